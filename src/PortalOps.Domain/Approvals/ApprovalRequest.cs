@@ -1,0 +1,207 @@
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Common;
+using PortalOps.Domain.Security;
+
+namespace PortalOps.Domain.Approvals;
+
+public enum ApprovalStatus
+{
+    Pending,
+    Approved,
+    Denied,
+    Expired,
+    Executed,
+    Failed,
+}
+
+/// <summary>
+/// A risky action waiting for a second person: Pending → Approved | Denied | Expired, then Approved → Executed | Failed.
+/// Every change bumps <see cref="Version"/>; the store saves only if nobody changed the row first, so a decision is taken once.
+/// </summary>
+public sealed class ApprovalRequest
+{
+    private ApprovalRequest()
+    {
+        KindName = string.Empty;
+        RequestedByName = string.Empty;
+        Rule = string.Empty;
+        Targets = [];
+        Parameters = new Dictionary<string, string>();
+    }
+
+    public ApprovalRequest(
+        Guid id, ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters,
+        Actor requester, string rule, string? reason, DateTimeOffset now, TimeSpan lifetime)
+    {
+        if (targets.Count == 0)
+        {
+            throw new DomainException("An approval request needs at least one target.");
+        }
+
+        Id = id;
+        KindName = kind.Name;
+        Targets = targets;
+        Parameters = parameters;
+        RequestedBy = requester.UserId;
+        RequestedByName = requester.Name;
+        RequestedVia = requester.Channel;
+        Rule = rule;
+        Reason = reason;
+        CreatedAt = now;
+        ExpiresAt = now + lifetime;
+        Status = ApprovalStatus.Pending;
+    }
+
+    public Guid Id { get; private set; }
+
+    public string KindName { get; private set; }
+
+    public ActionKind Kind => ActionKind.Find(KindName) ?? throw new DomainException($"Unknown action kind '{KindName}'.");
+
+    public IReadOnlyList<ResolvedTarget> Targets { get; private set; }
+
+    public IReadOnlyDictionary<string, string> Parameters { get; private set; }
+
+    public Guid RequestedBy { get; private set; }
+
+    public string RequestedByName { get; private set; }
+
+    public Channel RequestedVia { get; private set; }
+
+    /// <summary>The policy rule that asked for approval.</summary>
+    public string Rule { get; private set; }
+
+    public string? Reason { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset ExpiresAt { get; private set; }
+
+    public ApprovalStatus Status { get; private set; }
+
+    public Guid? DecidedBy { get; private set; }
+
+    public string? DecidedByName { get; private set; }
+
+    public Channel? DecidedVia { get; private set; }
+
+    public DateTimeOffset? DecidedAt { get; private set; }
+
+    public string? DecisionReason { get; private set; }
+
+    public DateTimeOffset? CompletedAt { get; private set; }
+
+    public string? Outcome { get; private set; }
+
+    /// <summary>Optimistic-concurrency token: the version the row had when it was read.</summary>
+    public int Version { get; private set; }
+
+    public bool IsOpen => Status == ApprovalStatus.Pending;
+
+    public string Summary => $"{Kind.Verb} {Targets.Count} instance(s): {string.Join(", ", Targets.Take(3).Select(t => string.IsNullOrEmpty(t.Name) ? t.Ref.InstanceId : $"{t.Name} ({t.Ref.InstanceId})"))}{(Targets.Count > 3 ? ", …" : string.Empty)}";
+
+    public static ApprovalRequest FromStore(
+        Guid id, string kindName, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters,
+        Guid requestedBy, string requestedByName, Channel requestedVia, string rule, string? reason,
+        DateTimeOffset createdAt, DateTimeOffset expiresAt, ApprovalStatus status,
+        Guid? decidedBy, string? decidedByName, Channel? decidedVia, DateTimeOffset? decidedAt, string? decisionReason,
+        DateTimeOffset? completedAt, string? outcome, int version) =>
+        new()
+        {
+            Id = id, KindName = kindName, Targets = targets, Parameters = parameters, RequestedBy = requestedBy,
+            RequestedByName = requestedByName, RequestedVia = requestedVia, Rule = rule, Reason = reason, CreatedAt = createdAt,
+            ExpiresAt = expiresAt, Status = status, DecidedBy = decidedBy, DecidedByName = decidedByName, DecidedVia = decidedVia,
+            DecidedAt = decidedAt, DecisionReason = decisionReason, CompletedAt = completedAt, Outcome = outcome, Version = version,
+        };
+
+    public bool IsExpiredAt(DateTimeOffset now) => Status == ApprovalStatus.Pending && now >= ExpiresAt;
+
+    public void Approve(Actor approver, string? reason, DateTimeOffset now) => Decide(approver, reason, now, ApprovalStatus.Approved);
+
+    public void Deny(Actor approver, string? reason, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new DomainException("A denial needs a reason.");
+        }
+
+        Decide(approver, reason, now, ApprovalStatus.Denied);
+    }
+
+    public void Expire(DateTimeOffset now)
+    {
+        if (!IsExpiredAt(now))
+        {
+            throw new DomainException("Only a pending request past its expiry can expire.");
+        }
+
+        Status = ApprovalStatus.Expired;
+        CompletedAt = now;
+        Outcome = "Expired without a decision.";
+        Version++;
+    }
+
+    public void MarkExecuted(string outcome, DateTimeOffset now) => Complete(ApprovalStatus.Executed, outcome, now);
+
+    public void MarkFailed(string outcome, DateTimeOffset now) => Complete(ApprovalStatus.Failed, outcome, now);
+
+    private void Decide(Actor approver, string? reason, DateTimeOffset now, ApprovalStatus decision)
+    {
+        if (Status != ApprovalStatus.Pending)
+        {
+            throw new DomainException($"This request was already {Status.ToString().ToLowerInvariant()}{(DecidedByName is null ? string.Empty : $" by {DecidedByName}")}.");
+        }
+
+        if (now >= ExpiresAt)
+        {
+            throw new DomainException("This request has expired.");
+        }
+
+        if (approver.UserId == RequestedBy)
+        {
+            throw new DomainException("Nobody approves their own request.");
+        }
+
+        Status = decision;
+        DecidedBy = approver.UserId;
+        DecidedByName = approver.Name;
+        DecidedVia = approver.Channel;
+        DecidedAt = now;
+        DecisionReason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        Version++;
+    }
+
+    private void Complete(ApprovalStatus status, string outcome, DateTimeOffset now)
+    {
+        if (Status != ApprovalStatus.Approved)
+        {
+            throw new DomainException($"Only an approved request can be carried out; this one is {Status}.");
+        }
+
+        Status = status;
+        Outcome = outcome;
+        CompletedAt = now;
+        Version++;
+    }
+}
+
+/// <summary>Stores approval requests with optimistic concurrency.</summary>
+public interface IApprovalStore
+{
+    Task AddAsync(ApprovalRequest request, CancellationToken cancellationToken = default);
+
+    Task<ApprovalRequest?> FindAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Saves the request if the stored row still has <paramref name="expectedVersion"/>; otherwise throws <see cref="ConcurrencyConflictException"/>.</summary>
+    Task UpdateAsync(ApprovalRequest request, int expectedVersion, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ApprovalRequest>> ListAsync(ApprovalStatus? status, int take, CancellationToken cancellationToken = default);
+
+    Task<int> CountPendingAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Runs approved requests in the background, durably: a queued execution survives a restart.</summary>
+public interface IActionScheduler
+{
+    void EnqueueApproved(Guid approvalId);
+}

@@ -1,0 +1,54 @@
+using PortalOps.Domain.Common;
+
+namespace PortalOps.Domain.Instances;
+
+/// <summary>Reads the fleet. Filtering, sorting and paging happen behind this port, never in a page.</summary>
+public interface IInventory
+{
+    Task<Page<Instance>> QueryAsync(InstanceQuery query, CancellationToken cancellationToken = default);
+
+    Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default);
+
+    Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Counts of the fleet for the dashboard.</summary>
+public sealed record FleetSummary(
+    int Total,
+    IReadOnlyDictionary<InstanceState, int> ByState,
+    IReadOnlyDictionary<string, int> ByRegion);
+
+public enum InstanceAction
+{
+    Start,
+    Stop,
+    Reboot,
+    Terminate,
+}
+
+/// <summary>What happened to one target of a compute call.</summary>
+public sealed record TargetResult(InstanceRef Target, bool Succeeded, string? Error = null, InstanceState? NewState = null);
+
+/// <summary>The outcome of a compute call: per target, plus the provider's request id(s) for the audit log.</summary>
+public sealed record ComputeResult(IReadOnlyList<TargetResult> Targets, string? RequestId)
+{
+    public bool AllSucceeded => Targets.All(t => t.Succeeded);
+}
+
+/// <summary>Acts on instances. Implementations must be safe to call twice with the same idempotency key.</summary>
+public interface ICompute
+{
+    Task<ComputeResult> ApplyAsync(
+        InstanceAction action,
+        IReadOnlyList<InstanceRef> targets,
+        string idempotencyKey,
+        CancellationToken cancellationToken = default);
+}
+
+/// <summary>Tells listeners (open pages) that instances changed, so they can refresh without a reload.</summary>
+public interface IFleetEvents
+{
+    IDisposable Subscribe(Action<InstanceRef> onChanged);
+
+    void Publish(InstanceRef changed);
+}

@@ -1,0 +1,146 @@
+using PortalOps.Domain.Common;
+
+namespace PortalOps.Domain.Security;
+
+/// <summary>A person who uses PortalOps, with one role and the scopes it applies to.</summary>
+public sealed class PortalUser
+{
+    private readonly List<Scope> _scopes = [];
+
+    private PortalUser()
+    {
+        UserName = string.Empty;
+        DisplayName = string.Empty;
+    }
+
+    public PortalUser(Guid id, string userName, string displayName, Role role, IEnumerable<Scope> scopes, DateTimeOffset createdAt)
+    {
+        if (string.IsNullOrWhiteSpace(userName) || userName.Length > 64 || userName.Any(char.IsWhiteSpace))
+        {
+            throw new DomainException("A user name is 1 to 64 characters without spaces.");
+        }
+
+        Id = id;
+        UserName = userName.Trim();
+        DisplayName = string.IsNullOrWhiteSpace(displayName) ? UserName : displayName.Trim();
+        Role = role;
+        _scopes.AddRange(scopes);
+        CreatedAt = createdAt;
+    }
+
+    public Guid Id { get; private set; }
+
+    public string UserName { get; private set; }
+
+    public string DisplayName { get; private set; }
+
+    public Role Role { get; private set; }
+
+    public IReadOnlyList<Scope> Scopes => _scopes;
+
+    /// <summary>A password hash in the host's format; never the password.</summary>
+    public string? PasswordHash { get; private set; }
+
+    /// <summary>Base32 TOTP secret, present only once TOTP is turned on.</summary>
+    public string? TotpSecret { get; private set; }
+
+    /// <summary>The identity provider's subject for users who log in with OpenID Connect.</summary>
+    public string? ExternalSubject { get; private set; }
+
+    public bool IsDisabled { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset? LastLoginAt { get; private set; }
+
+    /// <summary>Increases whenever the user's rights or credentials change; open sessions with an older stamp end.</summary>
+    public int SecurityStamp { get; private set; }
+
+    public static PortalUser FromStore(
+        Guid id, string userName, string displayName, Role role, IEnumerable<Scope> scopes, DateTimeOffset createdAt,
+        string? passwordHash, string? totpSecret, string? externalSubject, bool isDisabled, DateTimeOffset? lastLoginAt, int securityStamp)
+    {
+        var user = new PortalUser(id, userName, displayName, role, scopes, createdAt)
+        {
+            PasswordHash = passwordHash,
+            TotpSecret = totpSecret,
+            ExternalSubject = externalSubject,
+            IsDisabled = isDisabled,
+            LastLoginAt = lastLoginAt,
+            SecurityStamp = securityStamp,
+        };
+        return user;
+    }
+
+    public void SetPasswordHash(string hash)
+    {
+        PasswordHash = hash;
+        SecurityStamp++;
+    }
+
+    public void EnableTotp(string secret)
+    {
+        TotpSecret = secret;
+        SecurityStamp++;
+    }
+
+    public void DisableTotp()
+    {
+        TotpSecret = null;
+        SecurityStamp++;
+    }
+
+    public void LinkExternal(string subject) => ExternalSubject = subject;
+
+    public void ChangeRole(Role role, IEnumerable<Scope> scopes)
+    {
+        Role = role;
+        _scopes.Clear();
+        _scopes.AddRange(scopes.Distinct());
+        SecurityStamp++;
+    }
+
+    public void Rename(string displayName) => DisplayName = string.IsNullOrWhiteSpace(displayName) ? UserName : displayName.Trim();
+
+    public void Disable()
+    {
+        IsDisabled = true;
+        SecurityStamp++;
+    }
+
+    public void Enable() => IsDisabled = false;
+
+    public void RecordLogin(DateTimeOffset at) => LastLoginAt = at;
+
+    public Actor AsActor(Channel channel) => new(Id, UserName, Role, _scopes.ToList(), channel);
+}
+
+/// <summary>Who is asking, through which channel: the input to every authorization decision.</summary>
+public sealed record Actor(Guid UserId, string Name, Role Role, IReadOnlyList<Scope> Scopes, Channel Channel)
+{
+    /// <summary>The identity of scheduled jobs and the system itself; it can only do what a use case grants it explicitly.</summary>
+    public static Actor System(Channel channel = Channel.Job) => new(Guid.Empty, "system", Role.Viewer, [], channel);
+
+    public bool IsAtLeast(Role role) => Role >= role;
+
+    public bool CanSee(string account, string region, IReadOnlyDictionary<string, string> tags) =>
+        Scopes.Any(s => s.Covers(account, region, tags));
+}
+
+/// <summary>Stores users.</summary>
+public interface IUserStore
+{
+    Task<PortalUser?> FindAsync(Guid id, CancellationToken cancellationToken = default);
+
+    Task<PortalUser?> FindByNameAsync(string userName, CancellationToken cancellationToken = default);
+
+    Task<PortalUser?> FindByExternalSubjectAsync(string subject, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<PortalUser>> ListAsync(CancellationToken cancellationToken = default);
+
+    Task<int> CountAsync(CancellationToken cancellationToken = default);
+
+    Task AddAsync(PortalUser user, CancellationToken cancellationToken = default);
+
+    Task UpdateAsync(PortalUser user, CancellationToken cancellationToken = default);
+}
