@@ -25,6 +25,8 @@ public static class RootConfiguration
             builder.Configuration.Sources.Insert(0, source);
         }
 
+        // Serve the component libraries' files (MudBlazor) from a build output too, not only from a publish.
+        builder.WebHost.UseStaticWebAssets();
         return builder;
     }
 

@@ -27,6 +27,14 @@ public static class OidcLogin
             options.ClientId = oidc.ClientId;
             options.ClientSecret = oidc.ClientSecret;
             options.ResponseType = OpenIdConnectResponseType.Code;
+
+            // The provider redirects back with a top-level GET, so the correlation and nonce cookies can stay SameSite=Lax
+            // and work on plain-http loopback set-ups as well as behind TLS.
+            options.ResponseMode = OpenIdConnectResponseMode.Query;
+            options.CorrelationCookie.SameSite = SameSiteMode.Lax;
+            options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.NonceCookie.SameSite = SameSiteMode.Lax;
+            options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.UsePkce = true;
             options.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
             options.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
