@@ -245,7 +245,7 @@ public class ActionPipelineTests
 
         var approved = await _h.Pipeline.ApproveAsync(As(_h.Alice, Channel.Telegram), id, "ok");
 
-        Assert.Equal(ActionStatus.PendingApproval, approved.Status);
+        Assert.Equal(ActionStatus.Decided, approved.Status);
         Assert.Equal("Approved. Terminate of 1 instance(s) is running.", approved.Message);
         Assert.Equal([id], _h.Scheduler.Enqueued);
         Assert.Empty(_h.Compute.Calls);
@@ -468,10 +468,10 @@ public class ActionPipelineTests
         var stored = h.Approvals.Get(id);
         Assert.Equal(1, stored.Version);
         var winner = Assert.Single(attempts, a => a.User.Id == stored.DecidedBy);
+        Assert.Equal(ActionStatus.Decided, winner.Result.Status);
         Assert.Equal(winner.Approve ? ApprovalStatus.Approved : ApprovalStatus.Denied, stored.Status);
         if (winner.Approve)
         {
-            Assert.Equal(ActionStatus.PendingApproval, winner.Result.Status);
             Assert.Equal([id], h.Scheduler.Enqueued);
         }
         else

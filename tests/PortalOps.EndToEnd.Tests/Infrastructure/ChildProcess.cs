@@ -80,6 +80,8 @@ public sealed class ChildProcess : IAsyncDisposable
         throw new TimeoutException((winner == exited ? "The process exited" : $"No matching line within {timeout.TotalSeconds:0} s") + ". Output:\n" + Tail());
     }
 
+    public async Task WaitForExitAsync(TimeSpan timeout) => await _process.WaitForExitAsync().WaitAsync(timeout);
+
     public string Tail(int lines = 60) => string.Join('\n', _lines.TakeLast(lines));
 
     public async ValueTask DisposeAsync()

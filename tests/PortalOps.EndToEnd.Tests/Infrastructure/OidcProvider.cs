@@ -19,10 +19,7 @@ public sealed class OidcProvider : IAsyncDisposable
     public static async Task<OidcProvider> StartAsync(string portalBaseUrl)
     {
         var folder = Path.Combine(Loopback.RepositoryRoot, "tests", "PortalOps.EndToEnd.Tests", "Oidc");
-        if (!Directory.Exists(Path.Combine(folder, "node_modules", "oidc-provider")))
-        {
-            throw new InvalidOperationException($"The OpenID Connect test provider is not installed: run `npm ci` in {folder} (needs Node.js and npm).");
-        }
+        await InstallAsync(folder);
 
         var port = Loopback.FreePort();
         var process = ChildProcess.Start("node", ["server.mjs", port.ToString(System.Globalization.CultureInfo.InvariantCulture), portalBaseUrl], folder, new Dictionary<string, string?>());
@@ -46,4 +43,30 @@ public sealed class OidcProvider : IAsyncDisposable
     };
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private static readonly SemaphoreSlim InstallGate = new(1, 1);
+
+    /// <summary>Installs the provider from the npm registry (pinned by package-lock.json) the first time it is needed.</summary>
+    private static async Task InstallAsync(string folder)
+    {
+        await InstallGate.WaitAsync();
+        try
+        {
+            if (Directory.Exists(Path.Combine(folder, "node_modules", "oidc-provider")))
+            {
+                return;
+            }
+
+            await using var npm = ChildProcess.Start("npm", ["ci", "--no-audit", "--no-fund"], folder, new Dictionary<string, string?>());
+            await npm.WaitForExitAsync(TimeSpan.FromMinutes(3));
+            if (!Directory.Exists(Path.Combine(folder, "node_modules", "oidc-provider")))
+            {
+                throw new InvalidOperationException($"The OpenID Connect test provider could not be installed (`npm ci` in {folder}; needs Node.js and npm):\n{npm.Tail()}");
+            }
+        }
+        finally
+        {
+            InstallGate.Release();
+        }
+    }
 }
