@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using PortalOps.Domain.Accounts;
 using PortalOps.Domain.Actions;
 using PortalOps.Domain.Instances;
@@ -25,10 +26,12 @@ public static class DependencyInjection
     }
 
     /// <summary>The cloud behind the ports (sandbox unless AWS is configured), persistence and background jobs.</summary>
-    public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.TryAddSingleton<IFleetEvents, FleetEvents>();
         services.AddSandbox();
+        services.AddPersistence(configuration, environment);
+        services.AddBackgroundJobs(configuration);
         return services;
     }
 

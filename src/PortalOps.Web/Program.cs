@@ -6,10 +6,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPortalConfiguration();
 
 builder.Services.AddDomain();
-builder.Services.AddJobs(builder.Configuration);
+builder.Services.AddJobs(builder.Configuration, builder.Environment);
 builder.Services.AddWebServices(builder.Configuration);
 
 var app = builder.Build();
+await app.Services.MigrateDatabaseAsync();
 app.UsePortal();
 await app.RunAsync();
 

@@ -1,3 +1,4 @@
+using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -81,6 +82,13 @@ public static class WebServices
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapPortalEndpoints();
+
+        // The Hangfire dashboard, for Admins only, through the same policy as the Users page.
+        app.MapHangfireDashboardWithAuthorizationPolicy(
+            Policies.Admin,
+            "/jobs",
+            new DashboardOptions { Authorization = [], AppPath = "/", DashboardTitle = "PortalOps jobs", DisplayStorageConnectionString = false },
+            app.Services.GetRequiredService<JobStorage>());
         return app;
     }
 }

@@ -13,7 +13,7 @@ public sealed record LoginResult(bool Succeeded, string? Error, ClaimsPrincipal?
 /// <summary>Local accounts: first-start setup, password login with optional TOTP, password changes. Every refusal is audited.</summary>
 public sealed class LocalAccounts(
     IUserStore users,
-    ISetupTokens setupTokens,
+    ISetupTokenStore setupTokens,
     IAuditLog audit,
     IPasswordHasher<PortalUser> hasher,
     IOptions<AuthOptions> options,
@@ -86,7 +86,7 @@ public sealed class LocalAccounts(
             return new LoginResult(false, "A user name is 1 to 64 characters without spaces.", null);
         }
 
-        if (await users.CountAsync(cancellationToken) > 0 || string.IsNullOrWhiteSpace(token) || !await setupTokens.TryConsumeAsync(token, cancellationToken))
+        if (await users.CountAsync(cancellationToken) > 0 || string.IsNullOrWhiteSpace(token) || !await setupTokens.ConsumeAsync(SetupTokenPurposes.FirstAdmin, token, cancellationToken))
         {
             await AuditAsync(userName.Trim(), null, "auth.setup", AuditOutcome.Denied, "Setup link missing, wrong, expired or already used.", cancellationToken);
             return new LoginResult(false, "This setup link is not valid: it is wrong, expired or already used. Restart PortalOps with no users to get a new one.", null);

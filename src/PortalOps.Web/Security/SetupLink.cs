@@ -36,7 +36,7 @@ public sealed class SetupLink(
                 return;
             }
 
-            var token = await scope.ServiceProvider.GetRequiredService<ISetupTokens>().IssueAsync(TimeSpan.FromMinutes(options.Value.SetupLinkMinutes));
+            var token = await scope.ServiceProvider.GetRequiredService<ISetupTokenStore>().IssueAsync(SetupTokenPurposes.FirstAdmin, TimeSpan.FromMinutes(options.Value.SetupLinkMinutes));
             var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
             address = address.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal);
             Console.Out.WriteLine();
