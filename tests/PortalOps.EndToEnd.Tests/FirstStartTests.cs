@@ -25,6 +25,7 @@ public sealed class FirstStartTests(Browser browser) : IClassFixture<Browser>
             await page.FillAsync("#confirm", Password);
             await page.GetByTestId("setup-submit").ClickAsync();
             await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await Browser.InteractiveAsync(page);
             await Expect(page.GetByTestId("sandbox-badge").First).ToBeVisibleAsync();
 
             // Log out and back in with the new password.
@@ -37,7 +38,7 @@ public sealed class FirstStartTests(Browser browser) : IClassFixture<Browser>
             await page.WaitForURLAsync(portal.BaseUrl + "/");
             await Expect(page.GetByTestId("total-instances")).ToBeVisibleAsync();
 
-            await page.GotoAsync(portal.BaseUrl + "/instances");
+            await Browser.OpenAsync(page, portal.BaseUrl + "/instances");
             var running = page.Locator("tbody tr").Filter(new LocatorFilterOptions { Has = page.Locator("[data-state=running]") }).First;
             await Expect(running).ToBeVisibleAsync();
             var instanceId = (await running.Locator("td").Nth(2).InnerTextAsync()).Trim();

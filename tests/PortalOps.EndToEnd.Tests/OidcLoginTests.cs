@@ -19,6 +19,7 @@ public sealed class OidcLoginTests(Browser browser) : IClassFixture<Browser>
         {
             await LoginAsync(page, sso.Portal, user);
             await page.WaitForURLAsync(sso.Portal.BaseUrl + "/");
+            await Browser.InteractiveAsync(page);
             await Expect(page.GetByTestId("total-instances")).ToBeVisibleAsync();
             await page.GetByLabel("Account").ClickAsync();
             await Expect(page.GetByTestId("current-user")).ToHaveTextAsync($"{user} · {role}");
@@ -56,7 +57,7 @@ public sealed class OidcLoginTests(Browser browser) : IClassFixture<Browser>
     private static async Task LoginAsync(IPage page, Portal portal, string user)
     {
         await page.GotoAsync(portal.BaseUrl + "/");
-        await page.WaitForURLAsync("**/login?returnUrl=*");
+        await page.WaitForURLAsync("**/login?*");
         await page.GetByTestId("login-sso").ClickAsync();
         await page.FillAsync("input[name=login]", user);
         await page.FillAsync("input[name=password]", "any password works on the test provider");

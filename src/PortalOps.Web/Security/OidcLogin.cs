@@ -49,6 +49,7 @@ public static class OidcLogin
                 options.Scope.Add(scope);
             }
 
+            options.ClaimActions.MapUniqueJsonKey("preferred_username", "preferred_username");
             options.ClaimActions.MapUniqueJsonKey(oidc.RoleClaim, oidc.RoleClaim);
             options.ClaimActions.MapJsonKey(oidc.RoleClaim, oidc.RoleClaim);
             options.Events.OnTicketReceived = context => OnTicketReceivedAsync(context);

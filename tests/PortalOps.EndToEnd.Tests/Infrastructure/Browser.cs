@@ -36,6 +36,17 @@ public sealed class Browser : IAsyncLifetime
         _playwright?.Dispose();
     }
 
+    /// <summary>Waits until the page's Blazor circuit is connected, so clicks reach the server.</summary>
+    public static Task InteractiveAsync(IPage page) =>
+        page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+    /// <summary>Opens a page of the portal and waits until it is interactive.</summary>
+    public static async Task OpenAsync(IPage page, string url)
+    {
+        await page.GotoAsync(url);
+        await InteractiveAsync(page);
+    }
+
     /// <summary>Runs a scenario in a fresh browser context; on failure saves a screenshot under TestResults/screenshots and rethrows.</summary>
     public async Task RunAsync(string name, Func<IPage, Task> scenario)
     {
