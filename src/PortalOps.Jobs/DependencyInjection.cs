@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using PortalOps.Jobs.Configuration;
 using PortalOps.Domain.Accounts;
 using PortalOps.Domain.Actions;
 using PortalOps.Domain.Instances;
@@ -20,7 +21,7 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ActionPipeline>();
         services.AddScoped<IActionExecutor, InstanceActionExecutor>();
-        services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<ApprovalOptions>(ApprovalOptions.Section);
         services.TryAddSingleton<IApprovalPolicyProvider, ApprovalPolicyProvider>();
         return services;
     }
@@ -37,7 +38,7 @@ public static class DependencyInjection
 
     public static IServiceCollection AddSandbox(this IServiceCollection services)
     {
-        services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<SandboxOptions>(SandboxOptions.Section);
         services.AddSingleton<SandboxCloud>();
         services.AddSingleton<ICloudProvider>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<IInventory>(sp => sp.GetRequiredService<SandboxCloud>());

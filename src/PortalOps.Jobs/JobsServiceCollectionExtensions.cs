@@ -67,10 +67,15 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         // This node's own storage and activator, instead of Hangfire's process-wide JobStorage.Current / JobActivator.Current.
-        services.TryAddSingleton(sp => HangfireStorageFactory.Create(
-            sp.GetRequiredService<PortalDatabase>(), sp.GetRequiredService<IOptions<JobsOptions>>().Value));
+        services.TryAddSingleton(sp =>
+        {
+            // Hangfire logs through a process-wide provider; point it at this host's logging before the storage logs anything.
+            HangfireLogging.Use(sp.GetRequiredService<ILoggerFactory>());
+            return HangfireStorageFactory.Create(sp.GetRequiredService<PortalDatabase>(), sp.GetRequiredService<IOptions<JobsOptions>>().Value);
+        });
         services.TryAddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(config => config
+        services.AddHangfire((sp, config) => config
+            .UseLogProvider(HangfireLogging.Provider)
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());

@@ -3,7 +3,7 @@ using PortalOps.Web;
 using PortalOps.Web.Configuration;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddPortalConfiguration();
+builder.AddPortalConfiguration(args);
 
 builder.Services.AddDomain();
 builder.Services.AddJobs(builder.Configuration, builder.Environment);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using PortalOps.Domain.Security;
+using PortalOps.Jobs.Configuration;
 using PortalOps.Web.Components;
 using PortalOps.Web.Endpoints;
 using PortalOps.Web.Security;
@@ -18,7 +19,7 @@ public static class WebServices
 {
     public static IServiceCollection AddWebServices(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<AuthOptions>(AuthOptions.Section);
         services.AddOptions<OidcOptions>().BindConfiguration(OidcOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OidcOptions>, OidcOptionsValidator>();
 

@@ -8,7 +8,7 @@ public static class RootConfiguration
 {
     public const string FileName = "appsettings.json";
 
-    public static WebApplicationBuilder AddPortalConfiguration(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddPortalConfiguration(this WebApplicationBuilder builder, string[] args)
     {
         var path = Locate(builder.Environment.ContentRootPath) ?? Locate(AppContext.BaseDirectory);
         if (path is not null)
@@ -24,6 +24,9 @@ public static class RootConfiguration
             // First, so that environment-specific files, user secrets, environment variables and the command line override it.
             builder.Configuration.Sources.Insert(0, source);
         }
+
+        // `--role web|worker|all` is short for `--Jobs:Role ...`.
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--role"] = "Jobs:Role" });
 
         // Serve the component libraries' files (MudBlazor) from a build output too, not only from a publish.
         builder.WebHost.UseStaticWebAssets();
