@@ -168,6 +168,7 @@ public sealed class PostgresCluster
             var bin = FindBinaries() ?? throw new InvalidOperationException(
                 "PostgreSQL is not installed: the tests need its server binaries in /usr/lib/postgresql/*/bin. "
                 + $"Install them with `apt-get install postgresql`, or set {EnvironmentVariable} to the connection string of a server where the tests may create databases.");
+            RemoveAbandonedClusters();
             var root = Directory.CreateTempSubdirectory("portalops-pg-").FullName;
             var asPostgresUser = Environment.IsPrivilegedProcess;
             if (asPostgresUser)
@@ -193,22 +194,32 @@ public sealed class PostgresCluster
                 return;
             }
 
-            try
-            {
-                NpgsqlConnection.ClearAllPools();
-                RunToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "-t", "20", "stop"]).GetAwaiter().GetResult();
-            }
-            finally
+            NpgsqlConnection.ClearAllPools();
+
+            // One shell does both steps, so the folder goes even if the test host is ended while it waits.
+            var stop = _asPostgresUser
+                ? "runuser -u postgres -- \"$0\" -D \"$1\" -m immediate -w -t 20 stop; rm -rf \"$2\""
+                : "\"$0\" -D \"$1\" -m immediate -w -t 20 stop; rm -rf \"$2\"";
+            RunAsync("/bin/sh", ["-c", stop, Path.Combine(_bin, "pg_ctl"), DataDirectory, _root], asPostgresUser: false, Path.GetTempPath())
+                .GetAwaiter().GetResult();
+        }
+
+        /// <summary>Removes clusters an ended test run could not clean up: older than an hour and no longer running.</summary>
+        private static void RemoveAbandonedClusters()
+        {
+            foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), "portalops-pg-*"))
             {
                 try
                 {
-                    Directory.Delete(_root, recursive: true);
+                    var info = new DirectoryInfo(directory);
+                    if (info.CreationTimeUtc < TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(-1) && !File.Exists(Path.Combine(directory, "data", "postmaster.pid")))
+                    {
+                        info.Delete(recursive: true);
+                    }
                 }
-                catch (IOException)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                }
-                catch (UnauthorizedAccessException)
-                {
+                    // Someone else's, or in use: leave it.
                 }
             }
         }
