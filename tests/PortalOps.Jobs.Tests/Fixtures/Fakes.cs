@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using PortalOps.Domain.Actions;
-using PortalOps.Domain.Approvals;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Instances;
 
@@ -27,9 +25,4 @@ public sealed class EmptyInventory : IInventory
 
     public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(new FleetSummary(0, new Dictionary<InstanceState, int>(), new Dictionary<string, int>()));
-}
-
-public sealed class DefaultPolicyProvider : IApprovalPolicyProvider
-{
-    public Task<ApprovalPolicy> GetAsync(CancellationToken cancellationToken = default) => Task.FromResult(ApprovalPolicy.Default);
 }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using PortalOps.Domain.Actions;
 using PortalOps.Domain.Instances;
 
 namespace PortalOps.Jobs.Tests.Fixtures;
@@ -33,15 +32,13 @@ public static class TestHost
 
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
         builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Builders.Epoch.AddMinutes(1)));
+        builder.Services.AddDomain();
         builder.Services.AddPersistence(builder.Configuration, builder.Environment);
         builder.Services.AddBackgroundJobs(builder.Configuration);
 
-        // What the web host's composition root adds: the use case and the cloud behind it.
+        // The cloud behind the ports: a recording fake instead of the sandbox.
         builder.Services.AddSingleton(compute);
         builder.Services.AddSingleton<IInventory, EmptyInventory>();
-        builder.Services.AddSingleton<IApprovalPolicyProvider, DefaultPolicyProvider>();
-        builder.Services.AddScoped<IActionExecutor, InstanceActionExecutor>();
-        builder.Services.AddScoped<ActionPipeline>();
         return builder.Build();
     }
 

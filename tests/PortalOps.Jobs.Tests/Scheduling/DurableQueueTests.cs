@@ -37,7 +37,7 @@ public abstract class DurableQueueTests(DatabaseProvider provider) : IAsyncLifet
             await using (var scope = web.Services.CreateAsyncScope())
             {
                 var result = await scope.ServiceProvider.GetRequiredService<ActionPipeline>().ApproveAsync(Builders.Approver, request.Id, "ok");
-                Assert.Equal(ActionStatus.PendingApproval, result.Status);
+                Assert.Equal(ActionStatus.Decided, result.Status);
             }
 
             var monitor = web.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
