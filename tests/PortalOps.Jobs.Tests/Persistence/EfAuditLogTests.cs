@@ -117,6 +117,17 @@ public abstract class EfAuditLogTests(DatabaseProvider provider) : StoreTestBase
     }
 
     [Fact]
+    public async Task QueryAsync_HugePageIndex_ReturnsEmptyPageNotTheFirst()
+    {
+        await SeedAsync();
+
+        var page = await Log.QueryAsync(new AuditQuery { PageIndex = int.MaxValue, PageSize = 500 });
+
+        Assert.Empty(page.Items);
+        Assert.Equal(6, page.TotalCount);
+    }
+
+    [Fact]
     public async Task StreamAsync_Filter_ReturnsEveryMatchOldestFirst()
     {
         await SeedAsync();
