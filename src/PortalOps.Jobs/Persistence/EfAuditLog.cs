@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
@@ -50,7 +51,7 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
         var total = await filtered.CountAsync(cancellationToken);
         var rows = await filtered
             .OrderByDescending(r => r.Sequence)
-            .Skip(index * size)
+            .Skip(PageOffset(index, size))
             .Take(size)
             .ToListAsync(cancellationToken);
         return new Page<AuditRecord>(rows.Select(ToRecord).ToList(), total, index, size);
@@ -75,6 +76,9 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
         }
     }
 
+    // In long: a large page index times the page size would overflow int and wrap back to the first page.
+    private static int PageOffset(int index, int size) => (int)Math.Min((long)index * size, int.MaxValue);
+
     /// <summary>PostgreSQL keeps microseconds; the instant is cut to that before hashing so a stored record verifies on every provider.</summary>
     internal static DateTimeOffset ToStoredPrecision(DateTimeOffset at)
     {
@@ -95,8 +99,11 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
 
         try
         {
-            // On SQLite this is BEGIN IMMEDIATE: the write lock is held from the read of the last record to the commit.
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // On SQLite, Serializable is BEGIN IMMEDIATE: the write lock is held from the read of the last record to the commit,
+            // which also keeps appenders in other processes out. On PostgreSQL the advisory lock below does that.
+            await using var transaction = db.Provider == DatabaseProvider.Sqlite
+                ? await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken)
+                : await db.Database.BeginTransactionAsync(cancellationToken);
             if (db.Provider == DatabaseProvider.Postgres)
             {
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PostgresAppendLockKey})", cancellationToken);

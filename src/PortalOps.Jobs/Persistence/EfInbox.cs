@@ -24,7 +24,7 @@ public sealed class EfInbox(IDbContextFactory<PortalDbContext> contexts, TimePro
         var rows = await query
             .OrderByDescending(n => n.CreatedAt)
             .ThenByDescending(n => n.Id)
-            .Skip(index * size)
+            .Skip(PageOffset(index, size))
             .Take(size)
             .ToListAsync(cancellationToken);
         return new Page<InboxItem>(rows.Select(ToItem).ToList(), total, index, size);
@@ -54,6 +54,9 @@ public sealed class EfInbox(IDbContextFactory<PortalDbContext> contexts, TimePro
             .Where(n => n.UserId == userId && n.ReadAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(n => n.ReadAt, now), cancellationToken);
     }
+
+    // In long: a large page index times the page size would overflow int and wrap back to the first page.
+    private static int PageOffset(int index, int size) => (int)Math.Min((long)index * size, int.MaxValue);
 
     private static InboxItem ToItem(InboxRow row) =>
         new(row.Id, row.UserId, row.Kind, row.Title, row.Body, row.ApprovalId, row.CreatedAt, row.ReadAt);
