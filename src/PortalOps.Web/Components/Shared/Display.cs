@@ -1,0 +1,13 @@
+using System.Globalization;
+
+namespace PortalOps.Web.Components.Shared;
+
+/// <summary>How times and lists read on every page: UTC, to the second, one format everywhere.</summary>
+public static class Display
+{
+    public const string Dash = "—";
+
+    public static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    public static string Utc(DateTimeOffset? at) => at is { } value ? Utc(value) : Dash;
+}
