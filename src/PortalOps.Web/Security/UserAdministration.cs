@@ -96,10 +96,10 @@ public sealed class UserAdministration(IUserStore users, IAuditLog audit, LocalA
 
         if (role < Role.Admin && user.Role == Role.Admin)
         {
-            var problem = user.Id == admin.UserId
-                ? "You cannot demote yourself; ask another Admin."
-                : await IsLastEnabledAdminAsync(user, cancellationToken)
-                    ? $"{user.UserName} is the last enabled Admin and cannot be demoted; make someone else Admin first."
+            var problem = await IsLastEnabledAdminAsync(user, cancellationToken)
+                ? $"{user.UserName} is the last enabled Admin and cannot be demoted; make someone else Admin first."
+                : user.Id == admin.UserId
+                    ? "You cannot demote yourself; ask another Admin."
                     : null;
             if (problem is not null)
             {
@@ -133,10 +133,10 @@ public sealed class UserAdministration(IUserStore users, IAuditLog audit, LocalA
             return UserChange.Done($"{user.UserName} is already disabled.");
         }
 
-        var problem = user.Id == admin.UserId
-            ? "You cannot disable your own account."
-            : user.Role == Role.Admin && await IsLastEnabledAdminAsync(user, cancellationToken)
-                ? $"{user.UserName} is the last enabled Admin and cannot be disabled; make someone else Admin first."
+        var problem = await IsLastEnabledAdminAsync(user, cancellationToken)
+            ? $"{user.UserName} is the last enabled Admin and cannot be disabled; make someone else Admin first."
+            : user.Id == admin.UserId
+                ? "You cannot disable your own account."
                 : null;
         if (problem is not null)
         {
