@@ -36,6 +36,9 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     protected PortalTestContext()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
+
+        // The build machine is shared; a busy moment must not fail a wait that would have succeeded.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(5);
         Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.ShowTransitionDuration = 0;
