@@ -77,7 +77,10 @@ public sealed class AuditTests : PortalTestContext
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero).AddTicks(-1), query.To);
         Assert.Equal(0, query.PageIndex);
 
-        var href = page.Find("[data-testid=download-csv]").GetAttribute("href");
+        var link = page.Find("[data-testid=download-csv]");
+        Assert.Equal("a", link.TagName, StringComparer.OrdinalIgnoreCase);
+        Assert.NotNull(link.GetAttribute("download"));
+        var href = link.GetAttribute("href");
         Assert.StartsWith("/audit/export.csv?", href, StringComparison.Ordinal);
         Assert.Contains("text=scope", href, StringComparison.Ordinal);
         Assert.Contains("actor=olga", href, StringComparison.Ordinal);
