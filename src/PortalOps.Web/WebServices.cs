@@ -64,6 +64,8 @@ public static class WebServices
         services.AddScoped<SessionValidator>();
         services.AddScoped<LocalAccounts>();
         services.AddScoped<CurrentActor>();
+        services.AddScoped<UserAdministration>();
+        services.AddScoped<TwoFactor>();
         services.AddHostedService<SetupLink>();
         return services;
     }

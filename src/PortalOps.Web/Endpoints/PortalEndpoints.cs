@@ -39,11 +39,11 @@ public static class PortalEndpoints
 
     private static async Task ExportAuditAsync(
         HttpContext context, IAuditLog audit, [FromQuery] string? text, [FromQuery] string? actor, [FromQuery] string? action,
-        [FromQuery] AuditOutcome? outcome, [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to)
+        [FromQuery] AuditOutcome? outcome, [FromQuery] Channel? channel, [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to)
     {
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = "attachment; filename=portalops-audit.csv";
-        var query = new AuditQuery { Text = text, Actor = actor, Action = action, Outcome = outcome, From = from, To = to };
+        var query = new AuditQuery { Text = text, Actor = actor, Action = action, Outcome = outcome, Channel = channel, From = from, To = to };
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false));
         await writer.WriteLineAsync("sequence,at,actor,channel,action,target,outcome,detail,aws_request_id,hash");
         await foreach (var r in audit.StreamAsync(query, context.RequestAborted))
