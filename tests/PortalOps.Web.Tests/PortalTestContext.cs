@@ -63,7 +63,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
 
         Services.AddSingleton<IPasswordHasher<PortalUser>>(Hasher);
         Services.AddSingleton(Options.Create(new AuthOptions()));
-        Services.AddSingleton<ISetupTokens, FakeSetupTokens>();
+        Services.AddSingleton<ISetupTokenStore, FakeSetupTokens>();
         Services.AddSingleton<LoginThrottle>();
         Services.AddScoped<LocalAccounts>();
         Services.AddScoped<UserAdministration>();

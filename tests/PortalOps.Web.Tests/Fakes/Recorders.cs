@@ -1,3 +1,4 @@
+using PortalOps.Domain.Security;
 using System.Collections.Concurrent;
 using PortalOps.Domain.Accounts;
 using PortalOps.Domain.Actions;
@@ -57,9 +58,11 @@ public sealed class FakeCloudProvider : ICloudProvider
         [new CloudAccount(TestData.SandboxAccount, "Sandbox", [TestData.EuWest, TestData.UsEast], IsSandbox: true)];
 }
 
-public sealed class FakeSetupTokens : ISetupTokens
+public sealed class FakeSetupTokens : ISetupTokenStore
 {
-    public Task<string> IssueAsync(TimeSpan lifetime, CancellationToken cancellationToken = default) => Task.FromResult("token");
+    public Task<string> IssueAsync(string purpose, TimeSpan lifetime, CancellationToken cancellationToken = default) => Task.FromResult("token");
 
-    public Task<bool> TryConsumeAsync(string token, CancellationToken cancellationToken = default) => Task.FromResult(false);
+    public Task<bool> IsValidAsync(string purpose, string token, CancellationToken cancellationToken = default) => Task.FromResult(false);
+
+    public Task<bool> ConsumeAsync(string purpose, string token, CancellationToken cancellationToken = default) => Task.FromResult(false);
 }

@@ -23,8 +23,6 @@ public sealed partial class Approvals : IDisposable
     [Inject]
     public required ActionPipeline Pipeline { get; init; }
 
-    [Inject]
-    public required IApprovalStore Store { get; init; }
 
     [Inject]
     public required CurrentActor Current { get; init; }
@@ -79,12 +77,7 @@ public sealed partial class Approvals : IDisposable
                 ? await Pipeline.ApproveAsync(actor, id, reason)
                 : await Pipeline.DenyAsync(actor, id, reason);
 
-            // A successful denial comes back as Refused ("Denied."), like a refused one; the stored request tells them apart.
-            var stored = await Store.FindAsync(id);
-            var succeeded = decision.Approve
-                ? result.Status == ActionStatus.PendingApproval
-                : stored is { Status: ApprovalStatus.Denied } && stored.DecidedBy == actor.UserId;
-            Snackbar.Add(result.Message, succeeded ? Severity.Success : Severity.Warning);
+            Snackbar.Add(result.Message, result.Status == ActionStatus.Decided ? Severity.Success : Severity.Warning);
             _decision = null;
         }
         catch (DomainException ex)
