@@ -183,6 +183,31 @@ public sealed class AccessTests(PortalFactory portal) : IClassFixture<PortalFact
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/instances")).StatusCode);
     }
 
+    [Fact]
+    public async Task AuditExport_Viewer_GetsCsvWithFormulaSafeCells()
+    {
+        await portal.CreateUserAsync("exporter", Role.Viewer);
+        using (var failing = portal.AnonymousClient())
+        {
+            await PortalFactory.PostFormAsync(failing, "/login", "login", new Dictionary<string, string>
+            {
+                ["Input.UserName"] = "=SUM(1+1)*cmd|'/C.calc'!A0",
+                ["Input.Password"] = "wrong password",
+            });
+        }
+
+        using var client = await portal.LoginAsync("exporter");
+        var response = await client.GetAsync("/audit/export.csv?action=auth.login");
+        var csv = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("sequence,at,actor,channel,action,target,outcome,detail,aws_request_id,hash", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.Contains(",auth.login,", l, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(",'=SUM(1+1)*cmd|'/C.calc'!A0,", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(",=SUM", StringComparison.Ordinal));
+    }
+
     private async Task<List<AuditRecord>> AuditAsync()
     {
         using var scope = portal.Services.CreateScope();
