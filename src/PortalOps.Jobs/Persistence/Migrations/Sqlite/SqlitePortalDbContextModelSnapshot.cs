@@ -258,6 +258,179 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.ToTable("SetupTokens", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramApprovalMessageRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ApprovalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApprovalId");
+
+                    b.ToTable("TelegramApprovalMessages", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramButtonRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ApprovalId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ForTelegramUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApprovalId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("TelegramButtons", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramGroupRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AllowedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AllowedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ChatId");
+
+                    b.ToTable("TelegramGroups", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramLinkCodeRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CodeHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("TelegramLinkCodes", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramLinkRow", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LinkedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TelegramUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TelegramUserName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("TelegramUserId")
+                        .IsUnique();
+
+                    b.ToTable("TelegramLinks", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramPreferenceRow", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("ActionResults")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Alerts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ApprovalRequests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Decisions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("QuietFromHour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("QuietToHour")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("TelegramPreferences", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.UserRow", b =>
                 {
                     b.Property<Guid>("Id")
