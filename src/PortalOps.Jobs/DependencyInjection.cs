@@ -9,6 +9,7 @@ using PortalOps.Domain.Instances;
 using PortalOps.Jobs.Approvals;
 using PortalOps.Jobs.Instances;
 using PortalOps.Jobs.Sandbox;
+using PortalOps.Jobs.Telegram;
 
 namespace PortalOps.Jobs;
 
@@ -33,6 +34,7 @@ public static class DependencyInjection
         services.AddSandbox();
         services.AddPersistence(configuration, environment);
         services.AddBackgroundJobs(configuration);
+        services.AddTelegram(configuration);
         return services;
     }
 
