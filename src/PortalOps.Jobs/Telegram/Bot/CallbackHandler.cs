@@ -125,7 +125,8 @@ internal sealed partial class CallbackHandler(
             return "This button has expired; ask again.";
         }
 
-        if (button.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason && !await buttons.UseAsync(button.Id, cancellationToken))
+        // A confirmation acts once. Approve and Deny need no such guard: the pipeline decides a request exactly once and says who did.
+        if (button.Kind is ButtonKind.Confirm && !await buttons.UseAsync(button.Id, cancellationToken))
         {
             await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, "A used button was pressed again."), cancellationToken);
             return "This button was already used.";
