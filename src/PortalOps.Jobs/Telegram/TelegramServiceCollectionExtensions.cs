@@ -35,11 +35,11 @@ public static class TelegramServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton<TelegramStatus>();
-        services.TryAddSingleton<LinkCodes>();
+        services.TryAddSingleton<ILinkCodes, LinkCodes>();
         services.TryAddSingleton<ButtonStore>();
         services.TryAddSingleton<ApprovalMessages>();
-        services.TryAddSingleton<TelegramGroups>();
-        services.TryAddSingleton<PreferenceStore>();
+        services.TryAddSingleton<ITelegramGroups, TelegramGroups>();
+        services.TryAddSingleton<IPreferenceStore, PreferenceStore>();
         services.TryAddSingleton<TelegramOutbox>();
         services.TryAddSingleton<TelegramNotifier>();
         services.TryAddScoped<TelegramLinking>();

@@ -193,7 +193,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     {
         const long group = -100500;
         var admin = await _bot.AddUserAsync("adam", Role.Admin);
-        Assert.Null(await _bot.Services.GetRequiredService<TelegramGroups>().AllowAsync(admin.AsActor(Channel.Web), group, "Ops room"));
+        Assert.Null(await _bot.Services.GetRequiredService<ITelegramGroups>().AllowAsync(admin.AsActor(Channel.Web), group, "Ops room"));
         var approval = await RequestTerminateAsync("olga");
         var alice = await _bot.LinkAsync(await _bot.AddUserAsync("alice", Role.Approver), 701);
         var oscar = await _bot.LinkAsync(await _bot.AddUserAsync("oscar", Role.Operator), 702);

@@ -102,7 +102,7 @@ public sealed class BotHarness : IAsyncDisposable
     public async Task<TelegramUser> LinkAsync(PortalUser user, long telegramId)
     {
         var person = new TelegramUser(telegramId, user.UserName, user.UserName + "_tg");
-        var (code, _) = await Services.GetRequiredService<LinkCodes>().IssueAsync(user.Id, TimeSpan.FromMinutes(10));
+        var (code, _) = await Services.GetRequiredService<ILinkCodes>().IssueAsync(user.Id, TimeSpan.FromMinutes(10));
         Api.Write(person, $"/start {code}");
         await Api.WaitForTextAsync(telegramId, "Linked");
         return person;

@@ -19,7 +19,7 @@ public sealed class LinkingAndCommandTests : IAsyncLifetime
     public async Task Start_CodeFromTheProfile_LinksTheSendersUserIdAndAudits()
     {
         var olga = await _bot.AddUserAsync("olga", Role.Operator);
-        var (code, _) = await _bot.Services.GetRequiredService<LinkCodes>().IssueAsync(olga.Id, TimeSpan.FromMinutes(10));
+        var (code, _) = await _bot.Services.GetRequiredService<ILinkCodes>().IssueAsync(olga.Id, TimeSpan.FromMinutes(10));
         var person = new TelegramUser(4242, "Olga", "olga_t");
 
         var reply = await _bot.AskAsync(person, $"/start {code}", "Linked");
@@ -36,7 +36,7 @@ public sealed class LinkingAndCommandTests : IAsyncLifetime
     public async Task Start_UsedCode_RefusedAuditedAndNotLinked()
     {
         var olga = await _bot.AddUserAsync("olga", Role.Operator);
-        var (code, _) = await _bot.Services.GetRequiredService<LinkCodes>().IssueAsync(olga.Id, TimeSpan.FromMinutes(10));
+        var (code, _) = await _bot.Services.GetRequiredService<ILinkCodes>().IssueAsync(olga.Id, TimeSpan.FromMinutes(10));
         await _bot.AskAsync(new TelegramUser(1, "Olga"), $"/start {code}", "Linked");
 
         var reply = await _bot.AskAsync(new TelegramUser(2, "Mallory"), $"/start {code}", "does not work");
@@ -52,7 +52,7 @@ public sealed class LinkingAndCommandTests : IAsyncLifetime
         var olga = await _bot.AddUserAsync("olga", Role.Operator);
         var paul = await _bot.AddUserAsync("paul", Role.Operator);
         var person = await _bot.LinkAsync(olga, 77);
-        var (code, _) = await _bot.Services.GetRequiredService<LinkCodes>().IssueAsync(paul.Id, TimeSpan.FromMinutes(10));
+        var (code, _) = await _bot.Services.GetRequiredService<ILinkCodes>().IssueAsync(paul.Id, TimeSpan.FromMinutes(10));
 
         await _bot.AskAsync(person, $"/start {code}", "already linked to another");
 

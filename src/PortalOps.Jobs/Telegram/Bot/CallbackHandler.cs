@@ -20,7 +20,7 @@ internal sealed partial class CallbackHandler(
     ITelegramBotClient client,
     ButtonStore buttons,
     BotScreens screens,
-    TelegramGroups groups,
+    ITelegramGroups groups,
     IInventory inventory,
     IApprovalStore approvals,
     ActionPipeline pipeline,

@@ -14,7 +14,7 @@ namespace PortalOps.Jobs.Telegram.Bot;
 internal sealed class CommandHandler(
     BotScreens screens,
     TelegramLinking linking,
-    TelegramGroups groups,
+    ITelegramGroups groups,
     TelegramStatus status,
     IInventory inventory,
     IApprovalStore approvals,

@@ -8,11 +8,25 @@ namespace PortalOps.Jobs.Telegram.Groups;
 
 public sealed record AllowedGroup(long ChatId, string Title, string AllowedByName, DateTimeOffset AllowedAt);
 
+/// <summary>The group chats the bot works in, as an Admin keeps them.</summary>
+public interface ITelegramGroups
+{
+    Task<IReadOnlyList<AllowedGroup>> ListAsync(CancellationToken cancellationToken = default);
+
+    Task<bool> IsAllowedAsync(long chatId, CancellationToken cancellationToken = default);
+
+    /// <summary>Allows a group; returns a problem to show, or null when done. Audited.</summary>
+    Task<string?> AllowAsync(Actor actor, long chatId, string? title, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a group; returns a problem to show, or null when done. Audited.</summary>
+    Task<string?> RemoveAsync(Actor actor, long chatId, CancellationToken cancellationToken = default);
+}
+
 /// <summary>
 /// The group chats the bot works in. The bot ignores every other group; in an allowed one, each command and button press
 /// is authorized for the person who sent or pressed it. Only Admins change the list, and every change is audited.
 /// </summary>
-public sealed class TelegramGroups(IDbContextFactory<PortalDbContext> contexts, IAuditLog audit, TimeProvider clock)
+public sealed class TelegramGroups(IDbContextFactory<PortalDbContext> contexts, IAuditLog audit, TimeProvider clock) : ITelegramGroups
 {
     public async Task<IReadOnlyList<AllowedGroup>> ListAsync(CancellationToken cancellationToken = default)
     {

@@ -6,11 +6,21 @@ using PortalOps.Jobs.Persistence;
 
 namespace PortalOps.Jobs.Telegram.Linking;
 
+/// <summary>One-time linking codes for Telegram accounts.</summary>
+public interface ILinkCodes
+{
+    /// <summary>A new code for the user (their older unused codes stop working); shown once.</summary>
+    Task<(string Code, DateTimeOffset ExpiresAt)> IssueAsync(Guid userId, TimeSpan lifetime, CancellationToken cancellationToken = default);
+
+    /// <summary>Uses the code up and returns whose it was; null when it is unknown, used or expired.</summary>
+    Task<Guid?> ConsumeAsync(string code, CancellationToken cancellationToken = default);
+}
+
 /// <summary>
 /// One-time linking codes: 128 random bits shown once on the Profile page (and in the deep link); only the SHA-256 is stored.
 /// Using a code is one conditional update, so it works once even when two messages race. A new code replaces the person's older ones.
 /// </summary>
-public sealed class LinkCodes(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock)
+public sealed class LinkCodes(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock) : ILinkCodes
 {
     private const int CodeBytes = 16;
 

@@ -14,7 +14,7 @@ public sealed record LinkOutcome(bool Linked, string Message, PortalUser? User =
 
 /// <summary>Linking a Telegram account to a portal user, and unlinking it: the use cases behind the Profile page and <c>/start</c>.</summary>
 public sealed class TelegramLinking(
-    LinkCodes codes, IUserDirectory directory, IUserStore users, IAuditLog audit, TelegramStatus status, IOptions<TelegramOptions> options, TimeProvider clock)
+    ILinkCodes codes, IUserDirectory directory, IUserStore users, IAuditLog audit, TelegramStatus status, IOptions<TelegramOptions> options, TimeProvider clock)
 {
     public async Task<LinkInvitation> InviteAsync(Actor actor, CancellationToken cancellationToken = default)
     {

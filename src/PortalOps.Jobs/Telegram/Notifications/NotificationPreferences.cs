@@ -47,8 +47,19 @@ public sealed record NotificationPreferences(
         : null;
 }
 
+/// <summary>Each person's Telegram notification preferences.</summary>
+public interface IPreferenceStore
+{
+    Task<NotificationPreferences> GetAsync(Guid userId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyDictionary<Guid, NotificationPreferences>> GetManyAsync(IReadOnlyCollection<Guid> userIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Saves; throws <see cref="DomainException"/> for values that do not make sense.</summary>
+    Task SaveAsync(Guid userId, NotificationPreferences preferences, CancellationToken cancellationToken = default);
+}
+
 /// <summary>Each person's Telegram notification preferences (table TelegramPreferences).</summary>
-public sealed class PreferenceStore(IDbContextFactory<PortalDbContext> contexts)
+public sealed class PreferenceStore(IDbContextFactory<PortalDbContext> contexts) : IPreferenceStore
 {
     public async Task<NotificationPreferences> GetAsync(Guid userId, CancellationToken cancellationToken = default) =>
         (await GetManyAsync([userId], cancellationToken)).GetValueOrDefault(userId) ?? NotificationPreferences.Default;

@@ -18,7 +18,7 @@ namespace PortalOps.Jobs.Telegram.Notifications;
 public sealed partial class TelegramNotifier(
     IOptions<TelegramOptions> options,
     IUserDirectory directory,
-    PreferenceStore preferences,
+    IPreferenceStore preferences,
     ApprovalMessages approvalMessages,
     IApprovalStore approvals,
     ButtonStore buttons,
