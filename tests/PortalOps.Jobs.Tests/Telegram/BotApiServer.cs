@@ -57,7 +57,7 @@ public sealed class BotApiServer : IAsyncDisposable
     private readonly List<JsonObject> _updates = [];
     private readonly Dictionary<(long Chat, int Id), SentMessage> _messages = [];
     private readonly Dictionary<long, int> _nextMessageId = [];
-    private readonly Dictionary<string, Queue<int>> _failures = [];
+    private readonly Dictionary<string, Queue<(int Status, int RetryAfter)>> _failures = [];
     private readonly Dictionary<long, List<DateTimeOffset>> _chatSends = [];
     private readonly List<DateTimeOffset> _allSends = [];
     private SemaphoreSlim _updateSignal = new(0, int.MaxValue);
@@ -116,18 +116,21 @@ public sealed class BotApiServer : IAsyncDisposable
     }
 
     /// <summary>The next <paramref name="count"/> calls of a method answer 429 with this retry_after.</summary>
-    public void FailNext(string method, int count, int retryAfterSeconds)
+    public void FailNext(string method, int count, int retryAfterSeconds) => FailNextWith(method, count, 429, retryAfterSeconds);
+
+    /// <summary>The next <paramref name="count"/> calls of a method answer this status (429 carries retry_after).</summary>
+    public void FailNextWith(string method, int count, int status, int retryAfterSeconds = 0)
     {
         lock (_gate)
         {
             if (!_failures.TryGetValue(method, out var queue))
             {
-                _failures[method] = queue = new Queue<int>();
+                _failures[method] = queue = new Queue<(int, int)>();
             }
 
             for (var i = 0; i < count; i++)
             {
-                queue.Enqueue(retryAfterSeconds);
+                queue.Enqueue((status, retryAfterSeconds));
             }
         }
     }
@@ -247,11 +250,20 @@ public sealed class BotApiServer : IAsyncDisposable
         }
 
         int? retryAfter = null;
+        int? failure = null;
         lock (_gate)
         {
             if (_failures.TryGetValue(method, out var queue) && queue.Count > 0)
             {
-                retryAfter = queue.Dequeue();
+                var (status, wait) = queue.Dequeue();
+                if (status == 429)
+                {
+                    retryAfter = wait;
+                }
+                else
+                {
+                    failure = status;
+                }
             }
             else if (EnforceLimits && method is "sendMessage" or "editMessageText")
             {
@@ -262,6 +274,12 @@ public sealed class BotApiServer : IAsyncDisposable
             {
                 TooManyRequests++;
             }
+        }
+
+        if (failure is { } failed)
+        {
+            await RespondAsync(context, method, body, failed, Error(failed, failed >= 500 ? "Bad Gateway" : "Bad Request: chat not found"));
+            return;
         }
 
         if (retryAfter is { } after)

@@ -78,7 +78,7 @@ public sealed partial class TelegramBotService(
                 LogTokenRefused(logger);
                 return;
             }
-            catch (Exception ex) when (ex is RequestException or HttpRequestException or OperationCanceledException)
+            catch (Exception ex)
             {
                 status.Set(BotMode.Failed, $"Telegram cannot be reached ({ex.GetType().Name}); trying again in {backoff.TotalSeconds:0} s.");
                 LogUnreachable(logger, ex.GetType().Name, backoff.TotalSeconds);
@@ -117,8 +117,9 @@ public sealed partial class TelegramBotService(
                 LogTokenRefused(logger);
                 return;
             }
-            catch (Exception ex) when (ex is RequestException or HttpRequestException or OperationCanceledException)
+            catch (Exception ex)
             {
+                // Network trouble, Telegram's own errors, or an answer the client could not read: wait and poll again.
                 var wait = ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after } ? TimeSpan.FromSeconds(after) : backoff;
                 status.Set(BotMode.Failed, $"Telegram cannot be reached ({ex.GetType().Name}); trying again in {wait.TotalSeconds:0} s.");
                 LogUnreachable(logger, ex.GetType().Name, wait.TotalSeconds);
