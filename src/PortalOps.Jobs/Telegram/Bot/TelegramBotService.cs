@@ -18,6 +18,9 @@ namespace PortalOps.Jobs.Telegram.Bot;
 public sealed partial class TelegramBotService(
     IServiceScopeFactory scopes, IOptions<TelegramOptions> options, TelegramStatus status, ILogger<TelegramBotService> logger) : BackgroundService
 {
+    /// <summary>Updates handled at once in polling mode.</summary>
+    public const int MaxUpdatesAtOnce = 8;
+
     public static IReadOnlyList<BotCommand> Commands { get; } =
     [
         new() { Command = "instances", Description = "Your instances, a page at a time" },
@@ -90,6 +93,20 @@ public sealed partial class TelegramBotService(
 
     private async Task PollAsync(CancellationToken stoppingToken)
     {
+        using var gate = new SemaphoreSlim(MaxUpdatesAtOnce, MaxUpdatesAtOnce);
+        var running = new List<Task>();
+        try
+        {
+            await PollAsync(gate, running, stoppingToken);
+        }
+        finally
+        {
+            await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task PollAsync(SemaphoreSlim gate, List<Task> running, CancellationToken stoppingToken)
+    {
         int? offset = null;
         var backoff = TimeSpan.FromSeconds(1);
         var lastPurge = DateTimeOffset.MinValue;
@@ -130,10 +147,25 @@ public sealed partial class TelegramBotService(
 
             foreach (var update in updates)
             {
-                // Acknowledged as soon as it is handled: the next getUpdates confirms it, so a crash replays at most this batch.
+                // Several updates are handled at once, so that one person's slow cloud call never holds up everyone else;
+                // the next getUpdates confirms them to Telegram.
                 offset = update.Id + 1;
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<TelegramUpdateHandler>().HandleAsync(update, stoppingToken);
+                await gate.WaitAsync(stoppingToken);
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(Task.Run(
+                    async () =>
+                    {
+                        try
+                        {
+                            await using var scope = scopes.CreateAsyncScope();
+                            await scope.ServiceProvider.GetRequiredService<TelegramUpdateHandler>().HandleAsync(update, stoppingToken);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    },
+                    CancellationToken.None));
             }
 
             if (DateTimeOffset.UtcNow - lastPurge > TimeSpan.FromHours(1))
