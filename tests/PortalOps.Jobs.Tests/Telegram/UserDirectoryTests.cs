@@ -19,12 +19,14 @@ public abstract class UserDirectoryTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateSqliteAsync();
+        _database = await TestDatabase.CreateAsync(Provider);
         Users = new EfUserStore(_database.Contexts);
         Directory = await CreateAsync(_database, Users);
     }
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
     protected abstract Task<IUserDirectory> CreateAsync(TestDatabase database, IUserStore users);
 
@@ -107,6 +109,15 @@ public abstract class UserDirectoryTests : IAsyncLifetime
 
 public sealed class DatabaseUserDirectoryTests : UserDirectoryTests
 {
+    protected override Task<IUserDirectory> CreateAsync(TestDatabase database, IUserStore users) =>
+        Task.FromResult<IUserDirectory>(new DatabaseUserDirectory(database.Contexts, users));
+}
+
+/// <summary>The same on PostgreSQL, which also proves the Telegram migration there.</summary>
+public sealed class PostgresDatabaseUserDirectoryTests : UserDirectoryTests
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
     protected override Task<IUserDirectory> CreateAsync(TestDatabase database, IUserStore users) =>
         Task.FromResult<IUserDirectory>(new DatabaseUserDirectory(database.Contexts, users));
 }
