@@ -78,6 +78,31 @@ public sealed class TelegramWebhookTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Webhook_RightSecretButNotAnUpdate_400AndNothingHandled()
+    {
+        var secret = TelegramStatus.WebhookSecret(_portal.Services.GetRequiredService<IOptions<TelegramOptions>>().Value);
+        using var request = new HttpRequestMessage(HttpMethod.Post, TelegramWebhook.Path) { Content = new StringContent("{\"update_id\": \"x\", [", Encoding.UTF8, "application/json") };
+        request.Headers.Add(TelegramWebhook.SecretHeader, secret);
+
+        var response = await _portal.AnonymousClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, _portal.Services.GetRequiredService<TelegramStatus>().UpdatesHandled);
+    }
+
+    [Fact]
+    public async Task Profile_TelegramOn_OffersToLinkAndNeverShowsTheToken()
+    {
+        await _portal.CreateUserAsync("olga", PortalOps.Domain.Security.Role.Operator);
+        var client = await _portal.LoginAsync("olga");
+
+        var html = await client.GetStringAsync("/profile");
+
+        Assert.Contains("Link Telegram", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(BotApiServer.Token, html, StringComparison.Ordinal);
+    }
+
     private HttpRequestMessage Post(string? secret, string text)
     {
         var update = _api.MessageUpdate(new TelegramUser(555, "Someone"), text);
