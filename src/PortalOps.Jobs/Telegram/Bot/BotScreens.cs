@@ -145,6 +145,4 @@ internal sealed class BotScreens(IInventory inventory, ButtonStore buttons, Tele
         InstanceAction.Reboot => state == InstanceState.Running,
         InstanceAction.Terminate => state is not (InstanceState.Terminated or InstanceState.ShuttingDown),
     };
-
-    public static ActionKind Kind(InstanceAction action) => ActionKind.For(action);
 }

@@ -6,6 +6,7 @@ using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 using Telegram.Bot.Types.ReplyMarkups;
+using PortalOps.Domain.Approvals;
 using PortalOps.Jobs.Telegram.Approvals;
 
 namespace PortalOps.Jobs.Telegram.Outbox;
@@ -221,7 +222,7 @@ public sealed partial class TelegramOutbox : IDisposable
                     linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true }, cancellationToken: cancellationToken);
                 if (message.ApprovalId is { } approvalId)
                 {
-                    await scope.ServiceProvider.GetRequiredService<ApprovalMessages>().AddAsync(approvalId, message.ChatId, sent.Id, CancellationToken.None);
+                    await RecordApprovalMessageAsync(scope.ServiceProvider, approvalId, message.ChatId, sent.Id);
                 }
             }
 
@@ -303,6 +304,18 @@ public sealed partial class TelegramOutbox : IDisposable
         }
 
         _signal.Release();
+    }
+
+    // Recorded first, read second: a decision taken while this message was on its way either finds the record (and the notifier
+    // edits the message) or is found here (and the message is edited now), so no copy keeps live buttons after a decision.
+    private async Task RecordApprovalMessageAsync(IServiceProvider services, Guid approvalId, long chatId, int messageId)
+    {
+        await services.GetRequiredService<ApprovalMessages>().AddAsync(approvalId, chatId, messageId, CancellationToken.None);
+        var request = await services.GetRequiredService<IApprovalStore>().FindAsync(approvalId, CancellationToken.None);
+        if (request is not null && request.Status != ApprovalStatus.Pending)
+        {
+            Enqueue(new OutboundMessage(chatId, Bot.Views.Approval(request), EditMessageId: messageId));
+        }
     }
 
     private (Outcome, TimeSpan) Transient(Item item, string what)
