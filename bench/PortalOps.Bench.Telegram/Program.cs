@@ -22,13 +22,15 @@ using Telegram.Bot.Types;
 // Two figures for the Telegram budget (docs/performance.md):
 //  1. update handling time: from an update arriving to its reply queued, on the Sandbox (no AWS time), p50 / p99;
 //  2. a 1,000-alert burst to 50 chats through the outbound queue, against a loopback Bot API that answers 429 past Telegram's limits.
-// Usage: dotnet run -c Release --project bench/PortalOps.Bench.Telegram [-- --updates N --skip-burst]
+// Usage: dotnet run -c Release --project bench/PortalOps.Bench.Telegram [-- --updates N --skip-burst --data FOLDER]
 var updates = args.SkipWhile(a => a != "--updates").Skip(1).Select(int.Parse).FirstOrDefault(2000);
 var skipBurst = args.Contains("--skip-burst");
 Console.WriteLine($"PortalOps Telegram benchmark · {Environment.ProcessorCount} cores · .NET {Environment.Version}");
 
 await using var api = await BotApiServer.StartAsync();
-var data = Directory.CreateTempSubdirectory("portalops-bench-").FullName;
+var under = args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault();
+var data = under is null ? Directory.CreateTempSubdirectory("portalops-bench-").FullName : Directory.CreateDirectory(Path.Combine(under, "portalops-bench-" + Guid.NewGuid().ToString("N"))).FullName;
+Console.WriteLine($"Data folder: {data}");
 try
 {
     await HandlingAsync(api, data, updates);
@@ -85,27 +87,31 @@ static async Task HandlingAsync(BotApiServer api, string data, int count)
     var outbox = services.GetRequiredService<TelegramOutbox>();
     var random = new Random(7);
     var next = 1;
-    async Task<double> OneAsync()
+    async Task<(string Kind, double Ms)> OneAsync()
     {
         JsonObject json;
+        string kind;
         switch (random.Next(6))
         {
             case 0:
-                json = api.MessageUpdate(person, "/help");
+                (kind, json) = ("/help", api.MessageUpdate(person, "/help"));
                 break;
             case 1:
-                json = api.MessageUpdate(person, "/whoami");
+                (kind, json) = ("/whoami", api.MessageUpdate(person, "/whoami"));
                 break;
             case 2:
-                json = api.MessageUpdate(person, "/instances prod");
+                (kind, json) = ("/instances", api.MessageUpdate(person, "/instances prod"));
                 break;
             case 3:
-                json = api.MessageUpdate(person, "/instance " + fleet[random.Next(fleet.Count)].InstanceId);
+                (kind, json) = ("/instance", api.MessageUpdate(person, "/instance " + fleet[random.Next(fleet.Count)].InstanceId));
                 break;
             default:
-                // Press a button on the last card or list the bot queued (Next page, an instance, or Stop → the confirmation).
+                // Press a button on the newest message that has some (Next page, an instance, Stop → the confirmation, the confirmation).
                 var pending = LastButtons(api);
-                json = pending is null ? api.MessageUpdate(person, "/instances") : api.CallbackUpdate(person, pending, pending.AllButtons.ElementAt(random.Next(pending.AllButtons.Count())).Data);
+                var button = pending?.AllButtons.ElementAt(random.Next(pending.AllButtons.Count()));
+                (kind, json) = pending is null
+                    ? ("/instances", api.MessageUpdate(person, "/instances"))
+                    : ("press " + Describe(button!.Value.Text), api.CallbackUpdate(person, pending, button.Value.Data));
                 break;
         }
 
@@ -117,7 +123,7 @@ static async Task HandlingAsync(BotApiServer api, string data, int count)
             await scope.ServiceProvider.GetRequiredService<TelegramUpdateHandler>().HandleAsync(update, CancellationToken.None);
         }
 
-        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return (kind, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     for (var i = 0; i < 200; i++)
@@ -125,16 +131,22 @@ static async Task HandlingAsync(BotApiServer api, string data, int count)
         await OneAsync();
     }
 
-    var times = new List<double>(count);
+    var samples = new List<(string Kind, double Ms)>(count);
     for (var i = 0; i < count; i++)
     {
-        times.Add(await OneAsync());
+        samples.Add(await OneAsync());
     }
 
-    times.Sort();
+    var times = samples.Select(s => s.Ms).Order().ToList();
     Console.WriteLine();
     Console.WriteLine($"Update handling (reply queued), Sandbox fleet of 1000, SQLite, {count} updates after 200 warm-up:");
     Console.WriteLine($"  p50 {Percentile(times, 0.50):0.00} ms · p90 {Percentile(times, 0.90):0.00} ms · p99 {Percentile(times, 0.99):0.00} ms · max {times[^1]:0.00} ms");
+    foreach (var group in samples.GroupBy(s => s.Kind).OrderBy(g => g.Key, StringComparer.Ordinal))
+    {
+        var sorted = group.Select(s => s.Ms).Order().ToList();
+        Console.WriteLine($"    {group.Key,-22} n={sorted.Count,5} · p50 {Percentile(sorted, 0.50),6:0.00} ms · p99 {Percentile(sorted, 0.99),6:0.00} ms");
+    }
+
     Console.WriteLine($"  replies delivered: {outbox.Sent}");
     await host.StopAsync();
 }
@@ -166,6 +178,15 @@ static async Task BurstAsync(BotApiServer api, string data)
     Console.WriteLine($"  delivered {outbox.Sent} · 429 answers {api.TooManyRequests - before} · {elapsed.TotalSeconds:0.0} s (the limits allow no less than {minimum:0.0} s; {elapsed.TotalSeconds / minimum:0.00}×)");
     await host.StopAsync();
 }
+
+static string Describe(string button) => button switch
+{
+    "◀ Prev" or "Next ▶" => "page",
+    "Start" or "Stop" or "Reboot" or "Terminate" => "action",
+    _ when button.StartsWith("Yes", StringComparison.Ordinal) => "confirm (runs it)",
+    "Cancel" => "cancel",
+    _ => "instance",
+};
 
 static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
