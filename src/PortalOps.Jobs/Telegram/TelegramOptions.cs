@@ -23,6 +23,12 @@ public sealed class TelegramOptions
     /// <summary>The <c>secret_token</c> Telegram sends with each webhook call. Empty → derived from the token, the same on every node.</summary>
     public string? WebhookSecret { get; set; }
 
+    /// <summary>
+    /// Whether this node fetches updates by long polling (when no webhook is set). Telegram serves one poller per bot: with several
+    /// nodes, leave it on for one and set it to false on the others, which then only send.
+    /// </summary>
+    public bool Polling { get; set; } = true;
+
     /// <summary>Seconds one long poll (getUpdates) waits for updates.</summary>
     public int PollTimeoutSeconds { get; set; } = 30;
 
@@ -68,8 +74,8 @@ public sealed class TelegramOutboxOptions
     /// <summary>Sends in flight at once (each to a different chat).</summary>
     public int Concurrency { get; set; } = 8;
 
-    /// <summary>Tries of one message on a transient error (network, 5xx) before it is dropped.</summary>
-    public int MaxAttempts { get; set; } = 5;
+    /// <summary>Tries of one message on a transient error (network, 5xx) before it is dropped (waits double from 0.25 s up to 30 s: about 1.5 minutes in all).</summary>
+    public int MaxAttempts { get; set; } = 10;
 
     /// <summary>Messages waiting at most; past it the oldest alerts are refused with a warning.</summary>
     public int Capacity { get; set; } = 100_000;

@@ -75,6 +75,22 @@ public sealed class BotStartTests
         Assert.Empty(bot.Api.CallsOf("getUpdates"));
     }
 
+    [Fact]
+    public async Task Start_PollingOffOnThisNode_SendsButNeverPolls()
+    {
+        var settings = BotHarness.FastSettings();
+        settings["Telegram:Polling"] = "false";
+        await using var bot = await BotHarness.StartAsync(settings);
+
+        await WaitAsync(() => bot.Status.Mode == BotMode.SendOnly, "send-only mode");
+        bot.Outbox.Enqueue(new PortalOps.Jobs.Telegram.Outbox.OutboundMessage(5, "still sent"));
+        await bot.Outbox.DrainAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Single(bot.Api.MessagesIn(5));
+        Assert.Empty(bot.Api.CallsOf("getUpdates"));
+        Assert.Empty(bot.Api.CallsOf("deleteWebhook"));
+    }
+
     internal static async Task WaitAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         var until = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));

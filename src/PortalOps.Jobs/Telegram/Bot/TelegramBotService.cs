@@ -63,6 +63,14 @@ public sealed partial class TelegramBotService(
                         return;
                     }
 
+                    if (!settings.Polling)
+                    {
+                        status.Set(BotMode.SendOnly, "Telegram:Polling is false on this node: another node fetches the updates.");
+                        LogStarted(logger, me.Username, "sending only");
+                        await PurgeButtonsForeverAsync(stoppingToken);
+                        return;
+                    }
+
                     await client.DeleteWebhook(cancellationToken: stoppingToken);
                     status.Set(BotMode.Polling);
                     LogStarted(logger, me.Username, "long polling");

@@ -12,6 +12,9 @@ public enum BotMode
     Polling,
     Webhook,
 
+    /// <summary>This node sends (notifications, edits) but another node fetches updates (<c>Telegram:Polling</c> is false here).</summary>
+    SendOnly,
+
     /// <summary>Telegram refused the token, or could not be reached; <see cref="TelegramStatus.Problem"/> says which.</summary>
     Failed,
 }
