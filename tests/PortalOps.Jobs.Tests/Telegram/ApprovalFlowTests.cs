@@ -215,6 +215,28 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Group_ViewerPressesAnOperatorsStop_RefusedAuditedAndTheOperatorCanStillConfirm()
+    {
+        const long group = -100600;
+        var admin = await _bot.AddUserAsync("adam", Role.Admin);
+        await _bot.Services.GetRequiredService<ITelegramGroups>().AllowAsync(admin.AsActor(Channel.Web), group, "Ops room");
+        var olga = await _bot.LinkAsync(await _bot.AddUserAsync("olga", Role.Operator), 901);
+        var vera = await _bot.LinkAsync(await _bot.AddUserAsync("vera", Role.Viewer), 902);
+        var target = await _bot.InstanceAsync(InstanceState.Running);
+        var card = await _bot.AskAsync(olga, $"/instance {target.InstanceId}", target.InstanceId, group);
+
+        _bot.Api.Press(vera, card, "Stop");
+        await BotStartTests.WaitAsync(() => _bot.AuditAsync("telegram.button").Result.Any(r => r.Event.ActorName == "vera"), "the refusal audited");
+        Assert.Contains(_bot.Api.CallsOf("answerCallbackQuery"), c => c.Body["text"]?.GetValue<string>() == "You are a Viewer: you can look, not act.");
+
+        _bot.Api.Press(olga, card, "Stop");
+        var confirm = await _bot.Api.WaitForMessageAsync(group, m => m.MessageId == card.MessageId && m.Text.Contains("Blast radius", StringComparison.Ordinal), "asking olga to confirm");
+        _bot.Api.Press(olga, confirm, "Yes, stop");
+        await _bot.Api.WaitForTextAsync(group, "Stop accepted");
+        Assert.Equal("olga", Assert.Single(await _bot.AuditAsync("instances.stop")).Event.ActorName);
+    }
+
+    [Fact]
     public async Task Group_NotAllowed_LinkedPeopleAreToldAndNothingRuns()
     {
         var olga = await _bot.LinkAsync(await _bot.AddUserAsync("olga", Role.Operator), 800);

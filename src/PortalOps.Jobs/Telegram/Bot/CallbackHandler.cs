@@ -6,6 +6,7 @@ using PortalOps.Domain.Actions;
 using PortalOps.Domain.Approvals;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Security;
 using PortalOps.Jobs.Telegram.Buttons;
 using PortalOps.Jobs.Telegram.Groups;
 using static PortalOps.Jobs.Telegram.Outbox.TelegramHtml;
@@ -116,6 +117,13 @@ internal sealed partial class CallbackHandler(
         {
             await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, "The presser has no linked PortalOps account."), cancellationToken);
             return "Link your Telegram account to PortalOps first (Profile → Telegram).";
+        }
+
+        // In a group anyone may press; a Viewer is stopped before the confirmation (the pipeline would refuse the action itself).
+        if (button.Kind is ButtonKind.Action or ButtonKind.Confirm && !chat.Actor.IsAtLeast(Role.Operator))
+        {
+            await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, $"{chat.Actor.Name} is {chat.Actor.Role}; acting needs Operator or higher."), cancellationToken);
+            return "You are a Viewer: you can look, not act.";
         }
 
         // Approve / Deny live as long as their request; the pipeline itself says "expired" for those.
