@@ -5,11 +5,21 @@ using Microsoft.Extensions.Options;
 using PortalOps.Domain.Accounts;
 using PortalOps.Domain.Instances;
 using PortalOps.Jobs.Aws.Credentials;
+using Microsoft.Extensions.Logging;
+using PortalOps.Domain.Backups;
+using PortalOps.Domain.Patching;
+using PortalOps.Jobs.Aws.Backups;
+using PortalOps.Jobs.Aws.Costs;
 using PortalOps.Jobs.Aws.Instances;
+using PortalOps.Jobs.Aws.LoadBalancing;
+using PortalOps.Jobs.Aws.Monitoring;
+using PortalOps.Jobs.Aws.Patching;
+using PortalOps.Jobs.Aws.Protocol;
+using PortalOps.Jobs.Aws.Scaling;
 
 namespace PortalOps.Jobs.Aws;
 
-public static partial class AwsServiceCollectionExtensions
+public static class AwsServiceCollectionExtensions
 {
     /// <summary>True when the <c>Aws</c> section names at least one account.</summary>
     public static bool IsAwsConfigured(IConfiguration configuration) =>
@@ -41,9 +51,24 @@ public static partial class AwsServiceCollectionExtensions
         services.AddSingleton<IInventoryStatus>(sp => sp.GetRequiredService<AwsInventory>());
         services.AddSingleton<ICompute, AwsCompute>();
         services.AddSingleton<IInstanceLauncher, AwsLauncher>();
-        AddAwsServices(services);
+        services.AddSingleton<ICloudResources, AwsCloudResources>();
+        services.AddSingleton<ISnapshots, AwsSnapshots>();
+        services.AddSingleton<IRemoteCommands, AwsRemoteCommands>();
+
+        // Our own client for the services without an SDK package here.
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<AwsOptions>>().Value;
+            return new AwsRetryPolicy(o.MaxAttempts, AttemptTimeout: TimeSpan.FromSeconds(o.RequestTimeoutSeconds));
+        });
+        services.TryAddSingleton(sp => new AwsProtocolClient(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            sp.GetRequiredService<AwsRetryPolicy>(),
+            sp.GetService<ILogger<AwsProtocolClient>>()));
+        services.AddSingleton<IAutoScalingApi, AutoScalingClient>();
+        services.AddSingleton<IElbV2Api, ElbV2Client>();
+        services.AddSingleton<ICloudWatchApi, CloudWatchClient>();
+        services.AddSingleton<ICostExplorerApi, CostExplorerClient>();
         return true;
     }
-
-    static partial void AddAwsServices(IServiceCollection services);
 }
