@@ -89,8 +89,9 @@ public sealed class CloudWatchClient(AwsProtocolClient core, AwsClients clients)
         return results;
     }
 
+    /// <summary>Distinct metrics (namespace, name, dimensions), following NextToken.</summary>
     public async Task<IReadOnlyList<Metric>> ListMetricsAsync(CloudScope scope, string? ns = null, string? metricName = null, IReadOnlyList<MetricDimension>? dimensions = null, CancellationToken ct = default) =>
-        await AwsProtocolClient.PaginateAsync<Metric>(async token =>
+        (await AwsProtocolClient.PaginateAsync<Metric>(async token =>
         {
             var r = await Call(scope, "ListMetrics", new QueryParameters()
                 .Add("Namespace", ns)
@@ -98,7 +99,9 @@ public sealed class CloudWatchClient(AwsProtocolClient core, AwsClients clients)
                 .List("Dimensions", dimensions, (d, x) => d.Add("Name", x.Name).Add("Value", x.Value))
                 .Add("NextToken", token), ct).ConfigureAwait(false);
             return (r.Body.Members("Metrics").Select(m => new Metric(m.Str("Namespace") ?? "", m.Str("MetricName") ?? "", Dimensions(m))), r.Body.Str("NextToken"));
-        }).ConfigureAwait(false);
+        }).ConfigureAwait(false))
+        .DistinctBy(m => (m.Namespace, m.MetricName, string.Join('\u001f', m.Dimensions.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => d.Name + "=" + d.Value))))
+        .ToList();
 
     public async Task<string?> PutMetricAlarmAsync(CloudScope scope, MetricAlarmSpec spec, CancellationToken ct = default) =>
         (await Call(scope, "PutMetricAlarm", new QueryParameters()

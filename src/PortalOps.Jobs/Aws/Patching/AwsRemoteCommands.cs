@@ -22,19 +22,26 @@ public sealed class AwsRemoteCommands(AwsClients clients, ILogger<AwsRemoteComma
         return (r.Command.CommandId, r.ResponseMetadata.RequestId);
     }
 
+    /// <summary>The per-instance outcome of a command: its targets from ListCommands, then GetCommandInvocation for each.</summary>
     public async Task<IReadOnlyList<Domain.Patching.CommandInvocation>> InvocationsAsync(CloudScope scope, string commandId, CancellationToken cancellationToken = default)
     {
         var ssm = clients.Ssm(scope.AccountId, scope.Region);
-        var list = new List<Domain.Patching.CommandInvocation>();
-        string? token = null;
-        do
+        var commands = await ssm.ListCommandsAsync(new ListCommandsRequest { CommandId = commandId }, cancellationToken).ConfigureAwait(false);
+        var instanceIds = commands.Commands?.FirstOrDefault()?.InstanceIds ?? [];
+        var list = new List<Domain.Patching.CommandInvocation>(instanceIds.Count);
+        foreach (var instanceId in instanceIds)
         {
-            var r = await ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest { CommandId = commandId, Details = true, MaxResults = 50, NextToken = token }, cancellationToken).ConfigureAwait(false);
-            list.AddRange((r.CommandInvocations ?? []).Select(i => new Domain.Patching.CommandInvocation(
-                i.InstanceId, i.Status?.Value ?? "", i.CommandPlugins?.FirstOrDefault()?.Output, i.CommandPlugins?.FirstOrDefault()?.ResponseCode)));
-            token = string.IsNullOrEmpty(r.NextToken) ? null : r.NextToken;
+            try
+            {
+                var i = await ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = commandId, InstanceId = instanceId }, cancellationToken).ConfigureAwait(false);
+                list.Add(new Domain.Patching.CommandInvocation(instanceId, i.Status?.Value ?? "", i.StandardOutputContent, i.ResponseCode));
+            }
+            catch (Amazon.SimpleSystemsManagement.Model.InvocationDoesNotExistException)
+            {
+                list.Add(new Domain.Patching.CommandInvocation(instanceId, "Pending", null, null));
+            }
         }
-        while (token is not null);
+
         return list;
     }
 

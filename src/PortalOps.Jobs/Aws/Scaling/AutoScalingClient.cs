@@ -80,7 +80,7 @@ public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients
         }
 
         var r = await Call(scope, "PutScalingPolicy", p, ct).ConfigureAwait(false);
-        return new PutPolicyResult(r.Body.Str("PolicyARN") ?? "", r.Body.Members("Alarms").Select(a => a.Str("AlarmName") ?? "").ToList(), r.RequestId);
+        return new PutPolicyResult(r.Body.Str("PolicyARN") ?? r.Body.Str("PolicyArn") ?? "", r.Body.Members("Alarms").Select(a => a.Str("AlarmName") ?? "").ToList(), r.RequestId);
     }
 
     public async Task<IReadOnlyList<ScalingPolicy>> DescribePoliciesAsync(CloudScope scope, string? groupName = null, IReadOnlyList<string>? policyNames = null, CancellationToken ct = default) =>
