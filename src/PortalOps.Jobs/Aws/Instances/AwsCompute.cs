@@ -24,6 +24,7 @@ public sealed class AwsCompute(AwsClients clients, AwsInventory inventory, ILogg
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
         var key = $"{action}:{idempotencyKey}";
         var task = done.GetOrAdd(key, _ => ApplyCoreAsync(action, targets, idempotencyKey, cancellationToken));
+        _ = task.ContinueWith(t => done.TryRemove(new KeyValuePair<string, Task<ComputeResult>>(key, t)), CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
         order.Enqueue(key);
         while (order.Count > RememberedKeys && order.TryDequeue(out var old))
         {
