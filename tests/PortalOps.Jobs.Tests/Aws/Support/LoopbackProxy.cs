@@ -23,6 +23,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
     private readonly Random random;
     private readonly ConcurrentDictionary<string, int> calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, string>> stubs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Code, int Status)> failures = new(StringComparer.Ordinal);
     private int faultCount;
 
     private LoopbackProxy(WebApplication app, Uri target, int seed)
@@ -54,6 +55,9 @@ public sealed class LoopbackProxy : IAsyncDisposable
 
     public void ResetCounts() => calls.Clear();
 
+    /// <summary>Answers every call to an operation with an AWS error (EC2 or Query shape) instead of forwarding it.</summary>
+    public void Fail(string operation, string code, int status = 403) => failures[operation] = (code, status);
+
     /// <summary>Answers a JSON operation (by its X-Amz-Target) with a canned body instead of forwarding it.</summary>
     public void Stub(string target, Func<string, string> answer) => stubs[target] = answer;
 
@@ -84,6 +88,18 @@ public sealed class LoopbackProxy : IAsyncDisposable
         if (Latency > TimeSpan.Zero)
         {
             await Task.Delay(Latency);
+        }
+
+        if (failures.TryGetValue(operation, out var failure))
+        {
+            var requestId = $"denied-{Interlocked.Increment(ref faultCount):D6}";
+            context.Response.StatusCode = failure.Status;
+            context.Response.ContentType = "text/xml";
+            context.Response.Headers["x-amzn-RequestId"] = requestId;
+            await context.Response.WriteAsync(text.Contains("Version=2016-11-15", StringComparison.Ordinal)
+                ? $"<Response><Errors><Error><Code>{failure.Code}</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>"
+                : $"<ErrorResponse><Error><Type>Sender</Type><Code>{failure.Code}</Code><Message>Not allowed.</Message></Error><RequestId>{requestId}</RequestId></ErrorResponse>");
+            return;
         }
 
         if (stubs.TryGetValue(amzTarget, out var stub))
