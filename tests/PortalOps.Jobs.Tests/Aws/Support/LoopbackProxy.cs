@@ -24,6 +24,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, string>> stubs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Code, int Status)> failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Status, string ContentType, byte[] Body)> recorded = new(StringComparer.Ordinal);
     private int faultCount;
 
     private LoopbackProxy(WebApplication app, Uri target, int seed)
@@ -47,6 +48,12 @@ public sealed class LoopbackProxy : IAsyncDisposable
     public TimeSpan TimeoutDelay { get; set; } = TimeSpan.FromSeconds(3);
 
     public int Faults => faultCount;
+
+    /// <summary>
+    /// Record answers while false; serve recorded answers (by signing region and body) without asking moto while true,
+    /// so a benchmark can measure the client and a fixed latency without moto's own time.
+    /// </summary>
+    public bool Replay { get; set; }
 
     /// <summary>Calls per operation (Query Action or JSON target operation), faults included.</summary>
     public IReadOnlyDictionary<string, int> Calls => calls;
@@ -110,6 +117,15 @@ public sealed class LoopbackProxy : IAsyncDisposable
             return;
         }
 
+        var replayKey = ReplayKey(context, text);
+        if (Replay && recorded.TryGetValue(replayKey, out var saved))
+        {
+            context.Response.StatusCode = saved.Status;
+            context.Response.ContentType = saved.ContentType;
+            await context.Response.Body.WriteAsync(saved.Body);
+            return;
+        }
+
         double roll;
         lock (random)
         {
@@ -141,6 +157,10 @@ public sealed class LoopbackProxy : IAsyncDisposable
 
         using var response = await upstream.SendAsync(request);
         var answer = await response.Content.ReadAsByteArrayAsync();
+        if (!Replay && response.IsSuccessStatusCode)
+        {
+            recorded[replayKey] = ((int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "text/xml", answer);
+        }
         if (hold)
         {
             Interlocked.Increment(ref faultCount);
@@ -172,6 +192,15 @@ public sealed class LoopbackProxy : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Signing region (from the Authorization header's credential scope) and body: the same call in the same region.</summary>
+    private static string ReplayKey(HttpContext context, string body)
+    {
+        var auth = context.Request.Headers.Authorization.ToString();
+        var scope = auth.IndexOf("Credential=", StringComparison.Ordinal) is var i and >= 0 ? auth[(i + 11)..].Split(',')[0].Split('/') : [];
+        var region = scope.Length > 2 ? scope[2] : "";
+        return region + "|" + context.Request.Headers["X-Amz-Target"] + "|" + body;
     }
 
     private static bool IsMotoApi(HttpContext context) => context.Request.Path.StartsWithSegments("/moto-api", StringComparison.Ordinal);
