@@ -66,6 +66,22 @@ public sealed class AwsOptionsValidatorTests
     }
 
     [Fact]
+    public void EffectiveServiceUrl_OnlyEnvironmentSet_UsesAwsEndpointUrl()
+    {
+        var before = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");
+        try
+        {
+            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", "http://127.0.0.1:4566");
+            Assert.Equal("http://127.0.0.1:4566", new AwsOptions().EffectiveServiceUrl);
+            Assert.Equal("http://127.0.0.1:5000", new AwsOptions { ServiceUrl = "http://127.0.0.1:5000" }.EffectiveServiceUrl);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", before);
+        }
+    }
+
+    [Fact]
     public void AddAwsProvider_NoAccounts_RegistersNothing()
     {
         var services = new ServiceCollection();

@@ -153,9 +153,10 @@ public sealed class AwsProviderMotoTests(MotoServer moto) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AssumeRole_SecondAccount_SeesOnlyItsOwnInstances()
+    public async Task AssumeRole_SecondAccount_SeesOnlyItsOwnInstancesAndAssumesOnce()
     {
-        await using var services = MotoAws.Provider(moto.Url, new Dictionary<string, string?>
+        await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
+        await using var services = MotoAws.Provider(proxy.Url, new Dictionary<string, string?>
         {
             ["Aws:Accounts:1:Id"] = "210987654321",
             ["Aws:Accounts:1:DisplayName"] = "Shop",
@@ -172,5 +173,7 @@ public sealed class AwsProviderMotoTests(MotoServer moto) : IAsyncLifetime
         Assert.True(services.GetRequiredService<IInventoryStatus>().Current.Healthy);
         var shop = await inventory.QueryAsync(new InstanceQuery { AccountId = "210987654321" });
         Assert.Equal(0, shop.TotalCount);
+        await services.GetRequiredService<IInventoryStatus>().RefreshAsync();
+        Assert.Equal(1, proxy.CallsTo("AssumeRole")); // the session is cached until shortly before it expires
     }
 }
