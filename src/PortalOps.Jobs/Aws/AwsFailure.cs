@@ -69,3 +69,9 @@ public sealed record AwsFailure(
         return e;
     }
 }
+
+/// <summary>An AWS call that failed for good; the message names the account, region and operation and carries the request id.</summary>
+public sealed class AwsOperationException(AwsFailure failure, Exception inner) : Exception(failure.ToString(), inner)
+{
+    public AwsFailure Failure { get; } = failure;
+}

@@ -66,6 +66,23 @@ public sealed class BadInputTests(MotoServer moto) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Launch_UnauthorizedOperation_ThrowsMessageNamingAccountRegionAndRequestId()
+    {
+        using var ec2 = MotoAws.Ec2(moto.Url);
+        var image = await MotoAws.AnyImageIdAsync(ec2);
+        await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
+        proxy.Fail("RunInstances", "UnauthorizedOperation");
+        await using var services = MotoAws.Provider(proxy.Url);
+
+        var error = await Assert.ThrowsAsync<Jobs.Aws.AwsOperationException>(() =>
+            services.GetRequiredService<IInstanceLauncher>().LaunchAsync(new LaunchRequest(MotoServer.AccountId, "us-east-1", image, "t3.micro"), "denied-launch"));
+
+        Assert.StartsWith("Access denied in account 123456789012, region us-east-1 (RunInstances)", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("denied-", error.Failure.RequestId, StringComparison.Ordinal);
+        Assert.Equal(1, proxy.CallsTo("RunInstances"));
+    }
+
+    [Fact]
     public async Task OwnClient_AccessDenied_RaisesTypedErrorAtOnceWithCodeAndRequestId()
     {
         await using var proxy = await LoopbackProxy.StartAsync(moto.Url);

@@ -21,6 +21,20 @@ public sealed class AwsLauncher(AwsClients clients, ILogger<AwsLauncher> logger,
     public async Task<LaunchResult> LaunchAsync(LaunchRequest request, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        try
+        {
+            return await LaunchCoreAsync(request, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var failure = AwsFailure.From(e, request.AccountId, request.Region, "RunInstances");
+            logger.LogError("Launch failed: {Failure}", failure.ToString());
+            throw new AwsOperationException(failure, e);
+        }
+    }
+
+    private async Task<LaunchResult> LaunchCoreAsync(LaunchRequest request, string idempotencyKey, CancellationToken cancellationToken)
+    {
         var token = ClientToken(idempotencyKey);
         var options = clients.Options;
         var once = clients.Ec2NoRetry(request.AccountId, request.Region);
