@@ -49,11 +49,18 @@ public sealed class LoopbackProxy : IAsyncDisposable
 
     public int Faults => faultCount;
 
+    /// <summary>Answers from upstream that were not 2xx, by status and a short excerpt.</summary>
+    public ConcurrentQueue<string> UpstreamErrors { get; } = new();
+
     /// <summary>
     /// Record answers while false; serve recorded answers (by signing region and body) without asking moto while true,
     /// so a benchmark can measure the client and a fixed latency without moto's own time.
     /// </summary>
     public bool Replay { get; set; }
+
+    /// <summary>The recorded calls as (signing region, X-Amz-Target, body).</summary>
+    public IEnumerable<(string Region, string Target, string Body)> RecordedCalls =>
+        recorded.Keys.Select(k => k.Split('|', 3)).Select(p => (p[0], p[1], p[2]));
 
     /// <summary>Calls per operation (Query Action or JSON target operation), faults included.</summary>
     public IReadOnlyDictionary<string, int> Calls => calls;
@@ -157,6 +164,11 @@ public sealed class LoopbackProxy : IAsyncDisposable
 
         using var response = await upstream.SendAsync(request);
         var answer = await response.Content.ReadAsByteArrayAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            UpstreamErrors.Enqueue($"{operation}: {(int)response.StatusCode} {Encoding.UTF8.GetString(answer, 0, Math.Min(answer.Length, 200))}");
+        }
+
         if (!Replay && response.IsSuccessStatusCode)
         {
             recorded[replayKey] = ((int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "text/xml", answer);
