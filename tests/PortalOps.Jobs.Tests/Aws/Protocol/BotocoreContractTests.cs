@@ -144,6 +144,7 @@ public sealed class BotocoreContractTests
         Assert.Equal(AwsServiceDescriptor.Ec2.ApiVersion, contract.ApiVersion);
         var request = new QueryParameters().Add("MaxResults", 1000).Add("NextToken", "t").ToFormBody("DescribeInstances", AwsServiceDescriptor.Ec2.ApiVersion);
         Assert.Empty(contract.CheckQuery(request));
+        Assert.Empty(contract.CheckQuery(new QueryParameters().Add("Filter.1.Name", "tag:portalops:launch-token").Add("Filter.1.Value.1", "t").ToFormBody("DescribeInstances", AwsServiceDescriptor.Ec2.ApiVersion)));
         Assert.NotEmpty(contract.CheckQuery(new QueryParameters().Add("MaxItems", 1000).ToFormBody("DescribeInstances", AwsServiceDescriptor.Ec2.ApiVersion)));
 
         var xml = contract.QueryResponse("DescribeInstances");

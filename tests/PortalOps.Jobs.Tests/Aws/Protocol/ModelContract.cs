@@ -154,7 +154,7 @@ public sealed class ModelContract(JsonObject model)
                 var match = members.FirstOrDefault(m => RequestName(m.Key, m.Value!) == parts[i]);
                 return match.Key is null ? $"'{parts[i]}' is not a member of {shapeName}" : WalkQuery(match.Value!["shape"]!.GetValue<string>(), parts, i + 1);
             case "list":
-                var flattened = shape["flattened"]?.GetValue<bool>() ?? false;
+                var flattened = IsEc2 || (shape["flattened"]?.GetValue<bool>() ?? false);
                 var itemName = shape["member"]!["locationName"]?.GetValue<string>() ?? "member";
                 if (!flattened)
                 {
