@@ -179,7 +179,8 @@ public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOp
                 byId[i.Ref] = i;
             }
 
-            var next = new Snapshot(all, byId, started);
+            // Age counts from when the data arrived: a refresh slower than the max age must not trigger the next one at once.
+            var next = new Snapshot(all, byId, clock.GetUtcNow());
             snapshot = next;
             status = new InventoryStatus(started, regions);
             return next;
