@@ -13,6 +13,9 @@ public enum ActionStatus
     Executed,
     Failed,
     PendingApproval,
+
+    /// <summary>An approval request was approved or denied as asked.</summary>
+    Decided,
     Refused,
     NotFound,
     Conflict,
@@ -21,7 +24,7 @@ public enum ActionStatus
 /// <summary>What the pipeline did with a request, in words fit for the person who asked.</summary>
 public sealed record ActionResult(ActionStatus Status, string Message, Guid? ApprovalId = null)
 {
-    public bool IsSuccess => Status is ActionStatus.Executed or ActionStatus.PendingApproval;
+    public bool IsSuccess => Status is ActionStatus.Executed or ActionStatus.PendingApproval or ActionStatus.Decided;
 }
 
 /// <summary>Where the approval rules come from (the defaults, or what an Admin saved).</summary>
@@ -131,7 +134,16 @@ public sealed class ActionPipeline(
             request.MarkFailed(execution.Summary, now);
         }
 
-        await approvals.UpdateAsync(request, version, cancellationToken);
+        try
+        {
+            await approvals.UpdateAsync(request, version, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Another run of the same job finished first; it recorded the outcome (the idempotency key made the call once).
+            return new ActionResult(ActionStatus.Conflict, $"Approval request {approvalId} was completed by another run.", approvalId);
+        }
+
         var actorName = $"{request.RequestedByName} (approved by {request.DecidedByName})";
         await audit.AppendAsync(
             new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, DescribeTargets(request.Targets.Select(t => t.Ref).ToList()),
@@ -242,10 +254,10 @@ public sealed class ActionPipeline(
         if (approve)
         {
             scheduler.EnqueueApproved(request.Id);
-            return new ActionResult(ActionStatus.PendingApproval, $"Approved. {request.Kind.Verb} of {request.Targets.Count} instance(s) is running.", request.Id);
+            return new ActionResult(ActionStatus.Decided, $"Approved. {request.Kind.Verb} of {request.Targets.Count} instance(s) is running.", request.Id);
         }
 
-        return new ActionResult(ActionStatus.Refused, "Denied.", request.Id);
+        return new ActionResult(ActionStatus.Decided, "Denied.", request.Id);
     }
 
     private async Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)

@@ -98,7 +98,9 @@ public sealed record InstanceQuery
                 : filtered.OrderBy(i => i.LaunchTime).ThenBy(i => i.InstanceId, StringComparer.Ordinal),
             _ => filtered,
         };
-        var items = sorted.Skip(index * size).Take(size).ToList();
+        // In long: a large page index times the page size overflows int and would wrap back to the first page.
+        var skip = (int)Math.Min((long)index * size, int.MaxValue);
+        var items = sorted.Skip(skip).Take(size).ToList();
         return new Common.Page<Instance>(items, filtered.Count, index, size);
     }
 

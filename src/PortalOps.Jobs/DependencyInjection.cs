@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using PortalOps.Jobs.Configuration;
+using PortalOps.Domain.Accounts;
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Instances;
+using PortalOps.Jobs.Approvals;
+using PortalOps.Jobs.Aws;
+using PortalOps.Jobs.Instances;
+using PortalOps.Jobs.Sandbox;
+
+namespace PortalOps.Jobs;
+
+/// <summary>Registrations of the domain's use cases and of every adapter in this project.</summary>
+public static class DependencyInjection
+{
+    /// <summary>The domain's use cases. (The domain itself has no package references, so its registrations live here.)</summary>
+    public static IServiceCollection AddDomain(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<ActionPipeline>();
+        services.AddScoped<IActionExecutor, InstanceActionExecutor>();
+        services.AddSectionOptions<ApprovalOptions>(ApprovalOptions.Section);
+        services.TryAddSingleton<IApprovalPolicyProvider, ApprovalPolicyProvider>();
+        return services;
+    }
+
+    /// <summary>The cloud behind the ports (the Sandbox account unless an <c>Aws</c> section names accounts), persistence and background jobs.</summary>
+    public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.TryAddSingleton<IFleetEvents, FleetEvents>();
+        if (!services.AddAwsProvider(configuration))
+        {
+            services.AddSandbox();
+        }
+
+        services.AddPersistence(configuration, environment);
+        services.AddBackgroundJobs(configuration);
+        return services;
+    }
+
+    public static IServiceCollection AddSandbox(this IServiceCollection services)
+    {
+        services.AddSectionOptions<SandboxOptions>(SandboxOptions.Section);
+        services.AddSingleton<SandboxCloud>();
+        services.AddSingleton<ICloudProvider>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<IInventory>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<ICompute>(sp => sp.GetRequiredService<SandboxCloud>());
+        return services;
+    }
+}

@@ -1,0 +1,117 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PortalOps.Domain.Approvals;
+using PortalOps.Domain.Audit;
+using PortalOps.Domain.Notifications;
+using PortalOps.Domain.Security;
+using PortalOps.Jobs.Approvals;
+using PortalOps.Jobs.Persistence;
+using PortalOps.Jobs.Scheduling;
+
+namespace PortalOps.Jobs;
+
+/// <summary>Registrations of the back end. The host calls these from its composition root.</summary>
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>
+    /// The portal database and its stores: SQLite in <c>Data:Path</c> (default <c>data</c> under the content root), or PostgreSQL
+    /// when <c>ConnectionStrings:PortalOps</c> is set. Also keeps the Data Protection keys in that database, so web nodes share them.
+    /// Call <see cref="MigrateDatabaseAsync"/> once the host is built and before it runs.
+    /// </summary>
+    public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment) =>
+        services.AddPersistence(configuration, environment.ContentRootPath);
+
+    /// <inheritdoc cref="AddPersistence(IServiceCollection, IConfiguration, IHostEnvironment)"/>
+    public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
+    {
+        services.AddOptions<DataOptions>().BindConfiguration(DataOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataOptions>, DataOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton(PortalDatabase.FromConfiguration(configuration, contentRootPath));
+        services.TryAddSingleton<IDbContextFactory<PortalDbContext>>(sp =>
+            new PortalDbContextFactory(sp.GetRequiredService<PortalDatabase>(), sp.GetService<ILoggerFactory>()));
+        services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
+
+        services.TryAddSingleton<IUserStore, EfUserStore>();
+        services.TryAddSingleton<IApprovalStore, EfApprovalStore>();
+        services.TryAddSingleton<IAuditLog, EfAuditLog>();
+        services.TryAddSingleton<IInbox, EfInbox>();
+        services.TryAddSingleton<ISetupTokenStore, EfSetupTokenStore>();
+        services.TryAddSingleton<InboxNotifier>();
+        services.TryAddSingleton<INotifier>(sp => sp.GetRequiredService<InboxNotifier>());
+
+        services.AddDataProtection()
+            .SetApplicationName("PortalOps")
+            .PersistKeysToDbContext<PortalDbContext>();
+        return services;
+    }
+
+    /// <summary>
+    /// Hangfire on durable storage beside the database (hangfire.db in the data folder, or PostgreSQL), the action scheduler,
+    /// the jobs and their recurring schedules. A Hangfire server runs only when <c>Jobs:Role</c> is <c>all</c> (default) or <c>worker</c>.
+    /// Needs <see cref="AddPersistence(IServiceCollection, IConfiguration, string)"/>.
+    /// </summary>
+    public static IServiceCollection AddBackgroundJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // This node's own storage and activator, instead of Hangfire's process-wide JobStorage.Current / JobActivator.Current.
+        services.TryAddSingleton(sp =>
+        {
+            // Hangfire logs through a process-wide provider; point it at this host's logging before the storage logs anything.
+            HangfireLogging.Use(sp.GetRequiredService<ILoggerFactory>());
+            return HangfireStorageFactory.Create(sp.GetRequiredService<PortalDatabase>(), sp.GetRequiredService<IOptions<JobsOptions>>().Value);
+        });
+        services.TryAddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, config) => config
+            .UseLogProvider(HangfireLogging.Provider)
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        services.TryAddSingleton<IActionScheduler, HangfireActionScheduler>();
+        services.TryAddTransient<ExecuteApprovedActionJob>();
+        services.TryAddTransient<ExpireApprovalsJob>();
+        services.AddHostedService<RecurringJobsRegistration>();
+
+        // The role decides whether this node processes jobs at all; an unknown role fails at start through the options validator.
+        if (NodeRoles.RunsServer(configuration[$"{JobsOptions.Section}:{nameof(JobsOptions.Role)}"]))
+        {
+            services.AddHangfireServer((sp, server) =>
+            {
+                var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+                server.WorkerCount = options.WorkerCount;
+                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                server.ShutdownTimeout = TimeSpan.FromSeconds(10);
+            });
+        }
+
+        return services;
+    }
+
+    /// <summary>Creates the data folder (SQLite) and applies the provider's pending migrations. Safe with several nodes starting at once.</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var database = services.GetRequiredService<PortalDatabase>();
+        database.EnsureDataDirectory();
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // Write-ahead logging lets readers work while a writer commits; the mode is stored in the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}

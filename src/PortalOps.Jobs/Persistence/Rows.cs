@@ -1,0 +1,151 @@
+using PortalOps.Domain.Approvals;
+using PortalOps.Domain.Audit;
+using PortalOps.Domain.Common;
+using PortalOps.Domain.Notifications;
+using PortalOps.Domain.Security;
+
+namespace PortalOps.Jobs.Persistence;
+
+// Table rows. The domain types stay free of persistence concerns; the stores map rows to them
+// through the domain's FromStore factories.
+
+internal sealed class UserRow
+{
+    public Guid Id { get; set; }
+
+    public string UserName { get; set; } = string.Empty;
+
+    /// <summary>Upper-case invariant user name: the unique, case-insensitive lookup key.</summary>
+    public string NormalizedUserName { get; set; } = string.Empty;
+
+    public string DisplayName { get; set; } = string.Empty;
+
+    public Role Role { get; set; }
+
+    /// <summary>JSON array of scopes.</summary>
+    public string Scopes { get; set; } = "[]";
+
+    public string? PasswordHash { get; set; }
+
+    public string? TotpSecret { get; set; }
+
+    public string? ExternalSubject { get; set; }
+
+    public bool IsDisabled { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? LastLoginAt { get; set; }
+
+    public int SecurityStamp { get; set; }
+}
+
+internal sealed class ApprovalRow
+{
+    public Guid Id { get; set; }
+
+    public string KindName { get; set; } = string.Empty;
+
+    /// <summary>JSON array of the resolved targets.</summary>
+    public string Targets { get; set; } = "[]";
+
+    /// <summary>JSON object of the action's parameters.</summary>
+    public string Parameters { get; set; } = "{}";
+
+    public Guid RequestedBy { get; set; }
+
+    public string RequestedByName { get; set; } = string.Empty;
+
+    public Channel RequestedVia { get; set; }
+
+    public string Rule { get; set; } = string.Empty;
+
+    public string? Reason { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public ApprovalStatus Status { get; set; }
+
+    public Guid? DecidedBy { get; set; }
+
+    public string? DecidedByName { get; set; }
+
+    public Channel? DecidedVia { get; set; }
+
+    public DateTimeOffset? DecidedAt { get; set; }
+
+    public string? DecisionReason { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public string? Outcome { get; set; }
+
+    /// <summary>Optimistic-concurrency token; updates are conditional on it.</summary>
+    public int Version { get; set; }
+}
+
+internal sealed class AuditRow
+{
+    public long Sequence { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public string ActorName { get; set; } = string.Empty;
+
+    public Guid? ActorId { get; set; }
+
+    public Channel Channel { get; set; }
+
+    public string Action { get; set; } = string.Empty;
+
+    public string Target { get; set; } = string.Empty;
+
+    public AuditOutcome Outcome { get; set; }
+
+    public string? Detail { get; set; }
+
+    public string? Parameters { get; set; }
+
+    public string? AwsRequestId { get; set; }
+
+    public string PreviousHash { get; set; } = string.Empty;
+
+    public string Hash { get; set; } = string.Empty;
+}
+
+internal sealed class InboxRow
+{
+    public Guid Id { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public NotificationKind Kind { get; set; }
+
+    public string Title { get; set; } = string.Empty;
+
+    public string Body { get; set; } = string.Empty;
+
+    public Guid? ApprovalId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? ReadAt { get; set; }
+}
+
+internal sealed class SetupTokenRow
+{
+    public Guid Id { get; set; }
+
+    public string Purpose { get; set; } = string.Empty;
+
+    /// <summary>Lower-case hex SHA-256 of the token; the token itself is never stored.</summary>
+    public string TokenHash { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? UsedAt { get; set; }
+}

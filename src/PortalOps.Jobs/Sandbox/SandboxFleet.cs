@@ -1,0 +1,94 @@
+using PortalOps.Domain.Instances;
+
+namespace PortalOps.Jobs.Sandbox;
+
+/// <summary>Builds the sandbox's starting fleet: deterministic for a seed, varied like a real one.</summary>
+internal static class SandboxFleet
+{
+    public const string AccountId = "000000000000";
+
+    public static readonly string[] Regions = ["eu-west-1", "us-east-1"];
+
+    private static readonly (string Type, int Weight)[] Types =
+        [("t3.micro", 4), ("t3.medium", 5), ("m5.large", 4), ("c5.xlarge", 2), ("r5.large", 2), ("m6g.xlarge", 1)];
+
+    private static readonly string[] Apps = ["web", "api", "worker", "db", "cache", "batch", "bastion"];
+    private static readonly string[] Teams = ["payments", "platform", "search", "data"];
+    private static readonly string[] Environments = ["prod", "prod", "staging", "dev"];
+
+    public static List<Instance> Generate(int seed, int count, DateTimeOffset now)
+    {
+        var random = new Random(seed);
+        var fleet = new List<Instance>(count);
+        for (var n = 0; n < count; n++)
+        {
+            var region = Regions[n % Regions.Length];
+            var az = region + "abc"[random.Next(3)];
+            var app = Apps[random.Next(Apps.Length)];
+            var env = Environments[random.Next(Environments.Length)];
+            var team = Teams[random.Next(Teams.Length)];
+            var id = $"i-{random.NextInt64(0x1000_0000_0000_0000, long.MaxValue):x17}"[..19];
+            var windows = app == "bastion" && random.Next(2) == 0;
+            var state = PickState(random, env);
+            var tags = new Dictionary<string, string>
+            {
+                ["Name"] = $"{env}-{app}-{n + 1:00}",
+                ["env"] = env,
+                ["team"] = team,
+                ["app"] = app,
+            };
+            if (random.Next(4) == 0)
+            {
+                tags["backup"] = "daily";
+            }
+
+            var volumes = new List<Volume> { new($"vol-{random.NextInt64():x17}"[..21], windows ? 50 : random.Next(1, 5) * 8, "gp3", random.Next(5) != 0, windows ? "/dev/sda1" : "/dev/xvda") };
+            if (app is "db" or "cache" or "batch")
+            {
+                volumes.Add(new Volume($"vol-{random.NextInt64():x17}"[..21], random.Next(1, 9) * 50, app == "db" ? "io2" : "gp3", random.Next(3) != 0, "/dev/sdf"));
+            }
+
+            var running = state is InstanceState.Running or InstanceState.Pending or InstanceState.Stopping;
+            fleet.Add(new Instance(
+                new InstanceRef(AccountId, region, id),
+                tags["Name"],
+                PickType(random),
+                state,
+                az,
+                windows ? "Windows" : "Linux/UNIX",
+                now.AddDays(-random.Next(1, 400)).AddMinutes(-random.Next(0, 1440)),
+                tags,
+                volumes,
+                $"10.{(region == Regions[0] ? 10 : 20)}.{random.Next(0, 64)}.{random.Next(4, 250)}",
+                running && app is "web" or "bastion" ? $"203.0.113.{random.Next(1, 254)}" : null));
+        }
+
+        return fleet;
+    }
+
+    private static InstanceState PickState(Random random, string env) =>
+        random.Next(100) switch
+        {
+            < 68 => InstanceState.Running,
+            < 90 => InstanceState.Stopped,
+            < 95 when env != "prod" => InstanceState.Terminated,
+            _ => InstanceState.Running,
+        };
+
+    private static string PickType(Random random)
+    {
+        var total = Types.Sum(t => t.Weight);
+        var pick = random.Next(total);
+        foreach (var (type, weight) in Types)
+        {
+            if (pick < weight)
+            {
+                return type;
+            }
+
+            pick -= weight;
+        }
+
+        return Types[0].Type;
+    }
+}

@@ -1,0 +1,28 @@
+using Hangfire;
+using Microsoft.Extensions.Hosting;
+using PortalOps.Jobs.Approvals;
+
+namespace PortalOps.Jobs.Scheduling;
+
+/// <summary>Every recurring schedule, in one place. Registering is idempotent, so each node may do it at start.</summary>
+public static class RecurringJobs
+{
+    public const string ExpireApprovals = "approvals.expire";
+
+    public static void Register(IRecurringJobManager manager)
+    {
+        manager.AddOrUpdate<ExpireApprovalsJob>(ExpireApprovals, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+    }
+}
+
+/// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>
+internal sealed class RecurringJobsRegistration(IRecurringJobManager manager) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        RecurringJobs.Register(manager);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

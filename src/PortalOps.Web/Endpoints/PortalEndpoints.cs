@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using PortalOps.Domain.Audit;
+using PortalOps.Domain.Common;
+using PortalOps.Web.Security;
+
+namespace PortalOps.Web.Endpoints;
+
+/// <summary>The few plain HTTP endpoints beside the pages: health, single sign-on start, logout and the audit export.</summary>
+public static class PortalEndpoints
+{
+    public static IEndpointRouteBuilder MapPortalEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health").AllowAnonymous();
+
+        app.MapGet("/login/sso", (HttpContext context, IOptions<OidcOptions> oidc, string? returnUrl) =>
+            oidc.Value.Enabled
+                ? Results.Challenge(new AuthenticationProperties { RedirectUri = LocalUrl(returnUrl) }, [OidcLogin.Scheme])
+                : Results.Redirect("/login"))
+            .AllowAnonymous();
+
+        app.MapPost("/logout", async (HttpContext context, IOptions<OidcOptions> oidc) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.Redirect("/login?signedout=1");
+        }).RequireAuthorization();
+
+        app.MapGet("/audit/export.csv", ExportAuditAsync).RequireAuthorization(Policies.Viewer);
+        return app;
+    }
+
+    /// <summary>Only paths on this site; anything else (another host, a scheme) goes home.</summary>
+    public static string LocalUrl(string? url) =>
+        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
+
+    private static async Task ExportAuditAsync(
+        HttpContext context, IAuditLog audit, [FromQuery] string? text, [FromQuery] string? actor, [FromQuery] string? action,
+        [FromQuery] AuditOutcome? outcome, [FromQuery] Channel? channel, [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to)
+    {
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = "attachment; filename=portalops-audit.csv";
+        var query = new AuditQuery { Text = text, Actor = actor, Action = action, Outcome = outcome, Channel = channel, From = from, To = to };
+        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false));
+        await writer.WriteLineAsync("sequence,at,actor,channel,action,target,outcome,detail,aws_request_id,hash");
+        await foreach (var r in audit.StreamAsync(query, context.RequestAborted))
+        {
+            var e = r.Event;
+            await writer.WriteLineAsync(string.Join(',',
+                r.Sequence.ToString(CultureInfo.InvariantCulture), r.At.ToString("O", CultureInfo.InvariantCulture), Csv(e.ActorName), e.Channel.ToString(),
+                Csv(e.Action), Csv(e.Target), e.Outcome.ToString(), Csv(e.Detail), Csv(e.AwsRequestId), r.Hash));
+        }
+
+        await audit.AppendAsync(new AuditEvent(context.User.Identity?.Name ?? "unknown", PortalClaims.UserId(context.User), Channel.Web, "audit.export", "audit", AuditOutcome.Succeeded, "CSV export."), context.RequestAborted);
+    }
+
+    // RFC 4180 quoting, and a leading quote for values a spreadsheet would run as a formula.
+    internal static string Csv(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return string.Empty;
+        }
+
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using PortalOps.Domain.Audit;
+using PortalOps.Domain.Common;
+using PortalOps.Domain.Security;
+
+namespace PortalOps.Web.Security;
+
+public sealed record LoginResult(bool Succeeded, string? Error, ClaimsPrincipal? Principal, bool NeedsTotp = false);
+
+/// <summary>Local accounts: first-start setup, password login with optional TOTP, password changes. Every refusal is audited.</summary>
+public sealed class LocalAccounts(
+    IUserStore users,
+    ISetupTokenStore setupTokens,
+    IAuditLog audit,
+    IPasswordHasher<PortalUser> hasher,
+    IOptions<AuthOptions> options,
+    LoginThrottle throttle,
+    TimeProvider clock)
+{
+    private const string BadCredentials = "The user name or password is not right.";
+
+    public async Task<LoginResult> LoginAsync(string? userName, string? password, string? totpCode, CancellationToken cancellationToken = default)
+    {
+        userName = userName?.Trim() ?? string.Empty;
+        if (!options.Value.LocalLogin)
+        {
+            return new LoginResult(false, "Local accounts are turned off; use single sign-on.", null);
+        }
+
+        if (userName.Length == 0 || string.IsNullOrEmpty(password))
+        {
+            return new LoginResult(false, "Enter your user name and password.", null);
+        }
+
+        if (throttle.IsLocked(userName, clock.GetUtcNow()))
+        {
+            await AuditAsync(userName, null, "auth.login", AuditOutcome.Denied, "Too many failed attempts; locked for a while.", cancellationToken);
+            return new LoginResult(false, "Too many failed attempts. Try again in a few minutes.", null);
+        }
+
+        var user = await users.FindByNameAsync(userName, cancellationToken);
+        if (user?.PasswordHash is null || user.IsDisabled
+            || hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
+        {
+            throttle.RecordFailure(userName, clock.GetUtcNow());
+            await AuditAsync(userName, user?.Id, "auth.login", AuditOutcome.Denied, user?.IsDisabled == true ? "Account disabled." : "Wrong user name or password.", cancellationToken);
+            return new LoginResult(false, BadCredentials, null);
+        }
+
+        if (user.TotpSecret is not null)
+        {
+            if (string.IsNullOrWhiteSpace(totpCode))
+            {
+                return new LoginResult(false, null, null, NeedsTotp: true);
+            }
+
+            if (!Totp.Verify(user.TotpSecret, totpCode, clock.GetUtcNow()))
+            {
+                throttle.RecordFailure(userName, clock.GetUtcNow());
+                await AuditAsync(userName, user.Id, "auth.login", AuditOutcome.Denied, "Wrong authenticator code.", cancellationToken);
+                return new LoginResult(false, "That authenticator code is not right.", null, NeedsTotp: true);
+            }
+        }
+
+        throttle.Reset(userName);
+        user.RecordLogin(clock.GetUtcNow());
+        await users.UpdateAsync(user, cancellationToken);
+        await AuditAsync(user.UserName, user.Id, "auth.login", AuditOutcome.Succeeded, "Local login.", cancellationToken);
+        return new LoginResult(true, null, PortalClaims.Create(user, "local", clock.GetUtcNow()));
+    }
+
+    /// <summary>Creates the first Admin through the one-time setup link.</summary>
+    public async Task<LoginResult> CompleteSetupAsync(string? token, string? userName, string? displayName, string? password, string? confirm, CancellationToken cancellationToken = default)
+    {
+        var problem = CheckPassword(password, confirm);
+        if (problem is not null)
+        {
+            return new LoginResult(false, problem, null);
+        }
+
+        if (string.IsNullOrWhiteSpace(userName) || userName.Trim().Length > 64 || userName.Trim().Any(char.IsWhiteSpace))
+        {
+            return new LoginResult(false, "A user name is 1 to 64 characters without spaces.", null);
+        }
+
+        if (await users.CountAsync(cancellationToken) > 0 || string.IsNullOrWhiteSpace(token) || !await setupTokens.ConsumeAsync(SetupTokenPurposes.FirstAdmin, token, cancellationToken))
+        {
+            await AuditAsync(userName.Trim(), null, "auth.setup", AuditOutcome.Denied, "Setup link missing, wrong, expired or already used.", cancellationToken);
+            return new LoginResult(false, "This setup link is not valid: it is wrong, expired or already used. Restart PortalOps with no users to get a new one.", null);
+        }
+
+        var user = new PortalUser(Guid.NewGuid(), userName.Trim(), displayName ?? userName, Role.Admin, [Scope.Everything], clock.GetUtcNow());
+        user.SetPasswordHash(hasher.HashPassword(user, password!));
+        user.RecordLogin(clock.GetUtcNow());
+        await users.AddAsync(user, cancellationToken);
+        await AuditAsync(user.UserName, user.Id, "auth.setup", AuditOutcome.Succeeded, "First administrator created through the setup link.", cancellationToken);
+        return new LoginResult(true, null, PortalClaims.Create(user, "local", clock.GetUtcNow()));
+    }
+
+    /// <summary>Creates a local user (Admin only; the caller checks).</summary>
+    public async Task<PortalUser> CreateUserAsync(Actor admin, string userName, string displayName, Role role, IReadOnlyList<Scope> scopes, string password, CancellationToken cancellationToken = default)
+    {
+        var problem = CheckPassword(password, password);
+        if (problem is not null)
+        {
+            throw new DomainException(problem);
+        }
+
+        if (await users.FindByNameAsync(userName.Trim(), cancellationToken) is not null)
+        {
+            throw new DomainException($"A user called '{userName.Trim()}' already exists.");
+        }
+
+        var user = new PortalUser(Guid.NewGuid(), userName, displayName, role, scopes, clock.GetUtcNow());
+        user.SetPasswordHash(hasher.HashPassword(user, password));
+        await users.AddAsync(user, cancellationToken);
+        await AuditAsync(admin.Name, admin.UserId, "users.create", AuditOutcome.Succeeded, $"{user.UserName} as {role} on {string.Join(", ", scopes)}", cancellationToken, target: $"user:{user.UserName}");
+        return user;
+    }
+
+    public async Task<string?> ChangePasswordAsync(PortalUser user, string? current, string? next, string? confirm, CancellationToken cancellationToken = default)
+    {
+        if (user.PasswordHash is null || hasher.VerifyHashedPassword(user, user.PasswordHash, current ?? string.Empty) == PasswordVerificationResult.Failed)
+        {
+            await AuditAsync(user.UserName, user.Id, "auth.password", AuditOutcome.Denied, "Current password wrong.", cancellationToken);
+            return "The current password is not right.";
+        }
+
+        var problem = CheckPassword(next, confirm);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        user.SetPasswordHash(hasher.HashPassword(user, next!));
+        await users.UpdateAsync(user, cancellationToken);
+        await AuditAsync(user.UserName, user.Id, "auth.password", AuditOutcome.Succeeded, "Password changed.", cancellationToken);
+        return null;
+    }
+
+    public string? CheckPassword(string? password, string? confirm)
+    {
+        var min = options.Value.MinimumPasswordLength;
+        if (string.IsNullOrEmpty(password) || password.Length < min)
+        {
+            return $"A password needs at least {min} characters.";
+        }
+
+        return password != confirm ? "The two passwords differ." : null;
+    }
+
+    private Task AuditAsync(string actor, Guid? actorId, string action, AuditOutcome outcome, string detail, CancellationToken cancellationToken, string? target = null) =>
+        audit.AppendAsync(new AuditEvent(actor, actorId, Channel.Web, action, target ?? $"user:{actor}", outcome, detail), cancellationToken);
+}
+
+/// <summary>Slows down password guessing: five failures within 15 minutes lock a user name for 15 minutes.</summary>
+public sealed class LoginThrottle
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+    private const int MaxFailures = 5;
+    private readonly ConcurrentDictionary<string, List<DateTimeOffset>> _failures = new(StringComparer.OrdinalIgnoreCase);
+
+    public bool IsLocked(string userName, DateTimeOffset now)
+    {
+        if (!_failures.TryGetValue(userName, out var list))
+        {
+            return false;
+        }
+
+        lock (list)
+        {
+            list.RemoveAll(t => now - t > Window);
+            return list.Count >= MaxFailures;
+        }
+    }
+
+    public void RecordFailure(string userName, DateTimeOffset now)
+    {
+        var list = _failures.GetOrAdd(userName, _ => []);
+        lock (list)
+        {
+            list.Add(now);
+        }
+    }
+
+    public void Reset(string userName) => _failures.TryRemove(userName, out _);
+}

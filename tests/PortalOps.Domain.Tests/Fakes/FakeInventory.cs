@@ -1,0 +1,22 @@
+using PortalOps.Domain.Common;
+using PortalOps.Domain.Instances;
+
+namespace PortalOps.Domain.Tests.Fakes;
+
+/// <summary>An inventory over a fixed list of instances.</summary>
+internal sealed class FakeInventory(IEnumerable<Instance> instances) : IInventory
+{
+    private readonly List<Instance> _instances = instances.ToList();
+
+    public Task<Page<Instance>> QueryAsync(InstanceQuery query, CancellationToken cancellationToken = default) =>
+        Task.FromResult(query.Apply(_instances));
+
+    public Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_instances.FirstOrDefault(i => i.Ref == instance));
+
+    public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new FleetSummary(
+            _instances.Count,
+            _instances.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()),
+            _instances.GroupBy(i => i.Region).ToDictionary(g => g.Key, g => g.Count())));
+}

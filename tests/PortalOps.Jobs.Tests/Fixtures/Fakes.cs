@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+using PortalOps.Domain.Common;
+using PortalOps.Domain.Instances;
+
+namespace PortalOps.Jobs.Tests.Fixtures;
+
+/// <summary>Accepts every action and remembers each call.</summary>
+public sealed class FakeCompute : ICompute
+{
+    public ConcurrentQueue<(InstanceAction Action, IReadOnlyList<InstanceRef> Targets, string IdempotencyKey)> Calls { get; } = new();
+
+    public Task<ComputeResult> ApplyAsync(InstanceAction action, IReadOnlyList<InstanceRef> targets, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue((action, targets, idempotencyKey));
+        return Task.FromResult(new ComputeResult(targets.Select(t => new TargetResult(t, true)).ToList(), $"req-{idempotencyKey[..8]}"));
+    }
+}
+
+/// <summary>An empty fleet: the jobs under test never look instances up.</summary>
+public sealed class EmptyInventory : IInventory
+{
+    public Task<Page<Instance>> QueryAsync(InstanceQuery query, CancellationToken cancellationToken = default) => Task.FromResult(Page<Instance>.Empty());
+
+    public Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default) => Task.FromResult<Instance?>(null);
+
+    public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new FleetSummary(0, new Dictionary<InstanceState, int>(), new Dictionary<string, int>()));
+}

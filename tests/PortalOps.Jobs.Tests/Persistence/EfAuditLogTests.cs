@@ -1,0 +1,174 @@
+using PortalOps.Domain.Audit;
+using PortalOps.Domain.Common;
+using PortalOps.Jobs.Persistence;
+using PortalOps.Jobs.Tests.Fixtures;
+
+namespace PortalOps.Jobs.Tests.Persistence;
+
+public abstract class EfAuditLogTests(DatabaseProvider provider) : StoreTestBase(provider)
+{
+    private EfAuditLog Log => new(Database.Contexts, Clock);
+
+    [Fact]
+    public async Task AppendAsync_First_LinksToGenesisAndRoundTrips()
+    {
+        var e = new AuditEvent("rita", Guid.NewGuid(), Channel.Telegram, "instances.stop", "123456789012/eu-west-1/i-1", AuditOutcome.Succeeded, "Stop accepted", "{\"n\":1}", "req-1");
+
+        var appended = await Log.AppendAsync(e);
+        var stored = await SingleAsync(Log.ReadChainAsync());
+
+        Assert.Equal(1, appended.Sequence);
+        Assert.Equal(AuditChain.Genesis, appended.PreviousHash);
+        Assert.Equal(appended, stored);
+        Assert.Equal(Builders.Epoch, stored.At);
+    }
+
+    [Fact]
+    public async Task AppendAsync_SubTickClock_StoresTheInstantItHashed()
+    {
+        Clock.Advance(TimeSpan.FromTicks(1234567));
+
+        var appended = await Log.AppendAsync(new AuditEvent("rita", null, Channel.Web, "login", "rita", AuditOutcome.Succeeded));
+        var verification = await AuditChain.VerifyAsync(Log.ReadChainAsync());
+
+        Assert.True(verification.Intact, verification.Problem);
+        Assert.Equal(appended.At, (await SingleAsync(Log.ReadChainAsync())).At);
+    }
+
+    [Fact]
+    public async Task AppendAsync_FiftyConcurrentAppenders_LeavesIntactContiguousChain()
+    {
+        // Separate log instances with separate context factories: as many appenders as the pool allows, racing.
+        var appends = Enumerable.Range(1, 50).Select(i => Task.Run(() =>
+            new EfAuditLog(new PortalDbContextFactory(Database.Database), Clock)
+                .AppendAsync(new AuditEvent($"user{i % 7}", null, Channel.Web, "instances.reboot", $"i-{i}", AuditOutcome.Succeeded))));
+
+        var appended = await Task.WhenAll(appends);
+        var chain = await ToListAsync(Log.ReadChainAsync());
+        var verification = await AuditChain.VerifyAsync(Log.ReadChainAsync());
+
+        Assert.True(verification.Intact, verification.Problem);
+        Assert.Equal(50, verification.RecordsChecked);
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), chain.Select(r => r.Sequence));
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), appended.Select(r => r.Sequence).Order());
+    }
+
+    [Fact]
+    public async Task ReadChainAsync_RowAlteredWithRawSql_VerifierReportsThatRowFirst()
+    {
+        for (var i = 1; i <= 6; i++)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            await Log.AppendAsync(new AuditEvent("rita", null, Channel.Web, "instances.stop", $"i-{i}", AuditOutcome.Succeeded, $"detail {i}"));
+        }
+
+        var changed = await Database.ExecuteSqlAsync("UPDATE \"AuditLog\" SET \"Outcome\" = 'Denied' WHERE \"Sequence\" = 4");
+        var verification = await AuditChain.VerifyAsync(Log.ReadChainAsync());
+
+        Assert.Equal(1, changed);
+        Assert.False(verification.Intact);
+        Assert.Equal(4, verification.FirstBrokenSequence);
+        Assert.Equal(3, verification.RecordsChecked);
+    }
+
+    [Fact]
+    public async Task ReadChainAsync_RowDeletedWithRawSql_VerifierReportsTheGap()
+    {
+        for (var i = 1; i <= 4; i++)
+        {
+            await Log.AppendAsync(new AuditEvent("rita", null, Channel.Web, "instances.start", $"i-{i}", AuditOutcome.Succeeded));
+        }
+
+        await Database.ExecuteSqlAsync("DELETE FROM \"AuditLog\" WHERE \"Sequence\" = 2");
+        var verification = await AuditChain.VerifyAsync(Log.ReadChainAsync());
+
+        Assert.False(verification.Intact);
+        Assert.Equal(3, verification.FirstBrokenSequence);
+    }
+
+    [Fact]
+    public async Task QueryAsync_Filters_MatchServerSide()
+    {
+        await SeedAsync();
+
+        Assert.Equal(2, (await Log.QueryAsync(new AuditQuery { Text = "NIGHTLY" })).TotalCount);
+        Assert.Equal(3, (await Log.QueryAsync(new AuditQuery { Actor = "Rita" })).TotalCount);
+        Assert.Equal(2, (await Log.QueryAsync(new AuditQuery { Action = "approval." })).TotalCount);
+        Assert.Equal(1, (await Log.QueryAsync(new AuditQuery { Action = "instances.stop", Outcome = AuditOutcome.Denied })).TotalCount);
+        Assert.Equal(2, (await Log.QueryAsync(new AuditQuery { Channel = Channel.Telegram })).TotalCount);
+        Assert.Equal(1, (await Log.QueryAsync(new AuditQuery { Target = "i-0B" })).TotalCount);
+        Assert.Equal(1, (await Log.QueryAsync(new AuditQuery { Text = "req-77" })).TotalCount);
+
+        var window = await Log.QueryAsync(new AuditQuery { From = Builders.Epoch.AddMinutes(2), To = Builders.Epoch.AddMinutes(4) });
+        Assert.Equal([4L, 3L], window.Items.Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task QueryAsync_Paging_ReturnsNewestFirstWithTotal()
+    {
+        await SeedAsync();
+
+        var page = await Log.QueryAsync(new AuditQuery { PageIndex = 1, PageSize = 2 });
+
+        Assert.Equal(6, page.TotalCount);
+        Assert.Equal(1, page.PageIndex);
+        Assert.Equal(2, page.PageSize);
+        Assert.Equal([4L, 3L], page.Items.Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task QueryAsync_HugePageIndex_ReturnsEmptyPageNotTheFirst()
+    {
+        await SeedAsync();
+
+        var page = await Log.QueryAsync(new AuditQuery { PageIndex = int.MaxValue, PageSize = 500 });
+
+        Assert.Empty(page.Items);
+        Assert.Equal(6, page.TotalCount);
+    }
+
+    [Fact]
+    public async Task StreamAsync_Filter_ReturnsEveryMatchOldestFirst()
+    {
+        await SeedAsync();
+
+        var rows = await ToListAsync(Log.StreamAsync(new AuditQuery { Actor = "rita", PageSize = 1 }));
+
+        Assert.Equal([1L, 2L, 6L], rows.Select(r => r.Sequence));
+    }
+
+    private async Task SeedAsync()
+    {
+        (string Actor, Channel Channel, string Action, string Target, AuditOutcome Outcome, string? Detail, string? RequestId)[] events =
+        [
+            ("rita", Channel.Web, "instances.stop", "i-0a", AuditOutcome.Succeeded, "Nightly stop", "req-77"),
+            ("rita", Channel.Telegram, "instances.stop", "i-0b", AuditOutcome.Denied, "outside scope", null),
+            ("alice", Channel.Web, "approval.approve", "approval:1", AuditOutcome.Succeeded, "nightly batch", null),
+            ("bob", Channel.Telegram, "approval.deny", "approval:2", AuditOutcome.Succeeded, null, null),
+            ("system", Channel.Job, "instances.start", "i-0c", AuditOutcome.Failed, null, null),
+            ("Rita", Channel.Web, "login", "rita", AuditOutcome.Succeeded, null, null),
+        ];
+        foreach (var e in events)
+        {
+            await Log.AppendAsync(new AuditEvent(e.Actor, null, e.Channel, e.Action, e.Target, e.Outcome, e.Detail, null, e.RequestId));
+            Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+    }
+
+    private static async Task<T> SingleAsync<T>(IAsyncEnumerable<T> items) => Assert.Single(await ToListAsync(items));
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        await foreach (var item in items)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}
+
+public sealed class SqliteEfAuditLogTests() : EfAuditLogTests(DatabaseProvider.Sqlite);
+
+public sealed class PostgresEfAuditLogTests() : EfAuditLogTests(DatabaseProvider.Postgres);

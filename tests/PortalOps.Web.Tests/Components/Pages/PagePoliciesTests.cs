@@ -1,0 +1,32 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components;
+using PortalOps.Web.Security;
+
+namespace PortalOps.Web.Tests.Components.Pages;
+
+public sealed class PagePoliciesTests
+{
+    [Theory]
+    [InlineData(typeof(Web.Components.Pages.Approvals.Approvals), "/approvals", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Audit.Audit), "/audit", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Users.Users), "/users", Policies.Admin)]
+    [InlineData(typeof(Web.Components.Pages.Profile.Profile), "/profile", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Instances.Instances), "/instances", Policies.Viewer)]
+    public void Page_Route_HasItsPolicy(Type page, string route, string policy)
+    {
+        Assert.Equal(route, page.GetCustomAttribute<RouteAttribute>()?.Template);
+        Assert.Equal(policy, page.GetCustomAttribute<AuthorizeAttribute>()?.Policy);
+    }
+
+    [Fact]
+    public void EveryRoutablePage_SaysWhoMayOpenIt()
+    {
+        var pages = typeof(Policies).Assembly.GetTypes().Where(t => t.GetCustomAttributes<RouteAttribute>().Any()).ToList();
+
+        Assert.NotEmpty(pages);
+        Assert.All(pages, p => Assert.True(
+            p.GetCustomAttribute<AuthorizeAttribute>() is not null || p.GetCustomAttribute<AllowAnonymousAttribute>() is not null,
+            $"{p.Name} has neither [Authorize] nor [AllowAnonymous]."));
+    }
+}

@@ -1,0 +1,124 @@
+using Bunit;
+using PortalOps.Domain.Audit;
+using PortalOps.Domain.Security;
+using PortalOps.Web.Security;
+using ProfilePage = PortalOps.Web.Components.Pages.Profile.Profile;
+
+namespace PortalOps.Web.Tests.Components.Pages.Profile;
+
+public sealed class ProfileTests : PortalTestContext
+{
+    [Fact]
+    public void Render_Operator_ShowsNameRoleScopesAndAnEmptyTelegramSection()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse("000000000000/eu-west-1"), Scope.Parse("111111111111/*/team=web"));
+
+        var page = RenderPage<ProfilePage>();
+
+        Assert.Equal("Olga", page.WaitForElement("[data-testid=profile-name]").TextContent);
+        Assert.Equal("Role: Operator", page.Find("[data-testid=profile-role]").TextContent);
+        Assert.Equal(["000000000000/eu-west-1", "111111111111/*/team=web"], page.FindAll("[data-testid=profile-scope]").Select(e => e.TextContent));
+        var telegram = page.Find("[data-testid=profile-telegram]");
+        Assert.Contains("Telegram is not connected.", telegram.TextContent, StringComparison.Ordinal);
+        Assert.Empty(telegram.QuerySelectorAll("button, input, a"));
+    }
+
+    [Fact]
+    public void TotpEnable_WrongCode_RefusedAndNothingSaved()
+    {
+        var user = SignIn("olga", Role.Operator);
+        var page = RenderPage<ProfilePage>();
+        page.WaitForElement("[data-testid=totp-start]").Click();
+        var secret = page.Find("[data-testid=totp-secret]").TextContent;
+        var right = Totp.Code(secret, Clock.GetUtcNow());
+
+        page.Find("input[data-testid=totp-code]").Change(right == "123456" ? "654321" : "123456");
+        page.Find("[data-testid=totp-confirm]").Click();
+
+        Assert.Contains(TwoFactor.WrongCode, page.Find("[data-testid=profile-totp]").TextContent, StringComparison.Ordinal);
+        Assert.Null(Users.Get(user.Id)!.TotpSecret);
+        Assert.Equal(AuditOutcome.Denied, Assert.Single(AuditLog.Events("auth.totp.enable")).Outcome);
+        Assert.NotEmpty(page.FindAll("[data-testid=totp-confirm]"));
+    }
+
+    [Fact]
+    public void TotpEnable_RightCode_SavesTheSecretShownAndAudits()
+    {
+        var user = SignIn("olga", Role.Operator);
+        var page = RenderPage<ProfilePage>();
+        page.WaitForElement("[data-testid=totp-start]").Click();
+        var secret = page.Find("[data-testid=totp-secret]").TextContent;
+        Assert.Equal(Totp.ProvisioningUri(TwoFactor.Issuer, "olga", secret), page.Find("[data-testid=totp-uri]").TextContent);
+
+        page.Find("input[data-testid=totp-code]").Change(Totp.Code(secret, Clock.GetUtcNow()));
+        page.Find("[data-testid=totp-confirm]").Click();
+
+        Assert.Equal(secret, Users.Get(user.Id)!.TotpSecret);
+        var audit = Assert.Single(AuditLog.Events("auth.totp.enable"));
+        Assert.Equal(("olga", AuditOutcome.Succeeded), (audit.ActorName, audit.Outcome));
+        page.WaitForAssertion(() => Assert.StartsWith("On:", page.Find("[data-testid=totp-status]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[data-testid=totp-secret]"));
+    }
+
+    [Fact]
+    public void TotpDisable_CurrentCode_RemovesTheSecret()
+    {
+        var user = AddUser("olga", Role.Operator);
+        user.EnableTotp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        Users.Put(user);
+        SignIn(user);
+        var page = RenderPage<ProfilePage>();
+
+        page.WaitForElement("input[data-testid=totp-off-code]").Change(Totp.Code("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", Clock.GetUtcNow()));
+        page.Find("[data-testid=totp-disable]").Click();
+
+        Assert.Null(Users.Get(user.Id)!.TotpSecret);
+        Assert.Equal(AuditOutcome.Succeeded, Assert.Single(AuditLog.Events("auth.totp.disable")).Outcome);
+        page.WaitForAssertion(() => Assert.StartsWith("Off:", page.Find("[data-testid=totp-status]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ChangePassword_WrongCurrentPassword_RefusedAndHashUnchanged()
+    {
+        var user = SignIn("olga", Role.Operator);
+        var page = RenderPage<ProfilePage>();
+
+        page.WaitForElement("input[data-testid=password-current]").Change("not my password");
+        page.Find("input[data-testid=password-new]").Change("a brand new passphrase");
+        page.Find("input[data-testid=password-confirm]").Change("a brand new passphrase");
+        page.Find("[data-testid=password-save]").Click();
+
+        Assert.Equal("The current password is not right.", page.Find("[data-testid=password-result]").TextContent);
+        Assert.Equal(user.PasswordHash, Users.Get(user.Id)!.PasswordHash);
+    }
+
+    [Fact]
+    public void ChangePassword_RightCurrentPassword_StoresTheNewOne()
+    {
+        var user = SignIn("olga", Role.Operator);
+        var page = RenderPage<ProfilePage>();
+
+        page.WaitForElement("input[data-testid=password-current]").Change(Password);
+        page.Find("input[data-testid=password-new]").Change("a brand new passphrase");
+        page.Find("input[data-testid=password-confirm]").Change("a brand new passphrase");
+        page.Find("[data-testid=password-save]").Click();
+
+        var stored = Users.Get(user.Id)!;
+        Assert.Equal(Microsoft.AspNetCore.Identity.PasswordVerificationResult.Success, Hasher.VerifyHashedPassword(stored, stored.PasswordHash!, "a brand new passphrase"));
+        Assert.StartsWith("Password changed.", page.Find("[data-testid=password-result]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_SingleSignOnUser_OffersNoPasswordOrAuthenticatorControls()
+    {
+        var user = new PortalUser(Guid.NewGuid(), "sam", "Sam", Role.Viewer, [Scope.Everything], Clock.GetUtcNow());
+        user.LinkExternal("https://idp|sam");
+        Users.Put(user);
+        SignIn(user);
+
+        var page = RenderPage<ProfilePage>();
+
+        page.WaitForElement("[data-testid=password-sso]");
+        Assert.Empty(page.FindAll("[data-testid^=password-current], [data-testid^=totp-]"));
+    }
+}
