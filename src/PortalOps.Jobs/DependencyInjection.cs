@@ -7,6 +7,7 @@ using PortalOps.Domain.Accounts;
 using PortalOps.Domain.Actions;
 using PortalOps.Domain.Instances;
 using PortalOps.Jobs.Approvals;
+using PortalOps.Jobs.Aws;
 using PortalOps.Jobs.Instances;
 using PortalOps.Jobs.Sandbox;
 using PortalOps.Jobs.Telegram;
@@ -27,11 +28,15 @@ public static class DependencyInjection
         return services;
     }
 
-    /// <summary>The cloud behind the ports (sandbox unless AWS is configured), persistence and background jobs.</summary>
+    /// <summary>The cloud behind the ports (the Sandbox account unless an <c>Aws</c> section names accounts), persistence and background jobs.</summary>
     public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.TryAddSingleton<IFleetEvents, FleetEvents>();
-        services.AddSandbox();
+        if (!services.AddAwsProvider(configuration))
+        {
+            services.AddSandbox();
+        }
+
         services.AddPersistence(configuration, environment);
         services.AddBackgroundJobs(configuration);
         services.AddTelegram(configuration);

@@ -12,11 +12,15 @@ public interface IInventory
     Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>Counts of the fleet for the dashboard.</summary>
+/// <summary>Counts of the fleet for the dashboard, terminated instances included (EC2 lists them for a while).</summary>
 public sealed record FleetSummary(
     int Total,
     IReadOnlyDictionary<InstanceState, int> ByState,
-    IReadOnlyDictionary<string, int> ByRegion);
+    IReadOnlyDictionary<string, int> ByRegion)
+{
+    /// <summary>Instances that are not terminated.</summary>
+    public int Live => Total - ByState.GetValueOrDefault(InstanceState.Terminated);
+}
 
 public enum InstanceAction
 {

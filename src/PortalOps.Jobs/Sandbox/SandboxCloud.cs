@@ -54,11 +54,11 @@ public sealed class SandboxCloud : ICloudProvider, IInventory, ICompute, IDispos
     {
         lock (_gate)
         {
-            var live = _instances.Values.Where(i => i.State != InstanceState.Terminated).ToList();
+            var all = _instances.Values;
             return Task.FromResult(new FleetSummary(
-                live.Count,
-                live.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()),
-                live.GroupBy(i => i.Region).ToDictionary(g => g.Key, g => g.Count())));
+                all.Count,
+                all.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()),
+                all.GroupBy(i => i.Region).ToDictionary(g => g.Key, g => g.Count())));
         }
     }
 

@@ -86,7 +86,7 @@ public sealed class SandboxCloudTests : IDisposable
         _clock.Advance(TimeSpan.FromSeconds(6));
 
         Assert.Equal(InstanceState.Terminated, (await _cloud.FindAsync(running.Ref))!.State);
-        Assert.Equal(before.Total - 1, (await _cloud.SummarizeAsync()).Total);
+        Assert.Equal(before.Live - 1, (await _cloud.SummarizeAsync()).Live);
     }
 
     [Fact]

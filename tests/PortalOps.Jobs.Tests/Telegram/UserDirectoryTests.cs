@@ -4,6 +4,7 @@ using PortalOps.Domain.Common;
 using PortalOps.Domain.Security;
 using PortalOps.Jobs.Persistence;
 using PortalOps.Jobs.Telegram.Linking;
+using PortalOps.Jobs.Tests.Aws.Support;
 using PortalOps.Jobs.Tests.Fixtures;
 
 namespace PortalOps.Jobs.Tests.Telegram;
@@ -122,25 +123,18 @@ public sealed class PostgresDatabaseUserDirectoryTests : UserDirectoryTests
         Task.FromResult<IUserDirectory>(new DatabaseUserDirectory(database.Contexts, users));
 }
 
+/// <summary>The same on DynamoDB, against moto (the AWS tests' shared server, reset before each test).</summary>
 [Collection(MotoCollection.Name)]
-public sealed class DynamoDbUserDirectoryTests : UserDirectoryTests
+public sealed class DynamoDbUserDirectoryTests(MotoServer moto) : UserDirectoryTests
 {
     protected override async Task<IUserDirectory> CreateAsync(TestDatabase database, IUserStore users)
     {
-        var moto = await MotoServer.GetAsync();
         await moto.ResetAsync();
         var client = new AmazonDynamoDBClient(
             new BasicAWSCredentials("testing", "testing"),
-            new AmazonDynamoDBConfig { ServiceURL = moto.Url, AuthenticationRegion = "eu-west-1" });
+            new AmazonDynamoDBConfig { ServiceURL = moto.Url.ToString().TrimEnd('/'), AuthenticationRegion = "eu-west-1" });
         var directory = new DynamoDbUserDirectory(client, "portalops-telegram", users);
         await directory.EnsureTableAsync();
         return directory;
     }
-}
-
-/// <summary>One moto for the run; its tests reset it, so they do not run side by side.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MotoCollection
-{
-    public const string Name = "Moto";
 }

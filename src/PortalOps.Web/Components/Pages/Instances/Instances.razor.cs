@@ -12,6 +12,7 @@ namespace PortalOps.Web.Components.Pages.Instances;
 public sealed partial class Instances
 {
     private MudDataGrid<Instance>? _grid;
+    private InventoryHealth? _health;
     private HashSet<Instance> _selected = new(InstanceComparer.Instance);
     private IDisposable? _subscription;
     private LiveRefresh? _live;
@@ -88,6 +89,7 @@ public sealed partial class Instances
     private async Task<GridData<Instance>> LoadAsync(GridState<Instance> state, CancellationToken cancellationToken)
     {
         var page = await Inventory.QueryAsync(BuildQuery(state), cancellationToken);
+        _health?.Update();
 
         // Keep selected rows current (their state changes while they are selected).
         var fresh = page.Items.ToDictionary(i => i.Ref);

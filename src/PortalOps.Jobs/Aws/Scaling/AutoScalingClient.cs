@@ -1,0 +1,193 @@
+using System.Xml.Linq;
+using PortalOps.Domain.Instances;
+using PortalOps.Jobs.Aws.Protocol;
+
+namespace PortalOps.Jobs.Aws.Scaling;
+
+/// <summary>EC2 Auto Scaling. Written against the Query API; the official package can replace it behind this interface.</summary>
+public interface IAutoScalingApi
+{
+    Task<IReadOnlyList<AutoScalingGroup>> DescribeGroupsAsync(CloudScope scope, IReadOnlyList<string>? names = null, CancellationToken ct = default);
+
+    Task<string?> CreateGroupAsync(CloudScope scope, AutoScalingGroupSpec spec, CancellationToken ct = default);
+
+    Task<string?> UpdateGroupAsync(CloudScope scope, AutoScalingGroupSpec spec, CancellationToken ct = default);
+
+    Task<string?> DeleteGroupAsync(CloudScope scope, string name, bool forceDelete, CancellationToken ct = default);
+
+    Task<string?> SetDesiredCapacityAsync(CloudScope scope, string name, int desired, bool honorCooldown, CancellationToken ct = default);
+
+    Task<PutPolicyResult> PutPolicyAsync(CloudScope scope, ScalingPolicySpec spec, CancellationToken ct = default);
+
+    Task<IReadOnlyList<ScalingPolicy>> DescribePoliciesAsync(CloudScope scope, string? groupName = null, IReadOnlyList<string>? policyNames = null, CancellationToken ct = default);
+
+    Task<string?> DeletePolicyAsync(CloudScope scope, string groupName, string policyName, CancellationToken ct = default);
+
+    Task<IReadOnlyList<ScalingActivity>> DescribeActivitiesAsync(CloudScope scope, string groupName, int maxRecords = 100, CancellationToken ct = default);
+
+    Task<string?> PutScheduledActionAsync(CloudScope scope, ScheduledActionSpec spec, CancellationToken ct = default);
+
+    Task<IReadOnlyList<ScheduledAction>> DescribeScheduledActionsAsync(CloudScope scope, string groupName, CancellationToken ct = default);
+
+    Task<string?> DeleteScheduledActionAsync(CloudScope scope, string groupName, string name, CancellationToken ct = default);
+}
+
+public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients) : IAutoScalingApi
+{
+    private Task<AwsResponse<XElement>> Call(CloudScope scope, string action, QueryParameters p, CancellationToken ct) =>
+        core.QueryAsync(clients.Endpoint(scope.AccountId, scope.Region, AwsServiceDescriptor.AutoScaling), action, p, ct);
+
+    public async Task<IReadOnlyList<AutoScalingGroup>> DescribeGroupsAsync(CloudScope scope, IReadOnlyList<string>? names = null, CancellationToken ct = default) =>
+        await AwsProtocolClient.PaginateAsync<AutoScalingGroup>(async token =>
+        {
+            var r = await Call(scope, "DescribeAutoScalingGroups", new QueryParameters().List("AutoScalingGroupNames", names).Add("MaxRecords", 100).Add("NextToken", token), ct).ConfigureAwait(false);
+            return (r.Body.Members("AutoScalingGroups").Select(ParseGroup), r.Body.Str("NextToken"));
+        }).ConfigureAwait(false);
+
+    public async Task<string?> CreateGroupAsync(CloudScope scope, AutoScalingGroupSpec spec, CancellationToken ct = default) =>
+        (await Call(scope, "CreateAutoScalingGroup", GroupParameters(spec, create: true), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<string?> UpdateGroupAsync(CloudScope scope, AutoScalingGroupSpec spec, CancellationToken ct = default) =>
+        (await Call(scope, "UpdateAutoScalingGroup", GroupParameters(spec, create: false), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<string?> DeleteGroupAsync(CloudScope scope, string name, bool forceDelete, CancellationToken ct = default) =>
+        (await Call(scope, "DeleteAutoScalingGroup", new QueryParameters().Add("AutoScalingGroupName", name).Add("ForceDelete", forceDelete), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<string?> SetDesiredCapacityAsync(CloudScope scope, string name, int desired, bool honorCooldown, CancellationToken ct = default) =>
+        (await Call(scope, "SetDesiredCapacity", new QueryParameters().Add("AutoScalingGroupName", name).Add("DesiredCapacity", desired).Add("HonorCooldown", honorCooldown), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<PutPolicyResult> PutPolicyAsync(CloudScope scope, ScalingPolicySpec spec, CancellationToken ct = default)
+    {
+        var p = new QueryParameters()
+            .Add("AutoScalingGroupName", spec.GroupName)
+            .Add("PolicyName", spec.PolicyName)
+            .Add("PolicyType", spec.PolicyType)
+            .Add("AdjustmentType", spec.AdjustmentType)
+            .Add("ScalingAdjustment", spec.ScalingAdjustment)
+            .Add("Cooldown", spec.Cooldown)
+            .Add("MetricAggregationType", spec.MetricAggregationType)
+            .Add("EstimatedInstanceWarmup", spec.EstimatedInstanceWarmup)
+            .List("StepAdjustments", spec.Steps, (s, step) => s
+                .Add("MetricIntervalLowerBound", step.LowerBound)
+                .Add("MetricIntervalUpperBound", step.UpperBound)
+                .Add("ScalingAdjustment", step.ScalingAdjustment));
+        if (spec.TargetTracking is { } tt)
+        {
+            p.Struct("TargetTrackingConfiguration", c => c
+                .Struct("PredefinedMetricSpecification", m => m.Add("PredefinedMetricType", tt.PredefinedMetricType).Add("ResourceLabel", tt.ResourceLabel))
+                .Add("TargetValue", tt.TargetValue)
+                .Add("DisableScaleIn", tt.DisableScaleIn));
+        }
+
+        var r = await Call(scope, "PutScalingPolicy", p, ct).ConfigureAwait(false);
+        return new PutPolicyResult(r.Body.Str("PolicyARN") ?? r.Body.Str("PolicyArn") ?? "", r.Body.Members("Alarms").Select(a => a.Str("AlarmName") ?? "").ToList(), r.RequestId);
+    }
+
+    public async Task<IReadOnlyList<ScalingPolicy>> DescribePoliciesAsync(CloudScope scope, string? groupName = null, IReadOnlyList<string>? policyNames = null, CancellationToken ct = default) =>
+        await AwsProtocolClient.PaginateAsync<ScalingPolicy>(async token =>
+        {
+            var r = await Call(scope, "DescribePolicies", new QueryParameters().Add("AutoScalingGroupName", groupName).List("PolicyNames", policyNames).Add("MaxRecords", 50).Add("NextToken", token), ct).ConfigureAwait(false);
+            return (r.Body.Members("ScalingPolicies").Select(ParsePolicy), r.Body.Str("NextToken"));
+        }).ConfigureAwait(false);
+
+    public async Task<string?> DeletePolicyAsync(CloudScope scope, string groupName, string policyName, CancellationToken ct = default) =>
+        (await Call(scope, "DeletePolicy", new QueryParameters().Add("AutoScalingGroupName", groupName).Add("PolicyName", policyName), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<IReadOnlyList<ScalingActivity>> DescribeActivitiesAsync(CloudScope scope, string groupName, int maxRecords = 100, CancellationToken ct = default)
+    {
+        var r = await Call(scope, "DescribeScalingActivities", new QueryParameters().Add("AutoScalingGroupName", groupName).Add("MaxRecords", maxRecords), ct).ConfigureAwait(false);
+        return r.Body.Members("Activities").Select(a => new ScalingActivity(
+            a.Str("ActivityId") ?? "", a.Str("AutoScalingGroupName") ?? groupName, a.Str("Description"), a.Str("Cause"),
+            a.Str("StatusCode") ?? "", a.Date("StartTime"), a.Date("EndTime"), a.Int("Progress"))).ToList();
+    }
+
+    public async Task<string?> PutScheduledActionAsync(CloudScope scope, ScheduledActionSpec spec, CancellationToken ct = default) =>
+        (await Call(scope, "PutScheduledUpdateGroupAction", new QueryParameters()
+            .Add("AutoScalingGroupName", spec.GroupName)
+            .Add("ScheduledActionName", spec.Name)
+            .Add("StartTime", spec.StartTime)
+            .Add("EndTime", spec.EndTime)
+            .Add("Recurrence", spec.Recurrence)
+            .Add("MinSize", spec.MinSize)
+            .Add("MaxSize", spec.MaxSize)
+            .Add("DesiredCapacity", spec.DesiredCapacity)
+            .Add("TimeZone", spec.TimeZone), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<IReadOnlyList<ScheduledAction>> DescribeScheduledActionsAsync(CloudScope scope, string groupName, CancellationToken ct = default) =>
+        await AwsProtocolClient.PaginateAsync<ScheduledAction>(async token =>
+        {
+            var r = await Call(scope, "DescribeScheduledActions", new QueryParameters().Add("AutoScalingGroupName", groupName).Add("MaxRecords", 100).Add("NextToken", token), ct).ConfigureAwait(false);
+            return (r.Body.Members("ScheduledUpdateGroupActions").Select(a => new ScheduledAction(
+                a.Str("AutoScalingGroupName") ?? groupName, a.Str("ScheduledActionName") ?? "", a.Str("ScheduledActionARN"),
+                a.Date("StartTime"), a.Date("EndTime"), a.Str("Recurrence"), a.Int("MinSize"), a.Int("MaxSize"), a.Int("DesiredCapacity"), a.Str("TimeZone"))), r.Body.Str("NextToken"));
+        }).ConfigureAwait(false);
+
+    public async Task<string?> DeleteScheduledActionAsync(CloudScope scope, string groupName, string name, CancellationToken ct = default) =>
+        (await Call(scope, "DeleteScheduledAction", new QueryParameters().Add("AutoScalingGroupName", groupName).Add("ScheduledActionName", name), ct).ConfigureAwait(false)).RequestId;
+
+    private static QueryParameters GroupParameters(AutoScalingGroupSpec s, bool create)
+    {
+        var p = new QueryParameters()
+            .Add("AutoScalingGroupName", s.Name)
+            .Add("MinSize", s.MinSize)
+            .Add("MaxSize", s.MaxSize)
+            .Add("DesiredCapacity", s.DesiredCapacity)
+            .Add("LaunchConfigurationName", s.LaunchConfigurationName)
+            .Add("DefaultCooldown", s.DefaultCooldown)
+            .List("AvailabilityZones", s.AvailabilityZones)
+            .Add("HealthCheckType", s.HealthCheckType)
+            .Add("HealthCheckGracePeriod", s.HealthCheckGracePeriod)
+            .Add("VPCZoneIdentifier", s.VpcZoneIdentifier);
+        if (s.LaunchTemplateId is not null || s.LaunchTemplateName is not null)
+        {
+            p.Struct("LaunchTemplate", t => t.Add("LaunchTemplateId", s.LaunchTemplateId).Add("LaunchTemplateName", s.LaunchTemplateName).Add("Version", s.LaunchTemplateVersion));
+        }
+
+        if (create)
+        {
+            p.List("TargetGroupARNs", s.TargetGroupArns)
+             .List("Tags", s.Tags, (t, tag) => t.Add("Key", tag.Key).Add("Value", tag.Value).Add("PropagateAtLaunch", tag.PropagateAtLaunch).Add("ResourceId", s.Name).Add("ResourceType", "auto-scaling-group"));
+        }
+
+        return p;
+    }
+
+    private static AutoScalingGroup ParseGroup(XElement g) => new(
+        g.Str("AutoScalingGroupName") ?? "",
+        g.Str("AutoScalingGroupARN"),
+        g.Int("MinSize") ?? 0,
+        g.Int("MaxSize") ?? 0,
+        g.Int("DesiredCapacity") ?? 0,
+        g.Int("DefaultCooldown"),
+        g.Strings("AvailabilityZones"),
+        g.Strings("TargetGroupARNs"),
+        g.Str("HealthCheckType"),
+        g.El("LaunchTemplate").Str("LaunchTemplateId"),
+        g.El("LaunchTemplate").Str("LaunchTemplateName"),
+        g.Str("LaunchConfigurationName"),
+        g.Str("VPCZoneIdentifier"),
+        g.Date("CreatedTime"),
+        g.Str("Status"),
+        g.Members("Instances").Select(i => new AsgInstance(
+            i.Str("InstanceId") ?? "", i.Str("InstanceType"), i.Str("AvailabilityZone") ?? "", i.Str("LifecycleState") ?? "", i.Str("HealthStatus") ?? "", i.Bool("ProtectedFromScaleIn") ?? false)).ToList(),
+        g.Members("Tags").Select(t => new AsgTag(t.Str("Key") ?? "", t.Str("Value") ?? "", t.Bool("PropagateAtLaunch") ?? false)).ToList());
+
+    private static ScalingPolicy ParsePolicy(XElement p)
+    {
+        var tt = p.El("TargetTrackingConfiguration");
+        return new ScalingPolicy(
+            p.Str("AutoScalingGroupName") ?? "",
+            p.Str("PolicyName") ?? "",
+            p.Str("PolicyARN"),
+            p.Str("PolicyType") ?? "SimpleScaling",
+            p.Str("AdjustmentType"),
+            p.Int("ScalingAdjustment"),
+            p.Members("StepAdjustments").Select(s => new StepAdjustment(s.Dbl("MetricIntervalLowerBound"), s.Dbl("MetricIntervalUpperBound"), s.Int("ScalingAdjustment") ?? 0)).ToList(),
+            tt is null ? null : new TargetTracking(
+                tt.El("PredefinedMetricSpecification").Str("PredefinedMetricType") ?? "",
+                tt.Dbl("TargetValue") ?? 0,
+                tt.El("PredefinedMetricSpecification").Str("ResourceLabel"),
+                tt.Bool("DisableScaleIn") ?? false),
+            p.Members("Alarms").Select(a => a.Str("AlarmName") ?? "").ToList());
+    }
+}

@@ -1,0 +1,93 @@
+namespace PortalOps.Jobs.Aws.Scaling;
+
+public sealed record AsgTag(string Key, string Value, bool PropagateAtLaunch = true);
+
+public sealed record AsgInstance(string InstanceId, string? InstanceType, string AvailabilityZone, string LifecycleState, string HealthStatus, bool ProtectedFromScaleIn);
+
+public sealed record AutoScalingGroup(
+    string Name,
+    string? Arn,
+    int MinSize,
+    int MaxSize,
+    int DesiredCapacity,
+    int? DefaultCooldown,
+    IReadOnlyList<string> AvailabilityZones,
+    IReadOnlyList<string> TargetGroupArns,
+    string? HealthCheckType,
+    string? LaunchTemplateId,
+    string? LaunchTemplateName,
+    string? LaunchConfigurationName,
+    string? VpcZoneIdentifier,
+    DateTimeOffset? CreatedTime,
+    string? Status,
+    IReadOnlyList<AsgInstance> Instances,
+    IReadOnlyList<AsgTag> Tags);
+
+/// <summary>Create or update: null leaves a value as it is (update) or to the service default (create).</summary>
+public sealed record AutoScalingGroupSpec(
+    string Name,
+    int? MinSize = null,
+    int? MaxSize = null,
+    int? DesiredCapacity = null,
+    string? LaunchTemplateId = null,
+    string? LaunchTemplateName = null,
+    string? LaunchTemplateVersion = null,
+    string? LaunchConfigurationName = null,
+    IReadOnlyList<string>? AvailabilityZones = null,
+    string? VpcZoneIdentifier = null,
+    IReadOnlyList<string>? TargetGroupArns = null,
+    string? HealthCheckType = null,
+    int? HealthCheckGracePeriod = null,
+    int? DefaultCooldown = null,
+    IReadOnlyList<AsgTag>? Tags = null);
+
+public sealed record StepAdjustment(double? LowerBound, double? UpperBound, int ScalingAdjustment);
+
+/// <summary>Target tracking on a predefined metric (ASGAverageCPUUtilization, ASGAverageNetworkIn, ALBRequestCountPerTarget …).</summary>
+public sealed record TargetTracking(string PredefinedMetricType, double TargetValue, string? ResourceLabel = null, bool DisableScaleIn = false);
+
+public sealed record ScalingPolicySpec(
+    string GroupName,
+    string PolicyName,
+    string PolicyType,
+    TargetTracking? TargetTracking = null,
+    IReadOnlyList<StepAdjustment>? Steps = null,
+    string? AdjustmentType = null,
+    int? ScalingAdjustment = null,
+    string? MetricAggregationType = null,
+    int? EstimatedInstanceWarmup = null,
+    int? Cooldown = null)
+{
+    public static ScalingPolicySpec ForTargetTracking(string group, string name, TargetTracking target) => new(group, name, "TargetTrackingScaling", TargetTracking: target);
+
+    public static ScalingPolicySpec ForSteps(string group, string name, string adjustmentType, IReadOnlyList<StepAdjustment> steps) =>
+        new(group, name, "StepScaling", Steps: steps, AdjustmentType: adjustmentType, MetricAggregationType: "Average");
+}
+
+public sealed record ScalingPolicy(
+    string GroupName,
+    string PolicyName,
+    string? PolicyArn,
+    string PolicyType,
+    string? AdjustmentType,
+    int? ScalingAdjustment,
+    IReadOnlyList<StepAdjustment> Steps,
+    TargetTracking? TargetTracking,
+    IReadOnlyList<string> AlarmNames);
+
+public sealed record PutPolicyResult(string PolicyArn, IReadOnlyList<string> AlarmNames, string? RequestId);
+
+public sealed record ScalingActivity(string ActivityId, string GroupName, string? Description, string? Cause, string StatusCode, DateTimeOffset? StartTime, DateTimeOffset? EndTime, int? Progress);
+
+public sealed record ScheduledActionSpec(
+    string GroupName,
+    string Name,
+    DateTimeOffset? StartTime = null,
+    DateTimeOffset? EndTime = null,
+    string? Recurrence = null,
+    int? MinSize = null,
+    int? MaxSize = null,
+    int? DesiredCapacity = null,
+    string? TimeZone = null);
+
+public sealed record ScheduledAction(string GroupName, string Name, string? Arn, DateTimeOffset? StartTime, DateTimeOffset? EndTime, string? Recurrence, int? MinSize, int? MaxSize, int? DesiredCapacity, string? TimeZone);
