@@ -50,6 +50,12 @@ public static class TelegramServiceCollectionExtensions
             new CompositeNotifier([sp.GetRequiredService<InboxNotifier>(), sp.GetRequiredService<TelegramNotifier>()])));
 
         var directory = configuration.GetSection($"{TelegramOptions.Section}:{nameof(TelegramOptions.Directory)}").Get<TelegramDirectoryOptions>() ?? new TelegramDirectoryOptions();
+
+        // Without an endpoint of its own, the table is where every other AWS client goes (Aws:ServiceUrl, else AWS_ENDPOINT_URL, else AWS).
+        if (string.IsNullOrWhiteSpace(directory.ServiceUrl))
+        {
+            directory.ServiceUrl = (configuration.GetSection(Aws.AwsOptions.Section).Get<Aws.AwsOptions>() ?? new Aws.AwsOptions()).EffectiveServiceUrl;
+        }
         if (directory.UsesDynamoDb)
         {
             services.TryAddSingleton<IAmazonDynamoDB>(_ => CreateDynamoDb(directory));
