@@ -7,6 +7,7 @@ using PortalOps.Domain.Instances;
 using PortalOps.Domain.Notifications;
 using PortalOps.Domain.Security;
 using PortalOps.Jobs.Telegram.Groups;
+using TelegramApprovalMessages = PortalOps.Jobs.Telegram.Approvals.ApprovalMessages;
 
 namespace PortalOps.Jobs.Tests.Telegram;
 
@@ -138,6 +139,35 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
         {
             Assert.Equal(ActionStatus.Conflict, web.Status);
         }
+
+        // Whoever won, both Telegram copies now say who decided and carry no buttons.
+        foreach (var (chat, copy) in new[] { (401L, forAlice), (402L, forBob) })
+        {
+            await _bot.Api.WaitForMessageAsync(chat, m => m.MessageId == copy.MessageId && m.Text.Contains($"by <b>{stored.DecidedByName}</b> via {stored.DecidedVia}", StringComparison.Ordinal) && !m.AllButtons.Any(), "the copy edited");
+        }
+    }
+
+    [Fact]
+    public async Task Expire_PendingRequestShownInTelegram_TheCopySaysItExpired()
+    {
+        var store = _bot.Services.GetRequiredService<IApprovalStore>();
+        var requester = await _bot.AddUserAsync("olga", Role.Operator);
+        var target = await _bot.InstanceAsync(InstanceState.Running);
+        var old = new ApprovalRequest(Guid.NewGuid(), ActionKind.TerminateInstances, [new ResolvedTarget(target.Ref, target.Name, target.Tags)],
+            new Dictionary<string, string>(), requester.AsActor(Channel.Web), "Terminate needs approval", null, DateTimeOffset.UtcNow.AddHours(-25), TimeSpan.FromHours(24));
+        await store.AddAsync(old);
+        await _bot.LinkAsync(await _bot.AddUserAsync("alice", Role.Approver), 551);
+        await PushAsync(old.Id);
+        var message = await _bot.Api.WaitForTextAsync(551, "Approval needed");
+        await BotStartTests.WaitAsync(() => _bot.Services.GetRequiredService<TelegramApprovalMessages>().ListAsync(old.Id).Result.Count == 1, "the copy recorded");
+
+        await using (var scope = _bot.Services.CreateAsyncScope())
+        {
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<ActionPipeline>().ExpireDueAsync());
+        }
+
+        var expired = await _bot.Api.WaitForMessageAsync(551, m => m.MessageId == message.MessageId && m.Text.Contains("Expired", StringComparison.Ordinal), "the copy edited");
+        Assert.Empty(expired.AllButtons);
     }
 
     [Fact]
