@@ -8,7 +8,12 @@ using PortalOps.Domain.Actions;
 using PortalOps.Domain.Instances;
 using PortalOps.Jobs.Approvals;
 using PortalOps.Jobs.Aws;
+using PortalOps.Domain.Monitoring;
+using PortalOps.Domain.Patching;
+using PortalOps.Jobs.Aws.Monitoring;
 using PortalOps.Jobs.Instances;
+using PortalOps.Jobs.Monitoring;
+using PortalOps.Jobs.Persistence;
 using PortalOps.Jobs.Sandbox;
 
 namespace PortalOps.Jobs;
@@ -22,6 +27,16 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ActionPipeline>();
         services.AddScoped<IActionExecutor, InstanceActionExecutor>();
+        services.AddScoped<IActionExecutor, RecoverInstancesExecutor>();
+        services.AddScoped<IActionExecutor, ScaleOutExecutor>();
+        services.AddScoped<IActionExecutor, RunDocumentExecutor>();
+        services.AddSectionOptions<MonitoringOptions>(MonitoringOptions.Section);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MonitoringOptions>>().Value.ToSettings());
+        services.TryAddSingleton<IMonitoringEvents, MonitoringEvents>();
+        services.AddScoped<MetricCollector>();
+        services.AddScoped<AlertEngine>();
+        services.AddScoped<AlertOperations>();
+        services.AddScoped<AlertRules>();
         services.AddSectionOptions<ApprovalOptions>(ApprovalOptions.Section);
         services.TryAddSingleton<IApprovalPolicyProvider, ApprovalPolicyProvider>();
         return services;
@@ -37,7 +52,9 @@ public static class DependencyInjection
         }
 
         services.AddPersistence(configuration, environment);
+        services.AddMonitoringStores();
         services.AddBackgroundJobs(configuration);
+        services.TryAddTransient<MonitoringCycleJob>();
         return services;
     }
 
@@ -48,6 +65,19 @@ public static class DependencyInjection
         services.AddSingleton<ICloudProvider>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<IInventory>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<ICompute>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.TryAddSingleton<IMetricsSource, SandboxMetrics>();
+        services.TryAddSingleton<IAutoScalingCapacity, SandboxCapacity>();
+        services.TryAddSingleton<IRemoteCommands, SandboxRemoteCommands>();
+        return services;
+    }
+
+    /// <summary>Where alert rules, alerts, maintenance windows and metric points are kept (the portal database).</summary>
+    public static IServiceCollection AddMonitoringStores(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IMetricStore, EfMetricStore>();
+        services.TryAddSingleton<IAlertRuleStore, EfAlertRuleStore>();
+        services.TryAddSingleton<IAlertStore, EfAlertStore>();
+        services.TryAddSingleton<IMaintenanceWindowStore, EfMaintenanceWindowStore>();
         return services;
     }
 }
