@@ -285,6 +285,28 @@ public sealed class AlertEngineTests
     }
 
     [Fact]
+    public async Task OfferedReboot_ApprovedFromTheAlert_RunsOnce_AndTheAlertResolvesWhenTheMetricRecovers()
+    {
+        await AddRuleAsync(d => d.Actions = [new CorrectiveAction(ActionKind.RebootInstances.Name, ActionMode.Offered)]);
+        Cpu(PipelineHarness.Web1, 95, 96, 97);
+        await _engine.EvaluateAsync();
+        var approvalId = _alerts.All.Single().ApprovalIds.Single();
+
+        await _h.Pipeline.ApproveAsync(_h.Bob.AsActor(Common.Channel.Telegram), approvalId, "go");
+        await _h.Pipeline.ExecuteApprovedAsync(approvalId);
+        await _h.Pipeline.ExecuteApprovedAsync(approvalId);
+        Tick(15);
+        Cpu(PipelineHarness.Web1, 12, 10, 11);
+        await _engine.EvaluateAsync();
+
+        Assert.Single(_h.Compute.Calls);
+        var alert = _alerts.All.Single();
+        Assert.Equal(AlertStatus.Resolved, alert.Status);
+        Assert.Equal(ApprovalStatus.Executed, (await _h.Approvals.FindAsync(approvalId))!.Status);
+        Assert.StartsWith("✅ Resolved", _h.Notifier.Sent.Last(n => n.Kind == NotificationKind.Alert).Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Evaluate_DisabledRule_ResolvesItsOpenAlert()
     {
         var rule = await AddRuleAsync();
