@@ -77,7 +77,14 @@ public sealed class ActionFlowTests(PortalFactory portal) : IClassFixture<Portal
         portal.Clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(InstanceState.Terminated, (await FindAsync(target)).State);
 
+        // The job records the outcome on the request, then appends the audit record: wait for both.
         var audit = await portal.AuditAsync();
+        for (var tries = 0; tries < 100 && !audit.Any(r => r.Event.Action == "instances.terminate"); tries++)
+        {
+            await Task.Delay(50);
+            audit = await portal.AuditAsync();
+        }
+
         var target_ = $"approval:{requested.ApprovalId}";
         Assert.Contains(audit, r => r.Event is { Action: "approval.requested", Outcome: AuditOutcome.Pending, ActorName: "flow-requester" } && r.Event.Target == target_);
         Assert.Contains(audit, r => r.Event is { Action: "approval.approve", Outcome: AuditOutcome.Denied, ActorName: "flow-requester" } && r.Event.Target == target_);
