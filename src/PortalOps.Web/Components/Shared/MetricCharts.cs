@@ -36,6 +36,20 @@ public static class MetricCharts
     public static IReadOnlyList<MetricPoint> Downsample(IReadOnlyList<MetricPoint> points, TimeSpan step) =>
         points.GroupBy(p => RuleEvaluator.Floor(p.At, step)).OrderBy(g => g.Key).Select(g => g.First() with { At = g.Key, Value = g.Average(p => p.Value) }).ToList();
 
+    /// <summary>About four labelled lines on the vertical axis, on round numbers, whatever the unit.</summary>
+    public static int TickSpacing(MetricInfo info, IReadOnlyList<MetricPoint> points)
+    {
+        if (info.Max is { } max && max <= 100)
+        {
+            return max >= 100 ? 25 : 1;
+        }
+
+        var top = points.Count == 0 ? 1 : points.Max(p => p.Value);
+        var raw = Math.Max(1, top / 4);
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        return (int)Math.Min(int.MaxValue, Math.Ceiling(raw / magnitude) * magnitude);
+    }
+
     public static MetricChart Build(MetricKind metric, IReadOnlyList<MetricPoint> points, MetricRange range)
     {
         var info = MetricInfo.Of(metric);
@@ -46,7 +60,7 @@ public static class MetricCharts
             TimeLabelSpacing = range switch { MetricRange.Hour => TimeSpan.FromMinutes(10), MetricRange.Day => TimeSpan.FromHours(4), MetricRange.Week => TimeSpan.FromDays(1) },
             TooltipTimeLabelFormat = "yyyy-MM-dd HH:mm",
             ShowLegend = false,
-            YAxisTicks = info.Max is 100 ? 25 : 20,
+            YAxisTicks = TickSpacing(info, shown),
             YAxisToStringFunc = v => info.Format(v),
             LineStrokeWidth = 2,
         };
