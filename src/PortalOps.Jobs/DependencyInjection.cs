@@ -15,6 +15,7 @@ using PortalOps.Jobs.Instances;
 using PortalOps.Jobs.Monitoring;
 using PortalOps.Jobs.Persistence;
 using PortalOps.Jobs.Sandbox;
+using PortalOps.Jobs.Telegram;
 
 namespace PortalOps.Jobs;
 
@@ -55,6 +56,7 @@ public static class DependencyInjection
         services.AddMonitoringStores();
         services.AddBackgroundJobs(configuration);
         services.TryAddTransient<MonitoringCycleJob>();
+        services.AddTelegram(configuration);
         return services;
     }
 

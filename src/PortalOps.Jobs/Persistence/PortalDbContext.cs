@@ -43,6 +43,17 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     internal DbSet<AlertRow> Alerts => Set<AlertRow>();
 
     internal DbSet<MaintenanceWindowRow> MaintenanceWindows => Set<MaintenanceWindowRow>();
+    internal DbSet<TelegramLinkRow> TelegramLinks => Set<TelegramLinkRow>();
+
+    internal DbSet<TelegramLinkCodeRow> TelegramLinkCodes => Set<TelegramLinkCodeRow>();
+
+    internal DbSet<TelegramButtonRow> TelegramButtons => Set<TelegramButtonRow>();
+
+    internal DbSet<TelegramApprovalMessageRow> TelegramApprovalMessages => Set<TelegramApprovalMessageRow>();
+
+    internal DbSet<TelegramGroupRow> TelegramGroups => Set<TelegramGroupRow>();
+
+    internal DbSet<TelegramPreferenceRow> TelegramPreferences => Set<TelegramPreferenceRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -52,6 +63,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureInbox(modelBuilder.Entity<InboxRow>());
         ConfigureSetupTokens(modelBuilder.Entity<SetupTokenRow>());
         ConfigureMonitoring(modelBuilder);
+        ConfigureTelegram(modelBuilder);
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
     }
 
@@ -184,5 +196,49 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         window.Property(w => w.ScopeValue).HasMaxLength(NameLength);
         window.Property(w => w.CreatedByName).HasMaxLength(NameLength);
         window.HasIndex(w => w.EndsAt);
+    }
+
+    private static void ConfigureTelegram(ModelBuilder modelBuilder)
+    {
+        var link = modelBuilder.Entity<TelegramLinkRow>();
+        link.ToTable("TelegramLinks");
+        link.HasKey(l => l.UserId);
+        link.Property(l => l.UserId).ValueGeneratedNever();
+        link.Property(l => l.TelegramUserName).HasMaxLength(NameLength);
+        link.HasIndex(l => l.TelegramUserId).IsUnique();
+
+        var code = modelBuilder.Entity<TelegramLinkCodeRow>();
+        code.ToTable("TelegramLinkCodes");
+        code.HasKey(c => c.Id);
+        code.Property(c => c.Id).ValueGeneratedNever();
+        code.Property(c => c.CodeHash).HasMaxLength(64).IsFixedLength();
+        code.HasIndex(c => c.CodeHash).IsUnique();
+        code.HasIndex(c => c.UserId);
+
+        var button = modelBuilder.Entity<TelegramButtonRow>();
+        button.ToTable("TelegramButtons");
+        button.HasKey(b => b.Id);
+        button.Property(b => b.Id).HasMaxLength(32).ValueGeneratedNever();
+        button.Property(b => b.Kind).HasMaxLength(EnumLength);
+        button.HasIndex(b => b.ExpiresAt);
+        button.HasIndex(b => b.ApprovalId);
+
+        var message = modelBuilder.Entity<TelegramApprovalMessageRow>();
+        message.ToTable("TelegramApprovalMessages");
+        message.HasKey(m => m.Id);
+        message.Property(m => m.Id).ValueGeneratedNever();
+        message.HasIndex(m => m.ApprovalId);
+
+        var group = modelBuilder.Entity<TelegramGroupRow>();
+        group.ToTable("TelegramGroups");
+        group.HasKey(g => g.ChatId);
+        group.Property(g => g.ChatId).ValueGeneratedNever();
+        group.Property(g => g.Title).HasMaxLength(NameLength);
+        group.Property(g => g.AllowedByName).HasMaxLength(NameLength);
+
+        var preference = modelBuilder.Entity<TelegramPreferenceRow>();
+        preference.ToTable("TelegramPreferences");
+        preference.HasKey(p => p.UserId);
+        preference.Property(p => p.UserId).ValueGeneratedNever();
     }
 }

@@ -18,6 +18,7 @@ public sealed class PagePoliciesTests
     [InlineData(typeof(Web.Components.Pages.Monitoring.AlertPage), "/monitoring/alerts/{Id:guid}", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Monitoring.Rules), "/monitoring/rules", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Monitoring.Maintenance), "/monitoring/maintenance", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Telegram.TelegramAdmin), "/telegram", Policies.Admin)]
     public void Page_Route_HasItsPolicy(Type page, string route, string policy)
     {
         Assert.Equal(route, page.GetCustomAttribute<RouteAttribute>()?.Template);
