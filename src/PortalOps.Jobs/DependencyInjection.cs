@@ -28,16 +28,6 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ActionPipeline>();
         services.AddScoped<IActionExecutor, InstanceActionExecutor>();
-        services.AddScoped<IActionExecutor, RecoverInstancesExecutor>();
-        services.AddScoped<IActionExecutor, ScaleOutExecutor>();
-        services.AddScoped<IActionExecutor, RunDocumentExecutor>();
-        services.AddSectionOptions<MonitoringOptions>(MonitoringOptions.Section);
-        services.TryAddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MonitoringOptions>>().Value.ToSettings());
-        services.TryAddSingleton<IMonitoringEvents, MonitoringEvents>();
-        services.AddScoped<MetricCollector>();
-        services.AddScoped<AlertEngine>();
-        services.AddScoped<AlertOperations>();
-        services.AddScoped<AlertRules>();
         services.AddSectionOptions<ApprovalOptions>(ApprovalOptions.Section);
         services.TryAddSingleton<IApprovalPolicyProvider, ApprovalPolicyProvider>();
         return services;
@@ -53,9 +43,8 @@ public static class DependencyInjection
         }
 
         services.AddPersistence(configuration, environment);
-        services.AddMonitoringStores();
+        services.AddMonitoring();
         services.AddBackgroundJobs(configuration);
-        services.TryAddTransient<MonitoringCycleJob>();
         services.AddTelegram(configuration);
         return services;
     }
@@ -73,13 +62,30 @@ public static class DependencyInjection
         return services;
     }
 
-    /// <summary>Where alert rules, alerts, maintenance windows and metric points are kept (the portal database).</summary>
-    public static IServiceCollection AddMonitoringStores(this IServiceCollection services)
+    /// <summary>
+    /// Monitoring: its settings (section <c>Monitoring</c>), use cases, stores in the portal database, the corrective actions'
+    /// executors and the alerts' Telegram messages. Needs the cloud (metrics source, compute, capacity, Run Command), persistence
+    /// and the Telegram adapter registered too, as <see cref="AddJobs"/> does.
+    /// </summary>
+    public static IServiceCollection AddMonitoring(this IServiceCollection services)
     {
+        services.AddSectionOptions<MonitoringOptions>(MonitoringOptions.Section);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MonitoringOptions>>().Value.ToSettings());
+        services.TryAddSingleton<IMonitoringEvents, MonitoringEvents>();
         services.TryAddSingleton<IMetricStore, EfMetricStore>();
         services.TryAddSingleton<IAlertRuleStore, EfAlertRuleStore>();
         services.TryAddSingleton<IAlertStore, EfAlertStore>();
         services.TryAddSingleton<IMaintenanceWindowStore, EfMaintenanceWindowStore>();
+        services.TryAddScoped<MetricCollector>();
+        services.TryAddScoped<AlertEngine>();
+        services.TryAddScoped<AlertOperations>();
+        services.TryAddScoped<AlertRules>();
+        services.AddScoped<IActionExecutor, RecoverInstancesExecutor>();
+        services.AddScoped<IActionExecutor, ScaleOutExecutor>();
+        services.AddScoped<IActionExecutor, RunDocumentExecutor>();
+        services.TryAddSingleton<Telegram.Alerts.AlertMessages>();
+        services.TryAddSingleton<Telegram.Alerts.AlertTelegram>();
+        services.TryAddTransient<MonitoringCycleJob>();
         return services;
     }
 }

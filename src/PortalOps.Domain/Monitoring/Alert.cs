@@ -347,5 +347,8 @@ public interface IAlertStore
 
     Task<IReadOnlyList<Alert>> ListOpenAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The alert that offered this approval request, if any.</summary>
+    Task<Alert?> FindByApprovalAsync(Guid approvalId, CancellationToken cancellationToken = default);
+
     Task<Page<Alert>> QueryAsync(AlertQuery query, CancellationToken cancellationToken = default);
 }

@@ -274,6 +274,14 @@ public sealed class EfAlertStore(IDbContextFactory<PortalDbContext> contexts) : 
         return (await db.AlertRows().Where(a => a.IsOpen).ToListAsync(cancellationToken)).Select(ToAlert).ToList();
     }
 
+    public async Task<Alert?> FindByApprovalAsync(Guid approvalId, CancellationToken cancellationToken = default)
+    {
+        var text = approvalId.ToString();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await db.AlertRows().Where(a => a.Approvals.Contains(text)).OrderByDescending(a => a.OpenedAt).FirstOrDefaultAsync(cancellationToken);
+        return row is null ? null : ToAlert(row);
+    }
+
     public async Task<Page<Alert>> QueryAsync(AlertQuery query, CancellationToken cancellationToken = default)
     {
         var size = Math.Clamp(query.PageSize, 1, 200);

@@ -166,3 +166,17 @@ internal sealed class MaintenanceWindowRow
 
     public string CreatedByName { get; set; } = string.Empty;
 }
+
+/// <summary>Where an alert was shown in Telegram (chat and message), so each copy is edited as the alert changes.</summary>
+internal sealed class TelegramAlertMessageRow
+{
+    public Guid Id { get; set; }
+
+    public Guid AlertId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public int MessageId { get; set; }
+
+    public DateTimeOffset SentAt { get; set; }
+}

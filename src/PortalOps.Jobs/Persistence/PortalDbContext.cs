@@ -43,6 +43,8 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     internal DbSet<AlertRow> Alerts => Set<AlertRow>();
 
     internal DbSet<MaintenanceWindowRow> MaintenanceWindows => Set<MaintenanceWindowRow>();
+
+    internal DbSet<TelegramAlertMessageRow> TelegramAlertMessages => Set<TelegramAlertMessageRow>();
     internal DbSet<TelegramLinkRow> TelegramLinks => Set<TelegramLinkRow>();
 
     internal DbSet<TelegramLinkCodeRow> TelegramLinkCodes => Set<TelegramLinkCodeRow>();
@@ -196,6 +198,12 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         window.Property(w => w.ScopeValue).HasMaxLength(NameLength);
         window.Property(w => w.CreatedByName).HasMaxLength(NameLength);
         window.HasIndex(w => w.EndsAt);
+
+        var message = model.Entity<TelegramAlertMessageRow>();
+        message.ToTable("TelegramAlertMessages");
+        message.HasKey(m => m.Id);
+        message.Property(m => m.Id).ValueGeneratedNever();
+        message.HasIndex(m => new { m.AlertId, m.ChatId });
     }
 
     private static void ConfigureTelegram(ModelBuilder modelBuilder)

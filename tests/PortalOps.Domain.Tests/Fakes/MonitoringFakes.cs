@@ -127,6 +127,9 @@ internal sealed class InMemoryAlertStore : IAlertStore
     public Task<IReadOnlyList<Alert>> ListOpenAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<Alert>>(_alerts.Values.Where(a => a.IsOpen).Select(Copy).ToList());
 
+    public Task<Alert?> FindByApprovalAsync(Guid approvalId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_alerts.Values.Where(a => a.ApprovalIds.Contains(approvalId)).Select(Copy).FirstOrDefault());
+
     public Task<Page<Alert>> QueryAsync(AlertQuery query, CancellationToken cancellationToken = default)
     {
         var all = _alerts.Values.Where(a => !query.OpenOnly || a.IsOpen).OrderByDescending(a => a.OpenedAt).Select(Copy).ToList();

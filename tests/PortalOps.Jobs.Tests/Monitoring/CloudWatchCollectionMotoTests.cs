@@ -105,7 +105,7 @@ public sealed class CloudWatchCollectionMotoTests(MotoServer moto) : IAsyncLifet
         Assert.True(services.AddAwsProvider(configuration));
         services.AddDomain();
         services.AddPersistence(configuration, _database.DataDirectory);
-        services.AddMonitoringStores();
+        services.AddMonitoring();
         services.AddSingleton<IActionScheduler, NoScheduler>();
         return services.BuildServiceProvider();
     }
