@@ -582,6 +582,30 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.ToTable("SetupTokens", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramAlertMessageRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AlertId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("MessageId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertId", "ChatId");
+
+                    b.ToTable("TelegramAlertMessages", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramApprovalMessageRow", b =>
                 {
                     b.Property<Guid>("Id")

@@ -575,6 +575,30 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.ToTable("SetupTokens", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramAlertMessageRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AlertId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertId", "ChatId");
+
+                    b.ToTable("TelegramAlertMessages", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramApprovalMessageRow", b =>
                 {
                     b.Property<Guid>("Id")

@@ -146,6 +146,21 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     table.PrimaryKey("PK_MonitoringState", x => x.Key);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "TelegramAlertMessages",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AlertId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ChatId = table.Column<long>(type: "INTEGER", nullable: false),
+                    MessageId = table.Column<int>(type: "INTEGER", nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TelegramAlertMessages", x => x.Id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_InboxNotifications_UserId_AlertId",
                 table: "InboxNotifications",
@@ -175,6 +190,11 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                 name: "IX_MetricPoints_At",
                 table: "MetricPoints",
                 column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TelegramAlertMessages_AlertId_ChatId",
+                table: "TelegramAlertMessages",
+                columns: new[] { "AlertId", "ChatId" });
         }
 
         /// <inheritdoc />
@@ -197,6 +217,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "MonitoringState");
+
+            migrationBuilder.DropTable(
+                name: "TelegramAlertMessages");
 
             migrationBuilder.DropIndex(
                 name: "IX_InboxNotifications_UserId_AlertId",

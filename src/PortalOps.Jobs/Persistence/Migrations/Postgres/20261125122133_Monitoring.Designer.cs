@@ -12,7 +12,7 @@ using PortalOps.Jobs.Persistence;
 namespace PortalOps.Jobs.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261125121537_Monitoring")]
+    [Migration("20261125122133_Monitoring")]
     partial class Monitoring
     {
         /// <inheritdoc />
@@ -583,6 +583,30 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("SetupTokens", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramAlertMessageRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AlertId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("MessageId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertId", "ChatId");
+
+                    b.ToTable("TelegramAlertMessages", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramApprovalMessageRow", b =>

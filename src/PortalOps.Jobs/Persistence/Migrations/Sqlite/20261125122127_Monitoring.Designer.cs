@@ -11,7 +11,7 @@ using PortalOps.Jobs.Persistence;
 namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261125121535_Monitoring")]
+    [Migration("20261125122127_Monitoring")]
     partial class Monitoring
     {
         /// <inheritdoc />
@@ -576,6 +576,30 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("SetupTokens", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramAlertMessageRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AlertId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertId", "ChatId");
+
+                    b.ToTable("TelegramAlertMessages", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramApprovalMessageRow", b =>
