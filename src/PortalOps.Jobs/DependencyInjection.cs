@@ -8,7 +8,12 @@ using PortalOps.Domain.Actions;
 using PortalOps.Domain.Instances;
 using PortalOps.Jobs.Approvals;
 using PortalOps.Jobs.Aws;
+using PortalOps.Domain.Monitoring;
+using PortalOps.Domain.Patching;
+using PortalOps.Jobs.Aws.Monitoring;
 using PortalOps.Jobs.Instances;
+using PortalOps.Jobs.Monitoring;
+using PortalOps.Jobs.Persistence;
 using PortalOps.Jobs.Sandbox;
 using PortalOps.Jobs.Telegram;
 
@@ -38,6 +43,7 @@ public static class DependencyInjection
         }
 
         services.AddPersistence(configuration, environment);
+        services.AddMonitoring();
         services.AddBackgroundJobs(configuration);
         services.AddTelegram(configuration);
         return services;
@@ -50,6 +56,36 @@ public static class DependencyInjection
         services.AddSingleton<ICloudProvider>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<IInventory>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<ICompute>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.TryAddSingleton<IMetricsSource, SandboxMetrics>();
+        services.TryAddSingleton<IAutoScalingCapacity, SandboxCapacity>();
+        services.TryAddSingleton<IRemoteCommands, SandboxRemoteCommands>();
+        return services;
+    }
+
+    /// <summary>
+    /// Monitoring: its settings (section <c>Monitoring</c>), use cases, stores in the portal database, the corrective actions'
+    /// executors and the alerts' Telegram messages. Needs the cloud (metrics source, compute, capacity, Run Command), persistence
+    /// and the Telegram adapter registered too, as <see cref="AddJobs"/> does.
+    /// </summary>
+    public static IServiceCollection AddMonitoring(this IServiceCollection services)
+    {
+        services.AddSectionOptions<MonitoringOptions>(MonitoringOptions.Section);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MonitoringOptions>>().Value.ToSettings());
+        services.TryAddSingleton<IMonitoringEvents, MonitoringEvents>();
+        services.TryAddSingleton<IMetricStore, EfMetricStore>();
+        services.TryAddSingleton<IAlertRuleStore, EfAlertRuleStore>();
+        services.TryAddSingleton<IAlertStore, EfAlertStore>();
+        services.TryAddSingleton<IMaintenanceWindowStore, EfMaintenanceWindowStore>();
+        services.TryAddScoped<MetricCollector>();
+        services.TryAddScoped<AlertEngine>();
+        services.TryAddScoped<AlertOperations>();
+        services.TryAddScoped<AlertRules>();
+        services.AddScoped<IActionExecutor, RecoverInstancesExecutor>();
+        services.AddScoped<IActionExecutor, ScaleOutExecutor>();
+        services.AddScoped<IActionExecutor, RunDocumentExecutor>();
+        services.TryAddSingleton<Telegram.Alerts.AlertMessages>();
+        services.TryAddSingleton<Telegram.Alerts.AlertTelegram>();
+        services.TryAddTransient<MonitoringCycleJob>();
         return services;
     }
 }

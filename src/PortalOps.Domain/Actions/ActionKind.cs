@@ -14,7 +14,16 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb)
     public static readonly ActionKind RebootInstances = new("instances.reboot", Role.Operator, "Reboot");
     public static readonly ActionKind TerminateInstances = new("instances.terminate", Role.Operator, "Terminate");
 
-    public static IReadOnlyList<ActionKind> All { get; } = [StartInstances, StopInstances, RebootInstances, TerminateInstances];
+    /// <summary>Stop and start again, so that EC2 moves the instance to healthy hardware (EBS-backed instances).</summary>
+    public static readonly ActionKind RecoverInstances = new("instances.recover", Role.Operator, "Recover");
+
+    /// <summary>Raise the desired capacity of the instances' Auto Scaling group by a count.</summary>
+    public static readonly ActionKind ScaleOutGroup = new("scaling.scale-out", Role.Operator, "Scale out");
+
+    /// <summary>Run a Systems Manager document on the instances.</summary>
+    public static readonly ActionKind RunDocument = new("commands.run-document", Role.Operator, "Run document");
+
+    public static IReadOnlyList<ActionKind> All { get; } = [StartInstances, StopInstances, RebootInstances, TerminateInstances, RecoverInstances, ScaleOutGroup, RunDocument];
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
 
@@ -33,6 +42,12 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb)
 public sealed record ActionRequest(ActionKind Kind, IReadOnlyList<InstanceRef> Targets, string? Reason = null)
 {
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// When set, the request waits for approval under this name even if no policy rule asks for it
+    /// (corrective actions that an alert rule offers rather than runs).
+    /// </summary>
+    public string? RequireApproval { get; init; }
 }
 
 /// <summary>A target after the pipeline has looked it up: its scope is judged on what the inventory says, never on what the caller said.</summary>

@@ -32,6 +32,19 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<SetupTokenRow> SetupTokens => Set<SetupTokenRow>();
 
+    internal DbSet<MetricPointRow> MetricPoints => Set<MetricPointRow>();
+
+    internal DbSet<InstanceHealthRow> InstanceHealth => Set<InstanceHealthRow>();
+
+    internal DbSet<MonitoringStateRow> MonitoringState => Set<MonitoringStateRow>();
+
+    internal DbSet<AlertRuleRow> AlertRules => Set<AlertRuleRow>();
+
+    internal DbSet<AlertRow> Alerts => Set<AlertRow>();
+
+    internal DbSet<MaintenanceWindowRow> MaintenanceWindows => Set<MaintenanceWindowRow>();
+
+    internal DbSet<TelegramAlertMessageRow> TelegramAlertMessages => Set<TelegramAlertMessageRow>();
     internal DbSet<TelegramLinkRow> TelegramLinks => Set<TelegramLinkRow>();
 
     internal DbSet<TelegramLinkCodeRow> TelegramLinkCodes => Set<TelegramLinkCodeRow>();
@@ -51,6 +64,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureAudit(modelBuilder.Entity<AuditRow>());
         ConfigureInbox(modelBuilder.Entity<InboxRow>());
         ConfigureSetupTokens(modelBuilder.Entity<SetupTokenRow>());
+        ConfigureMonitoring(modelBuilder);
         ConfigureTelegram(modelBuilder);
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
     }
@@ -109,6 +123,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         inbox.Property(n => n.Title).HasMaxLength(NameLength);
         inbox.HasIndex(n => new { n.UserId, n.CreatedAt });
         inbox.HasIndex(n => new { n.UserId, n.ReadAt });
+        inbox.HasIndex(n => new { n.UserId, n.AlertId });
     }
 
     private static void ConfigureSetupTokens(EntityTypeBuilder<SetupTokenRow> token)
@@ -119,6 +134,76 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         token.Property(t => t.Purpose).HasMaxLength(64);
         token.Property(t => t.TokenHash).HasMaxLength(64).IsFixedLength();
         token.HasIndex(t => t.TokenHash).IsUnique();
+    }
+
+    private static void ConfigureMonitoring(ModelBuilder model)
+    {
+        const int InstanceKeyLength = 100;
+        var point = model.Entity<MetricPointRow>();
+        point.ToTable("MetricPoints");
+        point.HasKey(p => new { p.Instance, p.Metric, p.At });
+        point.Property(p => p.Instance).HasMaxLength(InstanceKeyLength);
+        point.Property(p => p.Metric).HasConversion<string>().HasMaxLength(EnumLength);
+        point.HasIndex(p => p.At);
+
+        var health = model.Entity<InstanceHealthRow>();
+        health.ToTable("InstanceHealth");
+        health.HasKey(h => h.Instance);
+        health.Property(h => h.Instance).HasMaxLength(InstanceKeyLength);
+        health.Property(h => h.Name).HasMaxLength(NameLength);
+        health.Property(h => h.SystemStatus).HasConversion<string>().HasMaxLength(EnumLength);
+        health.Property(h => h.InstanceStatus).HasConversion<string>().HasMaxLength(EnumLength);
+        health.HasIndex(h => h.Cpu);
+
+        var state = model.Entity<MonitoringStateRow>();
+        state.ToTable("MonitoringState");
+        state.HasKey(s => s.Key);
+        state.Property(s => s.Key).HasMaxLength(64);
+
+        var rule = model.Entity<AlertRuleRow>();
+        rule.ToTable("AlertRules");
+        rule.HasKey(r => r.Id);
+        rule.Property(r => r.Id).ValueGeneratedNever();
+        rule.Property(r => r.Name).HasMaxLength(NameLength);
+        rule.Property(r => r.Kind).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.Metric).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.Statistic).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.Comparison).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.ScopeKind).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.ScopeValue).HasMaxLength(NameLength);
+        rule.Property(r => r.Severity).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.NotifyRole).HasMaxLength(EnumLength);
+        rule.Property(r => r.OwnerName).HasMaxLength(NameLength);
+        rule.Property(r => r.Version).IsConcurrencyToken();
+
+        var alert = model.Entity<AlertRow>();
+        alert.ToTable("Alerts");
+        alert.HasKey(a => a.Id);
+        alert.Property(a => a.Id).ValueGeneratedNever();
+        alert.Property(a => a.RuleName).HasMaxLength(NameLength);
+        alert.Property(a => a.Severity).HasConversion<string>().HasMaxLength(EnumLength);
+        alert.Property(a => a.Status).HasConversion<string>().HasMaxLength(EnumLength);
+        alert.Property(a => a.AcknowledgedByName).HasMaxLength(NameLength);
+        alert.Property(a => a.ResolvedByName).HasMaxLength(NameLength);
+        alert.Property(a => a.Version).IsConcurrencyToken();
+        alert.HasIndex(a => new { a.IsOpen, a.OpenedAt });
+        alert.HasIndex(a => a.RuleId);
+
+        var window = model.Entity<MaintenanceWindowRow>();
+        window.ToTable("MaintenanceWindows");
+        window.HasKey(w => w.Id);
+        window.Property(w => w.Id).ValueGeneratedNever();
+        window.Property(w => w.Name).HasMaxLength(NameLength);
+        window.Property(w => w.ScopeKind).HasConversion<string>().HasMaxLength(EnumLength);
+        window.Property(w => w.ScopeValue).HasMaxLength(NameLength);
+        window.Property(w => w.CreatedByName).HasMaxLength(NameLength);
+        window.HasIndex(w => w.EndsAt);
+
+        var message = model.Entity<TelegramAlertMessageRow>();
+        message.ToTable("TelegramAlertMessages");
+        message.HasKey(m => m.Id);
+        message.Property(m => m.Id).ValueGeneratedNever();
+        message.HasIndex(m => new { m.AlertId, m.ChatId });
     }
 
     private static void ConfigureTelegram(ModelBuilder modelBuilder)

@@ -6,6 +6,7 @@ using PortalOps.Domain.Actions;
 using PortalOps.Domain.Approvals;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Monitoring;
 using PortalOps.Domain.Security;
 using PortalOps.Jobs.Telegram.Buttons;
 using PortalOps.Jobs.Telegram.Groups;
@@ -27,7 +28,9 @@ internal sealed partial class CallbackHandler(
     ActionPipeline pipeline,
     IAuditLog audit,
     TimeProvider clock,
-    ILogger<CallbackHandler> logger)
+    ILogger<CallbackHandler> logger,
+    AlertOperations? alertOperations = null,
+    Alerts.AlertTelegram? alertTelegram = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -41,7 +44,7 @@ internal sealed partial class CallbackHandler(
 
         var pressed = button!;
         var messageId = query.Message!.Id;
-        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason ? "Working on it…" : null, alert: false, cancellationToken);
+        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert ? "Working on it…" : null, alert: false, cancellationToken);
 
         switch (pressed.Kind)
         {
@@ -78,6 +81,10 @@ internal sealed partial class CallbackHandler(
                 break;
             case ButtonKind.DenyWithReason:
                 await DecideAsync(chat, pressed, approve: false, pressed.Arguments.Reason, cancellationToken);
+                break;
+            case ButtonKind.AcknowledgeAlert:
+            case ButtonKind.SnoozeAlert:
+                await AnswerAlertAsync(chat, pressed, cancellationToken);
                 break;
             case ButtonKind.Deny:
             case ButtonKind.ShowApproval:
@@ -180,6 +187,29 @@ internal sealed partial class CallbackHandler(
         };
         var more = result.Status == ActionStatus.PendingApproval ? "\nThe approvers have been asked; you will hear the outcome here." : string.Empty;
         screens.Edit(chat.ChatId, messageId, new Screen($"{icon} {Bold($"{action} {target!.InstanceId}")}\n{Escape(result.Message)}{more}"));
+    }
+
+    /// <summary>Acknowledge or snooze through the same use case as the alert page (rights checked and audited there), then edit every copy.</summary>
+    private async Task AnswerAlertAsync(BotChat chat, StoredButton button, CancellationToken cancellationToken)
+    {
+        if (button.Arguments.Alert is not { } alertId || alertOperations is null)
+        {
+            return;
+        }
+
+        var result = button.Kind == ButtonKind.AcknowledgeAlert
+            ? await alertOperations.AcknowledgeAsync(chat.Actor, alertId, cancellationToken)
+            : await alertOperations.SnoozeAsync(chat.Actor, alertId, TimeSpan.FromHours(1), cancellationToken);
+        if (!result.IsSuccess)
+        {
+            screens.Reply(chat, $"⛔ {Escape(result.Message)}");
+            return;
+        }
+
+        if (alertTelegram is not null)
+        {
+            await alertTelegram.RefreshAsync(alertId, cancellationToken);
+        }
     }
 
     private async Task DecideAsync(BotChat chat, StoredButton button, bool approve, string? reason, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using PortalOps.Domain.Actions;
 using PortalOps.Domain.Approvals;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Monitoring;
 using PortalOps.Domain.Security;
 using PortalOps.Jobs.Telegram.Groups;
 using PortalOps.Jobs.Telegram.Linking;
@@ -19,7 +20,8 @@ internal sealed class CommandHandler(
     IInventory inventory,
     IApprovalStore approvals,
     IAuditLog audit,
-    TimeProvider clock)
+    TimeProvider clock,
+    IAlertStore? alerts = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -85,7 +87,7 @@ internal sealed class CommandHandler(
                 await ApprovalsAsync(chat, actor, cancellationToken);
                 break;
             case "alerts":
-                screens.Reply(chat, "The monitoring module is not built yet, so there are no alerts to show. Approval requests and action results still reach you here.");
+                await AlertsAsync(chat, actor, cancellationToken);
                 break;
             case "cost":
                 screens.Reply(chat, "The cost module is not built yet, so there are no cost figures to show.");
@@ -190,6 +192,34 @@ internal sealed class CommandHandler(
         var page = await inventory.QueryAsync(new InstanceQuery { Text = argument, PageSize = InstanceQuery.MaxPageSize }, cancellationToken);
         var byId = page.Items.Where(i => string.Equals(i.InstanceId, argument, StringComparison.OrdinalIgnoreCase)).ToList();
         return byId.Count > 0 ? byId : page.Items.Where(i => string.Equals(i.Name, argument, StringComparison.OrdinalIgnoreCase)).ToList();
+    }
+
+    /// <summary>The open alerts with at least one instance this person may see, most severe first.</summary>
+    private async Task AlertsAsync(BotChat chat, Actor actor, CancellationToken cancellationToken)
+    {
+        if (alerts is null)
+        {
+            screens.Reply(chat, "Monitoring is not running on this portal.");
+            return;
+        }
+
+        var visible = (await Fleet.AllAsync(inventory, cancellationToken)).Where(i => actor.CanSee(i.AccountId, i.Region, i.Tags)).Select(i => i.Ref).ToHashSet();
+        var open = (await alerts.ListOpenAsync(cancellationToken)).Where(a => a.Members.Any(m => visible.Contains(m.Instance)))
+            .OrderByDescending(a => a.Severity).ThenByDescending(a => a.OpenedAt).ToList();
+        if (open.Count == 0)
+        {
+            screens.Reply(chat, "✅ No open alerts on your instances.");
+            return;
+        }
+
+        var text = new System.Text.StringBuilder(Bold($"{open.Count} open alert(s)")).Append('\n');
+        foreach (var alert in open.Take(MaxApprovalsShown))
+        {
+            text.Append("• ").Append(Escape(alert.Title)).Append(" — ").Append(Escape(alert.Status.ToString().ToLowerInvariant()))
+                .Append(", since ").Append(Escape(Views.When(alert.OpenedAt))).Append('\n');
+        }
+
+        screens.Reply(chat, text.ToString());
     }
 
     private async Task ApprovalsAsync(BotChat chat, Actor actor, CancellationToken cancellationToken)

@@ -33,10 +33,16 @@ public enum ButtonKind
 
     /// <summary>Back from the reasons to Approve / Deny.</summary>
     ShowApproval,
+
+    /// <summary>Acknowledge a monitoring alert.</summary>
+    AcknowledgeAlert,
+
+    /// <summary>Snooze a monitoring alert for an hour.</summary>
+    SnoozeAlert,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>
-public sealed record ButtonArguments(string? Instance = null, string? Action = null, string? Filter = null, int Page = 0, string? Reason = null);
+public sealed record ButtonArguments(string? Instance = null, string? Action = null, string? Filter = null, int Page = 0, string? Reason = null, Guid? Alert = null);
 
 /// <summary>A button as stored.</summary>
 public sealed record StoredButton(

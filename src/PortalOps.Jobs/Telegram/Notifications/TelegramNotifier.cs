@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PortalOps.Domain.Approvals;
+using PortalOps.Domain.Monitoring;
 using PortalOps.Domain.Notifications;
 using PortalOps.Domain.Security;
+using PortalOps.Jobs.Telegram.Alerts;
 using PortalOps.Jobs.Telegram.Approvals;
 using PortalOps.Jobs.Telegram.Bot;
 using PortalOps.Jobs.Telegram.Buttons;
@@ -24,7 +26,9 @@ public sealed partial class TelegramNotifier(
     ButtonStore buttons,
     TelegramOutbox outbox,
     TimeProvider clock,
-    ILogger<TelegramNotifier> logger) : INotifier
+    ILogger<TelegramNotifier> logger,
+    AlertTelegram? alertTelegram = null,
+    IAlertStore? alerts = null) : INotifier
 {
     public async Task NotifyAsync(Notification notification, CancellationToken cancellationToken = default)
     {
@@ -39,7 +43,15 @@ public sealed partial class TelegramNotifier(
             if (request is not null && notification.Kind is NotificationKind.ApprovalDecided or NotificationKind.ActionCompleted)
             {
                 await EditApprovalMessagesAsync(request, cancellationToken);
+                if (alertTelegram is not null)
+                {
+                    await alertTelegram.RefreshForApprovalAsync(request.Id, cancellationToken);
+                }
             }
+
+            var alert = notification.Kind == NotificationKind.Alert && notification.AlertId is { } alertId && alerts is not null
+                ? await alerts.FindAsync(alertId, cancellationToken)
+                : null;
 
             var recipients = notification.Recipients.Where(r => r != Guid.Empty).Distinct().ToList();
             if (recipients.Count == 0)
@@ -60,7 +72,12 @@ public sealed partial class TelegramNotifier(
 
                 // A private chat's id is the user's id.
                 var chatId = link.ChatUserId;
-                if (notification.Kind == NotificationKind.ApprovalRequested && request is { Status: ApprovalStatus.Pending })
+                if (alert is not null && alertTelegram is not null)
+                {
+                    // One message per alert and chat, edited as the alert changes, with its buttons.
+                    await alertTelegram.ShowAsync(alert, chatId, link.ChatUserId, cancellationToken);
+                }
+                else if (notification.Kind == NotificationKind.ApprovalRequested && request is { Status: ApprovalStatus.Pending })
                 {
                     var keyboard = await new Keyboard(buttons, chatId, link.ChatUserId, request.ExpiresAt, request.Id)
                         .Row()

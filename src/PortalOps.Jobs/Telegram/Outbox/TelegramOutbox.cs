@@ -12,7 +12,7 @@ using PortalOps.Jobs.Telegram.Approvals;
 namespace PortalOps.Jobs.Telegram.Outbox;
 
 /// <summary>One message to send, or one message to edit (<see cref="EditMessageId"/>), in HTML parse mode.</summary>
-public sealed record OutboundMessage(long ChatId, string Html, InlineKeyboardMarkup? Buttons = null, int? EditMessageId = null, Guid? ApprovalId = null)
+public sealed record OutboundMessage(long ChatId, string Html, InlineKeyboardMarkup? Buttons = null, int? EditMessageId = null, Guid? ApprovalId = null, Guid? AlertId = null)
 {
     /// <summary>Group chats (negative ids) have their own, slower limit.</summary>
     public bool IsGroup => ChatId < 0;
@@ -83,7 +83,7 @@ public sealed partial class TelegramOutbox : IDisposable
             var texts = TelegramHtml.Split(message.Html);
             parts = texts.Count == 1
                 ? [message]
-                : texts.Select((t, i) => i == texts.Count - 1 ? message with { Html = t } : message with { Html = t, Buttons = null, ApprovalId = null }).ToList();
+                : texts.Select((t, i) => i == texts.Count - 1 ? message with { Html = t } : message with { Html = t, Buttons = null, ApprovalId = null, AlertId = null }).ToList();
         }
 
         lock (_gate)
@@ -223,6 +223,11 @@ public sealed partial class TelegramOutbox : IDisposable
                 if (message.ApprovalId is { } approvalId)
                 {
                     await RecordApprovalMessageAsync(scope.ServiceProvider, approvalId, message.ChatId, sent.Id);
+                }
+
+                if (message.AlertId is { } alertId)
+                {
+                    await scope.ServiceProvider.GetRequiredService<Alerts.AlertMessages>().AddAsync(alertId, message.ChatId, sent.Id, CancellationToken.None);
                 }
             }
 

@@ -13,6 +13,11 @@ public sealed class PagePoliciesTests
     [InlineData(typeof(Web.Components.Pages.Users.Users), "/users", Policies.Admin)]
     [InlineData(typeof(Web.Components.Pages.Profile.Profile), "/profile", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Instances.Instances), "/instances", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Monitoring.FleetHealth), "/monitoring", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Monitoring.Alerts), "/monitoring/alerts", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Monitoring.AlertPage), "/monitoring/alerts/{Id:guid}", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Monitoring.Rules), "/monitoring/rules", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Monitoring.Maintenance), "/monitoring/maintenance", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Telegram.TelegramAdmin), "/telegram", Policies.Admin)]
     public void Page_Route_HasItsPolicy(Type page, string route, string policy)
     {
