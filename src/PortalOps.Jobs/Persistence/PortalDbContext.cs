@@ -32,6 +32,10 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<SetupTokenRow> SetupTokens => Set<SetupTokenRow>();
 
+    internal DbSet<ApprovalRuleSetRow> ApprovalRuleSets => Set<ApprovalRuleSetRow>();
+
+    internal DbSet<LaunchTemplateRow> LaunchTemplates => Set<LaunchTemplateRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -39,6 +43,8 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureAudit(modelBuilder.Entity<AuditRow>());
         ConfigureInbox(modelBuilder.Entity<InboxRow>());
         ConfigureSetupTokens(modelBuilder.Entity<SetupTokenRow>());
+        ConfigureApprovalRules(modelBuilder.Entity<ApprovalRuleSetRow>());
+        ConfigureLaunchTemplates(modelBuilder.Entity<LaunchTemplateRow>());
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
     }
 
@@ -106,5 +112,26 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         token.Property(t => t.Purpose).HasMaxLength(64);
         token.Property(t => t.TokenHash).HasMaxLength(64).IsFixedLength();
         token.HasIndex(t => t.TokenHash).IsUnique();
+    }
+
+    private static void ConfigureApprovalRules(EntityTypeBuilder<ApprovalRuleSetRow> rules)
+    {
+        rules.ToTable("ApprovalRules");
+        rules.HasKey(r => r.Id);
+        rules.Property(r => r.Id).ValueGeneratedNever();
+        rules.Property(r => r.UpdatedBy).HasMaxLength(NameLength);
+        rules.Property(r => r.Version).IsConcurrencyToken();
+    }
+
+    private static void ConfigureLaunchTemplates(EntityTypeBuilder<LaunchTemplateRow> template)
+    {
+        template.ToTable("LaunchTemplates");
+        template.HasKey(t => t.Id);
+        template.Property(t => t.Id).ValueGeneratedNever();
+        template.Property(t => t.Name).HasMaxLength(100);
+        template.Property(t => t.NormalizedName).HasMaxLength(100);
+        template.Property(t => t.UpdatedBy).HasMaxLength(NameLength);
+        template.Property(t => t.Version).IsConcurrencyToken();
+        template.HasIndex(t => t.NormalizedName).IsUnique();
     }
 }
