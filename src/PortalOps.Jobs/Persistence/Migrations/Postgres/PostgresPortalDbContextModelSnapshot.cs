@@ -127,6 +127,32 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.ToTable("ApprovalRequests", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.ApprovalRuleSetRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ApprovalRules", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.AuditRow", b =>
                 {
                     b.Property<long>("Sequence")
@@ -230,6 +256,45 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.HasIndex("UserId", "ReadAt");
 
                     b.ToTable("InboxNotifications", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.LaunchTemplateRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("LaunchTemplates", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.SetupTokenRow", b =>
