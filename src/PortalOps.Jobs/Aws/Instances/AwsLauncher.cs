@@ -15,7 +15,7 @@ namespace PortalOps.Jobs.Aws.Instances;
 /// instances carrying the tag, so a launch whose answer was lost (a time-out) is found rather than repeated,
 /// even on endpoints that do not honour client tokens.
 /// </summary>
-public sealed class AwsLauncher(AwsClients clients, ILogger<AwsLauncher> logger, IFleetEvents? events = null) : IInstanceLauncher
+public sealed class AwsLauncher(AwsClients clients, ILogger<AwsLauncher> logger, IFleetEvents? events = null, AwsInventory? inventory = null) : IInstanceLauncher
 {
     public const string LaunchTokenTag = "portalops:launch-token";
 
@@ -77,6 +77,7 @@ public sealed class AwsLauncher(AwsClients clients, ILogger<AwsLauncher> logger,
             if (await FindLaunchedAsync(request, token, cancellationToken).ConfigureAwait(false) is { Count: > 0 } existing)
             {
                 logger.LogInformation("Launch {Token} in {Account}/{Region} already made {Instances}", token, request.AccountId, request.Region, string.Join(",", existing.Select(e => e.InstanceId)));
+                await TrackAsync(existing, cancellationToken).ConfigureAwait(false);
                 return new LaunchResult(existing, null, Replayed: true);
             }
 
@@ -89,10 +90,7 @@ public sealed class AwsLauncher(AwsClients clients, ILogger<AwsLauncher> logger,
 
                 var response = await once.RunInstancesAsync(Build(request, token, dryRun: false, root), cancellationToken).ConfigureAwait(false);
                 var refs = (response.Reservation?.Instances ?? []).Select(i => new InstanceRef(request.AccountId, request.Region, i.InstanceId)).ToList();
-                foreach (var r in refs)
-                {
-                    events?.Publish(r);
-                }
+                await TrackAsync(refs, cancellationToken).ConfigureAwait(false);
 
                 logger.LogInformation("Launched {Instances} in {Account}/{Region} (token {Token}, request {RequestId})",
                     string.Join(",", refs.Select(r => r.InstanceId)), request.AccountId, request.Region, token, response.ResponseMetadata.RequestId);
@@ -108,6 +106,20 @@ public sealed class AwsLauncher(AwsClients clients, ILogger<AwsLauncher> logger,
         }
 
         throw last ?? new InvalidOperationException("Launch did not run.");
+    }
+
+    /// <summary>Puts new instances in the fleet cache at once (a live lookup each), so lists show them before the next refresh, and tells open pages.</summary>
+    private async Task TrackAsync(IReadOnlyList<InstanceRef> made, CancellationToken cancellationToken)
+    {
+        foreach (var r in made)
+        {
+            if (inventory is not null)
+            {
+                await inventory.FindAsync(r, cancellationToken).ConfigureAwait(false);
+            }
+
+            events?.Publish(r);
+        }
     }
 
     /// <summary>EC2 client tokens are at most 64 ASCII characters; longer keys are hashed.</summary>
