@@ -14,6 +14,7 @@ public sealed class PagePoliciesTests
     [InlineData(typeof(Web.Components.Pages.Profile.Profile), "/profile", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Instances.Instances), "/instances", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Instances.Launch.LaunchWizard), "/instances/launch", Policies.Operator)]
+    [InlineData(typeof(Web.Components.Pages.Instances.Detail.InstanceDetail), "/instances/{AccountId}/{Region}/{InstanceId}", Policies.Viewer)]
     public void Page_Route_HasItsPolicy(Type page, string route, string policy)
     {
         Assert.Equal(route, page.GetCustomAttribute<RouteAttribute>()?.Template);
