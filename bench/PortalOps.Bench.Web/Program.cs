@@ -31,7 +31,7 @@ var circuits = Arg("--circuits", 50);
 var events = new FleetEvents();
 using var cloud = new SandboxCloud(Options.Create(new SandboxOptions { InstanceCount = instances }), TimeProvider.System, events);
 var inventory = new CountingInventory(cloud);
-var user = new PortalUser(Guid.NewGuid(), "bench", "Bench", Role.Operator, [Scope.Everything], DateTimeOffset.UtcNow);
+var user = new PortalUser(Guid.NewGuid(), "bench", "Bench", args.Contains("--viewer") ? Role.Viewer : Role.Operator, [Scope.Everything], DateTimeOffset.UtcNow);
 var principal = PortalClaims.Create(user, "local", DateTimeOffset.UtcNow);
 
 var services = new ServiceCollection();
