@@ -43,9 +43,9 @@ public static class DependencyInjection
         }
 
         services.AddPersistence(configuration, environment);
-        services.AddMonitoring();
         services.AddBackgroundJobs(configuration);
         services.AddTelegram(configuration);
+        services.AddMonitoring();
         return services;
     }
 
@@ -86,6 +86,8 @@ public static class DependencyInjection
         services.TryAddSingleton<Telegram.Alerts.AlertMessages>();
         services.TryAddSingleton<Telegram.Alerts.AlertTelegram>();
         services.TryAddTransient<MonitoringCycleJob>();
+        // After the recurring schedules are registered (hosted services start in order).
+        services.AddHostedService<MonitoringStart>();
         return services;
     }
 }
