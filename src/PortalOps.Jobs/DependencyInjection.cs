@@ -3,9 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using PortalOps.Jobs.Configuration;
+using Microsoft.Extensions.Options;
 using PortalOps.Domain.Accounts;
 using PortalOps.Domain.Actions;
+using PortalOps.Domain.Approvals;
+using PortalOps.Domain.Backups;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Provisioning;
+using PortalOps.Jobs.Provisioning;
 using PortalOps.Jobs.Approvals;
 using PortalOps.Jobs.Aws;
 using PortalOps.Domain.Monitoring;
@@ -28,8 +33,18 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ActionPipeline>();
         services.AddScoped<IActionExecutor, InstanceActionExecutor>();
+        services.AddScoped<IActionExecutor, LaunchExecutor>();
+        services.AddScoped<IActionExecutor, InstanceSettingsExecutor>();
+        services.AddScoped<IActionExecutor, SnapshotAndTerminateExecutor>();
+        services.AddScoped<IActionExecutor, LeftoversExecutor>();
+        services.AddScoped<LaunchPlanner>();
+        services.AddScoped<LaunchTemplates>();
+        services.AddScoped<ApprovalRulesEditor>();
         services.AddSectionOptions<ApprovalOptions>(ApprovalOptions.Section);
         services.TryAddSingleton<IApprovalPolicyProvider, ApprovalPolicyProvider>();
+        services.AddOptions<ProvisioningOptions>().BindConfiguration(ProvisioningOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvisioningOptions>, ProvisioningOptionsValidator>());
+        services.TryAddSingleton<ITagGovernance, ConfiguredTagGovernance>();
         return services;
     }
 
@@ -59,6 +74,14 @@ public static class DependencyInjection
         services.TryAddSingleton<IMetricsSource, SandboxMetrics>();
         services.TryAddSingleton<IAutoScalingCapacity, SandboxCapacity>();
         services.TryAddSingleton<IRemoteCommands, SandboxRemoteCommands>();
+        services.AddSingleton<IInstanceLauncher>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<ICloudResources>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<IInstanceAttributes>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<IElasticIps>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<IVolumes>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<ISnapshots>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<IImageCatalog>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<IInstanceTypeCatalog>(sp => sp.GetRequiredService<SandboxCloud>());
         return services;
     }
 

@@ -46,6 +46,8 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<IAuditLog, EfAuditLog>();
         services.TryAddSingleton<IInbox, EfInbox>();
         services.TryAddSingleton<ISetupTokenStore, EfSetupTokenStore>();
+        services.TryAddSingleton<IApprovalRuleStore, EfApprovalRuleStore>();
+        services.TryAddSingleton<Domain.Provisioning.ILaunchTemplateStore, EfLaunchTemplateStore>();
         services.TryAddSingleton<InboxNotifier>();
         services.TryAddSingleton<INotifier>(sp => sp.GetRequiredService<InboxNotifier>());
 

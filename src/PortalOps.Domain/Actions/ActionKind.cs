@@ -3,16 +3,33 @@ using PortalOps.Domain.Security;
 
 namespace PortalOps.Domain.Actions;
 
+/// <summary>What an action works on, and so how the pipeline looks its targets up before it authorizes them.</summary>
+public enum ActionTarget
+{
+    /// <summary>Existing instances, looked up through <see cref="IInventory"/>.</summary>
+    Instances,
+
+    /// <summary>Instances that do not exist yet: the request names an account, a region and the tags they will carry (<see cref="Placement"/>).</summary>
+    NewInstances,
+
+    /// <summary>EBS volumes, looked up by the kind's executor (<see cref="IActionExecutor.ResolveAsync"/>).</summary>
+    Volumes,
+
+    /// <summary>Elastic IP addresses, looked up by the kind's executor.</summary>
+    Addresses,
+}
+
 /// <summary>
 /// Every kind of action PortalOps can take, with the least role that may ask for it.
 /// Modules add their kinds here (scaling, backups, patching ...), and an <see cref="IActionExecutor"/> for them.
 /// </summary>
-public sealed record ActionKind(string Name, Role MinimumRole, string Verb)
+public sealed record ActionKind(string Name, Role MinimumRole, string Verb, ActionTarget Target = ActionTarget.Instances)
 {
     public static readonly ActionKind StartInstances = new("instances.start", Role.Operator, "Start");
     public static readonly ActionKind StopInstances = new("instances.stop", Role.Operator, "Stop");
     public static readonly ActionKind RebootInstances = new("instances.reboot", Role.Operator, "Reboot");
     public static readonly ActionKind TerminateInstances = new("instances.terminate", Role.Operator, "Terminate");
+    public static readonly ActionKind HibernateInstances = new("instances.hibernate", Role.Operator, "Hibernate");
 
     /// <summary>Stop and start again, so that EC2 moves the instance to healthy hardware (EBS-backed instances).</summary>
     public static readonly ActionKind RecoverInstances = new("instances.recover", Role.Operator, "Recover");
@@ -23,7 +40,28 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb)
     /// <summary>Run a Systems Manager document on the instances.</summary>
     public static readonly ActionKind RunDocument = new("commands.run-document", Role.Operator, "Run document");
 
-    public static IReadOnlyList<ActionKind> All { get; } = [StartInstances, StopInstances, RebootInstances, TerminateInstances, RecoverInstances, ScaleOutGroup, RunDocument];
+    /// <summary>Snapshots every EBS volume of the instances, then terminates them.</summary>
+    public static readonly ActionKind SnapshotAndTerminateInstances = new("instances.snapshot-terminate", Role.Operator, "Snapshot and terminate");
+
+    public static readonly ActionKind LaunchInstances = new("instances.launch", Role.Operator, "Launch", ActionTarget.NewInstances);
+    public static readonly ActionKind EditTags = new("instances.tags", Role.Operator, "Change tags of");
+    public static readonly ActionKind SetProtection = new("instances.protection", Role.Operator, "Change protection of");
+    public static readonly ActionKind DeleteVolumes = new("volumes.delete", Role.Operator, "Delete", ActionTarget.Volumes);
+    public static readonly ActionKind ReleaseAddresses = new("addresses.release", Role.Operator, "Release", ActionTarget.Addresses);
+
+    public static IReadOnlyList<ActionKind> All { get; } =
+    [
+        StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
+        LaunchInstances, EditTags, SetProtection, DeleteVolumes, ReleaseAddresses, RecoverInstances, ScaleOutGroup, RunDocument,
+    ];
+
+    /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
+    public string Noun => Target switch
+    {
+        ActionTarget.Instances or ActionTarget.NewInstances => "instance(s)",
+        ActionTarget.Volumes => "volume(s)",
+        ActionTarget.Addresses => "Elastic IP(s)",
+    };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
 
@@ -33,12 +71,16 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb)
         InstanceAction.Stop => StopInstances,
         InstanceAction.Reboot => RebootInstances,
         InstanceAction.Terminate => TerminateInstances,
+        InstanceAction.Hibernate => HibernateInstances,
     };
 
     public override string ToString() => Name;
 }
 
-/// <summary>A request to act on some instances, as it arrives from a page, a chat or a job.</summary>
+/// <summary>Where new instances will be: account, region, the tags they will carry, and how many.</summary>
+public sealed record Placement(string AccountId, string Region, IReadOnlyDictionary<string, string> Tags, int Count);
+
+/// <summary>A request to act on some instances (or other resources), as it arrives from a page, a chat or a job.</summary>
 public sealed record ActionRequest(ActionKind Kind, IReadOnlyList<InstanceRef> Targets, string? Reason = null)
 {
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
@@ -48,10 +90,30 @@ public sealed record ActionRequest(ActionKind Kind, IReadOnlyList<InstanceRef> T
     /// (corrective actions that an alert rule offers rather than runs).
     /// </summary>
     public string? RequireApproval { get; init; }
+
+    /// <summary>For <see cref="ActionTarget.NewInstances"/> kinds: where the new instances go.</summary>
+    public Placement? Placement { get; init; }
+
+    /// <summary>
+    /// The caller's key for this request, so that submitting the same request again (a double click, a retry after a lost answer)
+    /// acts once. Without one the pipeline makes a fresh key. An approved request uses its approval id instead.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>A request to launch instances at <paramref name="placement"/>.</summary>
+    public static ActionRequest Launch(Placement placement, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, string? reason = null) =>
+        new(ActionKind.LaunchInstances, [], reason) { Placement = placement, Parameters = parameters, IdempotencyKey = idempotencyKey };
 }
 
-/// <summary>A target after the pipeline has looked it up: its scope is judged on what the inventory says, never on what the caller said.</summary>
-public sealed record ResolvedTarget(InstanceRef Ref, string Name, IReadOnlyDictionary<string, string> Tags);
+/// <summary>
+/// A target after the pipeline has looked it up: its scope is judged on what the inventory says, never on what the caller said.
+/// For resource kinds (volumes, addresses) <see cref="InstanceRef.InstanceId"/> holds the resource id; for a launch it is
+/// <see cref="NewInstancesId"/> and the tags are the ones the new instances will carry.
+/// </summary>
+public sealed record ResolvedTarget(InstanceRef Ref, string Name, IReadOnlyDictionary<string, string> Tags)
+{
+    public const string NewInstancesId = "new-instances";
+}
 
 /// <summary>Carries out one kind of action through a port. Must be safe to run twice with the same idempotency key.</summary>
 public interface IActionExecutor
@@ -59,6 +121,16 @@ public interface IActionExecutor
     bool CanExecute(ActionKind kind);
 
     Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Looks a target up for kinds that do not act on instances (volumes, addresses): null when it does not exist.
+    /// Instance targets are looked up by the pipeline through the inventory and never come here.
+    /// </summary>
+    Task<ResolvedTarget?> ResolveAsync(ActionKind kind, InstanceRef target, CancellationToken cancellationToken) => Task.FromResult<ResolvedTarget?>(null);
 }
 
-public sealed record ActionExecution(bool Succeeded, string Summary, string? RequestId);
+public sealed record ActionExecution(bool Succeeded, string Summary, string? RequestId)
+{
+    /// <summary>Instances the action made (a launch), for the page to show or follow.</summary>
+    public IReadOnlyList<InstanceRef> Created { get; init; } = [];
+}

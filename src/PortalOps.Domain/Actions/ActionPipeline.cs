@@ -25,7 +25,13 @@ public enum ActionStatus
 public sealed record ActionResult(ActionStatus Status, string Message, Guid? ApprovalId = null)
 {
     public bool IsSuccess => Status is ActionStatus.Executed or ActionStatus.PendingApproval or ActionStatus.Decided;
+
+    /// <summary>Instances the action made (a launch).</summary>
+    public IReadOnlyList<InstanceRef> Created { get; init; } = [];
 }
+
+/// <summary>Whether a request would be allowed, and the approval rule it would wait for (null: it would run at once).</summary>
+public sealed record ActionPreview(bool Allowed, string? Reason, string? ApprovalRule);
 
 /// <summary>Where the approval rules come from (the defaults, or what an Admin saved).</summary>
 public interface IApprovalPolicyProvider
@@ -55,30 +61,17 @@ public sealed class ActionPipeline(
     public async Task<ActionResult> SubmitAsync(Actor actor, ActionRequest request, CancellationToken cancellationToken = default)
     {
         var kind = request.Kind;
-        var targetText = DescribeTargets(request.Targets);
+        var targetText = DescribeTargets(request);
         var parameters = Serialize(request);
 
-        if (request.Targets.Count == 0 || request.Targets.Count > MaxTargets)
+        var resolution = await ResolveAsync(request, cancellationToken);
+        if (resolution.Refusal is { } refusal)
         {
-            var message = request.Targets.Count == 0 ? "Select at least one instance." : $"At most {MaxTargets} instances can be acted on at once.";
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, targetText, AuditOutcome.Denied, message, parameters), cancellationToken);
-            return new ActionResult(ActionStatus.Refused, message);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, targetText, AuditOutcome.Denied, refusal.Message, parameters), cancellationToken);
+            return refusal;
         }
 
-        var resolved = new List<ResolvedTarget>(request.Targets.Count);
-        foreach (var target in request.Targets.Distinct())
-        {
-            var instance = await inventory.FindAsync(target, cancellationToken);
-            if (instance is null)
-            {
-                var message = $"Instance {target.InstanceId} was not found in {target.AccountId}/{target.Region}.";
-                await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, targetText, AuditOutcome.Denied, message, parameters), cancellationToken);
-                return new ActionResult(ActionStatus.NotFound, message);
-            }
-
-            resolved.Add(new ResolvedTarget(instance.Ref, instance.Name, instance.Tags));
-        }
-
+        var resolved = resolution.Targets;
         var decision = Authorizer.Authorize(actor, kind, resolved);
         if (!decision.Allowed)
         {
@@ -87,19 +80,43 @@ public sealed class ActionPipeline(
         }
 
         var policy = await policies.GetAsync(cancellationToken);
-        var rule = policy.RuleFor(kind, resolved) ?? (request.RequireApproval is { Length: > 0 } asked ? new ApprovalRule(asked, [kind.Name]) : null);
+        var rule = policy.RuleFor(kind, resolved, resolution.Count) ?? (request.RequireApproval is { Length: > 0 } asked ? new ApprovalRule(asked, [kind.Name]) : null);
         if (rule is not null)
         {
             var approval = new ApprovalRequest(Guid.NewGuid(), kind, resolved, request.Parameters, actor, rule.Name, request.Reason, clock.GetUtcNow(), policy.Lifetime);
             await approvals.AddAsync(approval, cancellationToken);
             await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "approval.requested", $"approval:{approval.Id}", AuditOutcome.Pending, $"{approval.Summary} — {rule.Name}", parameters), cancellationToken);
             await NotifyApproversAsync(approval, cancellationToken);
-            return new ActionResult(ActionStatus.PendingApproval, $"{kind.Verb} of {resolved.Count} instance(s) waits for approval ({rule.Name}).", approval.Id);
+            return new ActionResult(ActionStatus.PendingApproval, $"{kind.Verb} of {resolution.Count} {kind.Noun} waits for approval ({rule.Name}).", approval.Id);
         }
 
-        var execution = await ExecuteAsync(kind, resolved, request.Parameters, Guid.NewGuid().ToString("N"), cancellationToken);
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, targetText, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId), cancellationToken);
-        return new ActionResult(execution.Succeeded ? ActionStatus.Executed : ActionStatus.Failed, execution.Summary);
+        var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? Guid.NewGuid().ToString("N") : request.IdempotencyKey;
+        var execution = await ExecuteAsync(kind, resolved, request.Parameters, key, cancellationToken);
+        var executedTargets = execution.Created.Count > 0 ? $"{targetText}: {DescribeTargets(execution.Created)}" : targetText;
+        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId), cancellationToken);
+        return new ActionResult(execution.Succeeded ? ActionStatus.Executed : ActionStatus.Failed, execution.Summary) { Created = execution.Created };
+    }
+
+    /// <summary>
+    /// Looks the request's targets up and authorizes them, and says whether it would need approval, without acting or auditing:
+    /// what a page shows before the person confirms (a launch's review step).
+    /// </summary>
+    public async Task<ActionPreview> PreviewAsync(Actor actor, ActionRequest request, CancellationToken cancellationToken = default)
+    {
+        var resolution = await ResolveAsync(request, cancellationToken);
+        if (resolution.Refusal is { } refusal)
+        {
+            return new ActionPreview(false, refusal.Message, null);
+        }
+
+        var decision = Authorizer.Authorize(actor, request.Kind, resolution.Targets);
+        if (!decision.Allowed)
+        {
+            return new ActionPreview(false, decision.Reason, null);
+        }
+
+        var policy = await policies.GetAsync(cancellationToken);
+        return new ActionPreview(true, null, policy.RuleFor(request.Kind, resolution.Targets, resolution.Count)?.Name);
     }
 
     public Task<ActionResult> ApproveAsync(Actor actor, Guid approvalId, string? reason, CancellationToken cancellationToken = default) =>
@@ -152,7 +169,7 @@ public sealed class ActionPipeline(
         await notifier.NotifyAsync(
             new Notification(NotificationKind.ActionCompleted, execution.Succeeded ? "Approved action done" : "Approved action failed", $"{request.Summary}: {execution.Summary}", [request.RequestedBy], request.Id),
             cancellationToken);
-        return new ActionResult(execution.Succeeded ? ActionStatus.Executed : ActionStatus.Failed, execution.Summary, request.Id);
+        return new ActionResult(execution.Succeeded ? ActionStatus.Executed : ActionStatus.Failed, execution.Summary, request.Id) { Created = execution.Created };
     }
 
     /// <summary>Expires pending requests whose time is up. Returns how many expired.</summary>
@@ -254,7 +271,7 @@ public sealed class ActionPipeline(
         if (approve)
         {
             scheduler.EnqueueApproved(request.Id);
-            return new ActionResult(ActionStatus.Decided, $"Approved. {request.Kind.Verb} of {request.Targets.Count} instance(s) is running.", request.Id);
+            return new ActionResult(ActionStatus.Decided, $"Approved. {request.Kind.Verb} of {request.TargetCount} {request.Kind.Noun} is running.", request.Id);
         }
 
         return new ActionResult(ActionStatus.Decided, "Denied.", request.Id);
@@ -277,6 +294,64 @@ public sealed class ActionPipeline(
             return new ActionExecution(false, $"{kind.Verb} failed: {ex.Message}", null);
         }
     }
+
+    private async Task<Resolution> ResolveAsync(ActionRequest request, CancellationToken cancellationToken)
+    {
+        var kind = request.Kind;
+        if (kind.Target == ActionTarget.NewInstances)
+        {
+            if (request.Placement is not { } placement || string.IsNullOrWhiteSpace(placement.AccountId) || string.IsNullOrWhiteSpace(placement.Region))
+            {
+                return Resolution.Refuse(ActionStatus.Refused, "Choose an account and a region to launch in.");
+            }
+
+            if (placement.Count is < 1 or > MaxTargets)
+            {
+                return Resolution.Refuse(ActionStatus.Refused, $"Launch between 1 and {MaxTargets} instances at once.");
+            }
+
+            var target = new ResolvedTarget(new InstanceRef(placement.AccountId, placement.Region, ResolvedTarget.NewInstancesId), $"{placement.Count} new instance(s)", placement.Tags);
+            return new Resolution([target], placement.Count, null);
+        }
+
+        if (request.Targets.Count == 0 || request.Targets.Count > MaxTargets)
+        {
+            var noun = kind.Target == ActionTarget.Instances ? "instances" : kind.Noun;
+            var message = request.Targets.Count == 0
+                ? kind.Target == ActionTarget.Instances ? "Select at least one instance." : $"Select at least one of the {noun}."
+                : $"At most {MaxTargets} {noun} can be acted on at once.";
+
+            return Resolution.Refuse(ActionStatus.Refused, message);
+        }
+
+        var executor = kind.Target == ActionTarget.Instances ? null : executors.FirstOrDefault(e => e.CanExecute(kind));
+        var resolved = new List<ResolvedTarget>(request.Targets.Count);
+        foreach (var target in request.Targets.Distinct())
+        {
+            var found = kind.Target == ActionTarget.Instances
+                ? await inventory.FindAsync(target, cancellationToken) is { } instance ? new ResolvedTarget(instance.Ref, instance.Name, instance.Tags) : null
+                : executor is null ? null : await executor.ResolveAsync(kind, target, cancellationToken);
+            if (found is null)
+            {
+                var what = kind.Target == ActionTarget.Instances ? "Instance" : kind.Target == ActionTarget.Volumes ? "Volume" : "Elastic IP";
+                return Resolution.Refuse(ActionStatus.NotFound, $"{what} {target.InstanceId} was not found in {target.AccountId}/{target.Region}.");
+            }
+
+            resolved.Add(found);
+        }
+
+        return new Resolution(resolved, resolved.Count, null);
+    }
+
+    private sealed record Resolution(IReadOnlyList<ResolvedTarget> Targets, int Count, ActionResult? Refusal)
+    {
+        public static Resolution Refuse(ActionStatus status, string message) => new([], 0, new ActionResult(status, message));
+    }
+
+    private static string DescribeTargets(ActionRequest request) =>
+        request.Kind.Target == ActionTarget.NewInstances
+            ? request.Placement is { } p ? $"{p.AccountId}/{p.Region}/({p.Count} new)" : "(none)"
+            : DescribeTargets(request.Targets);
 
     private async Task NotifyApproversAsync(ApprovalRequest approval, CancellationToken cancellationToken)
     {

@@ -18,6 +18,13 @@ public static class Authorizer
         }
 
         var outside = targets.Where(t => !actor.CanSee(t.Ref.AccountId, t.Ref.Region, t.Tags)).ToList();
+        if (outside.Count > 0 && kind.Target == ActionTarget.NewInstances)
+        {
+            var where = outside[0].Ref;
+            var tags = string.Join(", ", outside[0].Tags.Select(t => $"{t.Key}={t.Value}"));
+            return AuthorizationDecision.Deny($"{actor.Name} may not launch in {where.AccountId}/{where.Region}{(tags.Length == 0 ? string.Empty : $" with tags {tags}")}: no scope of theirs covers it.");
+        }
+
         if (outside.Count > 0)
         {
             var names = string.Join(", ", outside.Take(5).Select(t => t.Ref.InstanceId));

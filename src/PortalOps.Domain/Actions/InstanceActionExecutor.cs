@@ -23,5 +23,6 @@ public sealed class InstanceActionExecutor(ICompute compute) : IActionExecutor
         : kind == ActionKind.StopInstances ? InstanceAction.Stop
         : kind == ActionKind.RebootInstances ? InstanceAction.Reboot
         : kind == ActionKind.TerminateInstances ? InstanceAction.Terminate
+        : kind == ActionKind.HibernateInstances ? InstanceAction.Hibernate
         : null;
 }

@@ -98,7 +98,12 @@ public sealed class ApprovalRequest
 
     public bool IsOpen => Status == ApprovalStatus.Pending;
 
-    public string Summary => $"{Kind.Verb} {Targets.Count} instance(s): {string.Join(", ", Targets.Take(3).Select(t => string.IsNullOrEmpty(t.Name) ? t.Ref.InstanceId : $"{t.Name} ({t.Ref.InstanceId})"))}{(Targets.Count > 3 ? ", …" : string.Empty)}";
+    /// <summary>How many instances (or other resources) the request acts on; for a launch, how many it makes.</summary>
+    public int TargetCount => Kind.Target == ActionTarget.NewInstances ? Provisioning.LaunchParameters.CountOf(Parameters) : Targets.Count;
+
+    public string Summary => Kind.Target == ActionTarget.NewInstances
+        ? Provisioning.LaunchParameters.Describe(Targets.FirstOrDefault()?.Ref, Parameters)
+        : $"{Kind.Verb} {Targets.Count} {Kind.Noun}: {string.Join(", ", Targets.Take(3).Select(t => string.IsNullOrEmpty(t.Name) ? t.Ref.InstanceId : $"{t.Name} ({t.Ref.InstanceId})"))}{(Targets.Count > 3 ? ", …" : string.Empty)}";
 
     public static ApprovalRequest FromStore(
         Guid id, string kindName, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters,

@@ -46,6 +46,23 @@ public sealed record Instance(
     string? PrivateIp = null,
     string? PublicIp = null)
 {
+    /// <summary>The image it was launched from.</summary>
+    public string? ImageId { get; init; }
+
+    public string? VpcId { get; init; }
+
+    public string? SubnetId { get; init; }
+
+    public IReadOnlyList<string> SecurityGroupIds { get; init; } = [];
+
+    public string? KeyName { get; init; }
+
+    /// <summary>True when the metadata service answers only session (IMDSv2) requests; null when unknown.</summary>
+    public bool? ImdsV2Required { get; init; }
+
+    /// <summary>Launched with hibernation enabled, so it can be hibernated instead of stopped.</summary>
+    public bool HibernationConfigured { get; init; }
+
     public string InstanceId => Ref.InstanceId;
 
     public string AccountId => Ref.AccountId;

@@ -28,6 +28,9 @@ public enum InstanceAction
     Stop,
     Reboot,
     Terminate,
+
+    /// <summary>Stop with the memory saved to the root volume; only for instances launched with hibernation enabled.</summary>
+    Hibernate,
 }
 
 /// <summary>What happened to one target of a compute call.</summary>

@@ -15,9 +15,15 @@ public sealed class ApprovalOptions
     public double LifetimeHours { get; set; } = 24;
 }
 
-/// <summary>The default rules (Terminate, and bulk actions over 5 instances) with the configured lifetime.</summary>
-public sealed class ApprovalPolicyProvider(IOptions<ApprovalOptions> options) : IApprovalPolicyProvider
+/// <summary>
+/// The rules an Admin saved (read from the database at each action, so every node applies a change at once), or the
+/// defaults (Terminate, and bulk actions over 5 instances) when none were saved; with the configured lifetime.
+/// </summary>
+public sealed class ApprovalPolicyProvider(IOptions<ApprovalOptions> options, IApprovalRuleStore? store = null) : IApprovalPolicyProvider
 {
-    public Task<ApprovalPolicy> GetAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult(new ApprovalPolicy(ApprovalPolicy.Default.Rules, TimeSpan.FromHours(options.Value.LifetimeHours)));
+    public async Task<ApprovalPolicy> GetAsync(CancellationToken cancellationToken = default)
+    {
+        var saved = store is null ? null : await store.LoadAsync(cancellationToken);
+        return new ApprovalPolicy(saved?.Rules ?? ApprovalPolicy.DefaultRules, TimeSpan.FromHours(options.Value.LifetimeHours));
+    }
 }

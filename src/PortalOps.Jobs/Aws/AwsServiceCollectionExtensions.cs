@@ -54,6 +54,12 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<ICloudResources, AwsCloudResources>();
         services.AddSingleton<ISnapshots, AwsSnapshots>();
         services.AddSingleton<IRemoteCommands, AwsRemoteCommands>();
+        services.AddSingleton<IInstanceAttributes, AwsInstanceAttributes>();
+        services.AddSingleton<AwsLeftovers>();
+        services.AddSingleton<IElasticIps>(sp => sp.GetRequiredService<AwsLeftovers>());
+        services.AddSingleton<IVolumes>(sp => sp.GetRequiredService<AwsLeftovers>());
+        services.AddSingleton<Domain.Provisioning.IInstanceTypeCatalog, AwsInstanceTypeCatalog>();
+        services.AddSingleton<Domain.Provisioning.IImageCatalog, AwsImageCatalog>();
 
         // Our own client for the services without an SDK package here.
         services.TryAddSingleton(sp =>

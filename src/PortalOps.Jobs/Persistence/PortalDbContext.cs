@@ -56,6 +56,9 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     internal DbSet<TelegramGroupRow> TelegramGroups => Set<TelegramGroupRow>();
 
     internal DbSet<TelegramPreferenceRow> TelegramPreferences => Set<TelegramPreferenceRow>();
+    internal DbSet<ApprovalRuleSetRow> ApprovalRuleSets => Set<ApprovalRuleSetRow>();
+
+    internal DbSet<LaunchTemplateRow> LaunchTemplates => Set<LaunchTemplateRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -66,6 +69,8 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureSetupTokens(modelBuilder.Entity<SetupTokenRow>());
         ConfigureMonitoring(modelBuilder);
         ConfigureTelegram(modelBuilder);
+        ConfigureApprovalRules(modelBuilder.Entity<ApprovalRuleSetRow>());
+        ConfigureLaunchTemplates(modelBuilder.Entity<LaunchTemplateRow>());
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
     }
 
@@ -248,5 +253,26 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         preference.ToTable("TelegramPreferences");
         preference.HasKey(p => p.UserId);
         preference.Property(p => p.UserId).ValueGeneratedNever();
+    }
+
+    private static void ConfigureApprovalRules(EntityTypeBuilder<ApprovalRuleSetRow> rules)
+    {
+        rules.ToTable("ApprovalRules");
+        rules.HasKey(r => r.Id);
+        rules.Property(r => r.Id).ValueGeneratedNever();
+        rules.Property(r => r.UpdatedBy).HasMaxLength(NameLength);
+        rules.Property(r => r.Version).IsConcurrencyToken();
+    }
+
+    private static void ConfigureLaunchTemplates(EntityTypeBuilder<LaunchTemplateRow> template)
+    {
+        template.ToTable("LaunchTemplates");
+        template.HasKey(t => t.Id);
+        template.Property(t => t.Id).ValueGeneratedNever();
+        template.Property(t => t.Name).HasMaxLength(100);
+        template.Property(t => t.NormalizedName).HasMaxLength(100);
+        template.Property(t => t.UpdatedBy).HasMaxLength(NameLength);
+        template.Property(t => t.Version).IsConcurrencyToken();
+        template.HasIndex(t => t.NormalizedName).IsUnique();
     }
 }

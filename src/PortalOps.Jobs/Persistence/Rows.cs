@@ -152,3 +152,38 @@ internal sealed class SetupTokenRow
 
     public DateTimeOffset? UsedAt { get; set; }
 }
+
+/// <summary>The Admin's approval rules: one row (Id 1) holding the whole ordered list, so an empty list is a real choice.</summary>
+internal sealed class ApprovalRuleSetRow
+{
+    public int Id { get; set; }
+
+    /// <summary>JSON array of rules, in the order they are checked.</summary>
+    public string Rules { get; set; } = "[]";
+
+    public string UpdatedBy { get; set; } = string.Empty;
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Optimistic-concurrency token; a save is conditional on it.</summary>
+    public int Version { get; set; }
+}
+
+internal sealed class LaunchTemplateRow
+{
+    public Guid Id { get; set; }
+
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Upper-case invariant name: unique.</summary>
+    public string NormalizedName { get; set; } = string.Empty;
+
+    /// <summary>JSON object of the launch configuration.</summary>
+    public string Spec { get; set; } = "{}";
+
+    public string UpdatedBy { get; set; } = string.Empty;
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public int Version { get; set; }
+}

@@ -1,15 +1,20 @@
 using Microsoft.Extensions.Options;
 using PortalOps.Domain.Accounts;
+using PortalOps.Domain.Backups;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Provisioning;
 
 namespace PortalOps.Jobs.Sandbox;
 
 /// <summary>
 /// The embedded cloud: one simulated AWS account with a fleet in two regions whose instances move through EC2's states
 /// with realistic timings. Used when no <c>Aws</c> section is configured. State lives in memory and is reset at start.
+/// Besides the fleet it keeps what surrounds it (volumes, snapshots, Elastic IPs, protections) and launches new instances;
+/// the resource and launch parts are in the other <c>SandboxCloud.*.cs</c> files.
 /// </summary>
-public sealed class SandboxCloud : ICloudProvider, IInventory, ICompute, IDisposable
+public sealed partial class SandboxCloud : ICloudProvider, IInventory, ICompute, IInstanceLauncher, ICloudResources, IInstanceAttributes,
+    IElasticIps, IVolumes, ISnapshots, IImageCatalog, IInstanceTypeCatalog, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<InstanceRef, Instance> _instances;
@@ -26,6 +31,7 @@ public sealed class SandboxCloud : ICloudProvider, IInventory, ICompute, IDispos
         _events = events;
         _instances = SandboxFleet.Generate(_options.Seed, _options.InstanceCount, clock.GetUtcNow()).ToDictionary(i => i.Ref);
         Accounts = [new CloudAccount(SandboxFleet.AccountId, "Sandbox", SandboxFleet.Regions, IsSandbox: true)];
+        SeedLeftovers();
     }
 
     public string Name => "Sandbox";
@@ -113,12 +119,30 @@ public sealed class SandboxCloud : ICloudProvider, IInventory, ICompute, IDispos
             return new TargetResult(target, false, $"InvalidInstanceID.NotFound: The instance ID '{target.InstanceId}' does not exist");
         }
 
+        var protection = _protection.GetValueOrDefault(target);
+        if (action == InstanceAction.Terminate && protection.Termination && instance.State != InstanceState.Terminated)
+        {
+            return new TargetResult(target, false, $"OperationNotPermitted: The instance '{target.InstanceId}' may not be terminated: termination protection is on. Turn it off on the instance's page first.");
+        }
+
+        if (action is InstanceAction.Stop or InstanceAction.Hibernate && protection.Stop && instance.State == InstanceState.Running)
+        {
+            return new TargetResult(target, false, $"OperationNotPermitted: The instance '{target.InstanceId}' may not be stopped: stop protection is on. Turn it off on the instance's page first.");
+        }
+
+        if (action == InstanceAction.Hibernate && !instance.HibernationConfigured)
+        {
+            return new TargetResult(target, false, $"UnsupportedOperation: The instance '{target.InstanceId}' was not launched with hibernation enabled; stop it instead.");
+        }
+
         (InstanceState? next, InstanceState? settled, double delay) = (action, instance.State) switch
         {
             (InstanceAction.Start, InstanceState.Stopped) => ((InstanceState?)InstanceState.Pending, (InstanceState?)InstanceState.Running, _options.PendingSeconds),
             (InstanceAction.Start, InstanceState.Running or InstanceState.Pending) => (instance.State, instance.State, -1),
             (InstanceAction.Stop, InstanceState.Running) => (InstanceState.Stopping, InstanceState.Stopped, _options.StoppingSeconds),
             (InstanceAction.Stop, InstanceState.Stopped or InstanceState.Stopping) => (instance.State, instance.State, -1),
+            (InstanceAction.Hibernate, InstanceState.Running) => (InstanceState.Stopping, InstanceState.Stopped, _options.StoppingSeconds),
+            (InstanceAction.Hibernate, InstanceState.Stopped or InstanceState.Stopping) => (instance.State, instance.State, -1),
             (InstanceAction.Reboot, InstanceState.Running) => (InstanceState.Running, InstanceState.Running, -1),
             (InstanceAction.Terminate, InstanceState.Terminated or InstanceState.ShuttingDown) => (instance.State, instance.State, -1),
             (InstanceAction.Terminate, _) => (InstanceState.ShuttingDown, InstanceState.Terminated, _options.ShuttingDownSeconds),
@@ -134,6 +158,11 @@ public sealed class SandboxCloud : ICloudProvider, IInventory, ICompute, IDispos
         {
             _instances[target] = instance with { State = next.Value, PublicIp = next == InstanceState.Pending ? instance.PublicIp : null };
             changed.Add(target);
+            if (next == InstanceState.ShuttingDown)
+            {
+                ReleaseOnTermination(instance);
+            }
+
             Schedule(target, next.Value, settled.Value, delay);
         }
 
@@ -185,5 +214,6 @@ public sealed class SandboxCloud : ICloudProvider, IInventory, ICompute, IDispos
         InstanceAction.Stop => "stopped",
         InstanceAction.Reboot => "rebooted",
         InstanceAction.Terminate => "terminated",
+        InstanceAction.Hibernate => "hibernated",
     };
 }

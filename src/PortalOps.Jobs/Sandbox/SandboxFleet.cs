@@ -19,6 +19,8 @@ internal static class SandboxFleet
     public static List<Instance> Generate(int seed, int count, DateTimeOffset now)
     {
         var random = new Random(seed);
+        // A second stream for the network and launch details, so the fleet's ids, states and types stay what they were for a seed.
+        var details = new Random(unchecked(seed * 31 + 7));
         var fleet = new List<Instance>(count);
         for (var n = 0; n < count; n++)
         {
@@ -49,6 +51,23 @@ internal static class SandboxFleet
             }
 
             var running = state is InstanceState.Running or InstanceState.Pending or InstanceState.Stopping;
+            var scope = new CloudScope(AccountId, region);
+            var publicFacing = app is "web" or "bastion";
+            var subnet = SandboxCatalog.SubnetFor(scope, az, publicFacing);
+            var groups = SandboxCatalog.SecurityGroups(scope);
+            var groupIds = new List<string> { groups.First(g => g.Name == "internal").GroupId };
+            if (app == "web")
+            {
+                groupIds.Add(groups.First(g => g.Name == "web").GroupId);
+            }
+            else if (app == "bastion")
+            {
+                var access = windows ? "rdp-from-anywhere" : details.Next(2) == 0 ? "ssh-from-anywhere" : "ssh-from-office";
+                groupIds.Add(groups.First(g => g.Name == access).GroupId);
+            }
+
+            var images = SandboxCatalog.Images(scope);
+            var image = windows ? images.First(i => i.Platform == "Windows") : images[details.Next(images.Count) % 5 == 4 ? 6 : details.Next(2) == 0 ? 0 : 3];
             fleet.Add(new Instance(
                 new InstanceRef(AccountId, region, id),
                 tags["Name"],
@@ -60,7 +79,16 @@ internal static class SandboxFleet
                 tags,
                 volumes,
                 $"10.{(region == Regions[0] ? 10 : 20)}.{random.Next(0, 64)}.{random.Next(4, 250)}",
-                running && app is "web" or "bastion" ? $"203.0.113.{random.Next(1, 254)}" : null));
+                running && app is "web" or "bastion" ? $"203.0.113.{random.Next(1, 254)}" : null)
+            {
+                ImageId = image.ImageId,
+                VpcId = subnet.VpcId,
+                SubnetId = subnet.SubnetId,
+                SecurityGroupIds = groupIds,
+                KeyName = windows || details.Next(3) == 0 ? null : "ops-2024",
+                ImdsV2Required = env != "prod" || details.Next(3) != 0,
+                HibernationConfigured = app is "worker" or "batch" && details.Next(2) == 0,
+            });
         }
 
         return fleet;

@@ -25,4 +25,8 @@ public sealed class SandboxOptions
     /// <summary>How many instances the sandbox starts with.</summary>
     [Range(1, 20000)]
     public int InstanceCount { get; set; } = 30;
+
+    /// <summary>The account's limit of instances (not terminated) per region, as EC2's <c>max-instances</c> account attribute.</summary>
+    [Range(1, 100000)]
+    public int MaxInstancesPerRegion { get; set; } = 64;
 }

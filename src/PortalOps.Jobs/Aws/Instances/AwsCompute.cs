@@ -130,6 +130,9 @@ public sealed class AwsCompute(AwsClients clients, AwsInventory inventory, ILogg
             case InstanceAction.Stop:
                 var stop = await ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = ids, DryRun = dryRun }, ct).ConfigureAwait(false);
                 return (Map(stop.StoppingInstances), stop.ResponseMetadata.RequestId);
+            case InstanceAction.Hibernate:
+                var hibernate = await ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = ids, Hibernate = true, DryRun = dryRun }, ct).ConfigureAwait(false);
+                return (Map(hibernate.StoppingInstances), hibernate.ResponseMetadata.RequestId);
             case InstanceAction.Reboot:
                 var reboot = await ec2.RebootInstancesAsync(new RebootInstancesRequest { InstanceIds = ids, DryRun = dryRun }, ct).ConfigureAwait(false);
                 return ([], reboot.ResponseMetadata.RequestId);
@@ -144,7 +147,7 @@ public sealed class AwsCompute(AwsClients clients, AwsInventory inventory, ILogg
     private static string Operation(InstanceAction action) => action switch
     {
         InstanceAction.Start => "StartInstances",
-        InstanceAction.Stop => "StopInstances",
+        InstanceAction.Stop or InstanceAction.Hibernate => "StopInstances",
         InstanceAction.Reboot => "RebootInstances",
         InstanceAction.Terminate => "TerminateInstances",
     };

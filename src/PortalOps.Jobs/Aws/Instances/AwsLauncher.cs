@@ -5,6 +5,7 @@ using Amazon.EC2.Model;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Provisioning;
 
 namespace PortalOps.Jobs.Aws.Instances;
 
@@ -14,7 +15,7 @@ namespace PortalOps.Jobs.Aws.Instances;
 /// instances carrying the tag, so a launch whose answer was lost (a time-out) is found rather than repeated,
 /// even on endpoints that do not honour client tokens.
 /// </summary>
-public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient core, ILogger<AwsLauncher> logger, IFleetEvents? events = null) : IInstanceLauncher
+public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient core, ILogger<AwsLauncher> logger, IFleetEvents? events = null, AwsInventory? inventory = null) : IInstanceLauncher
 {
     public const string LaunchTokenTag = "portalops:launch-token";
 
@@ -25,6 +26,12 @@ public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient c
         {
             return await LaunchCoreAsync(request, idempotencyKey, cancellationToken).ConfigureAwait(false);
         }
+        catch (AmazonServiceException e) when (LaunchErrors.IsRefusal(e.ErrorCode))
+        {
+            // The launch cannot work as asked: say why in plain words, at the wizard field it concerns.
+            logger.LogWarning("Launch refused in {Account}/{Region}: {Code} {Message} (request {RequestId})", request.AccountId, request.Region, e.ErrorCode, e.Message, e.RequestId);
+            throw new LaunchRefusedException(e.ErrorCode, $"{LaunchErrors.Explain(e.ErrorCode, e.Message).Text} [{e.ErrorCode}: {e.Message}] request id {e.RequestId}", e.RequestId);
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var failure = AwsFailure.From(e, request.AccountId, request.Region, "RunInstances");
@@ -33,9 +40,34 @@ public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient c
         }
     }
 
+    /// <summary>RunInstances with <c>DryRun</c>: EC2 answers DryRunOperation when the launch would be allowed, and otherwise says why.</summary>
+    public async Task<LaunchCheck> DryRunAsync(LaunchRequest request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var ec2 = clients.Ec2(request.AccountId, request.Region);
+            var root = await RootDeviceAsync(ec2, request, cancellationToken).ConfigureAwait(false);
+            await ec2.RunInstancesAsync(Build(request, ClientToken(Guid.NewGuid().ToString("N")), dryRun: true, root), cancellationToken).ConfigureAwait(false);
+            return new LaunchCheck(true, "EC2 accepted the dry run: the launch is allowed.");
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode == "DryRunOperation")
+        {
+            return new LaunchCheck(true, "Request would have succeeded (DryRunOperation): the launch is allowed.", e.ErrorCode, e.RequestId);
+        }
+        catch (AmazonServiceException e)
+        {
+            return new LaunchCheck(false, $"{LaunchErrors.Explain(e.ErrorCode, e.Message).Text} [{e.ErrorCode}]", e.ErrorCode, e.RequestId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new LaunchCheck(false, AwsFailure.From(e, request.AccountId, request.Region, "RunInstances").ToString());
+        }
+    }
+
     private async Task<LaunchResult> LaunchCoreAsync(LaunchRequest request, string idempotencyKey, CancellationToken cancellationToken)
     {
         var token = ClientToken(idempotencyKey);
+        var root = await RootDeviceAsync(clients.Ec2(request.AccountId, request.Region), request, cancellationToken).ConfigureAwait(false);
         var options = clients.Options;
         var once = clients.Ec2NoRetry(request.AccountId, request.Region);
         var retry = new Protocol.AwsRetryPolicy(options.MaxAttempts);
@@ -45,6 +77,7 @@ public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient c
             if (await FindLaunchedAsync(request, token, cancellationToken).ConfigureAwait(false) is { Count: > 0 } existing)
             {
                 logger.LogInformation("Launch {Token} in {Account}/{Region} already made {Instances}", token, request.AccountId, request.Region, string.Join(",", existing.Select(e => e.InstanceId)));
+                await TrackAsync(existing, cancellationToken).ConfigureAwait(false);
                 return new LaunchResult(existing, null, Replayed: true);
             }
 
@@ -52,15 +85,12 @@ public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient c
             {
                 if (attempt == 1 && options.DryRunFirst)
                 {
-                    await DryRunAsync(once, request, token, cancellationToken).ConfigureAwait(false);
+                    await DryRunAsync(once, request, token, root, cancellationToken).ConfigureAwait(false);
                 }
 
-                var response = await once.RunInstancesAsync(Build(request, token, dryRun: false), cancellationToken).ConfigureAwait(false);
+                var response = await once.RunInstancesAsync(Build(request, token, dryRun: false, root), cancellationToken).ConfigureAwait(false);
                 var refs = (response.Reservation?.Instances ?? []).Select(i => new InstanceRef(request.AccountId, request.Region, i.InstanceId)).ToList();
-                foreach (var r in refs)
-                {
-                    events?.Publish(r);
-                }
+                await TrackAsync(refs, cancellationToken).ConfigureAwait(false);
 
                 logger.LogInformation("Launched {Instances} in {Account}/{Region} (token {Token}, request {RequestId})",
                     string.Join(",", refs.Select(r => r.InstanceId)), request.AccountId, request.Region, token, response.ResponseMetadata.RequestId);
@@ -76,6 +106,20 @@ public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient c
         }
 
         throw last ?? new InvalidOperationException("Launch did not run.");
+    }
+
+    /// <summary>Puts new instances in the fleet cache at once (a live lookup each), so lists show them before the next refresh, and tells open pages.</summary>
+    private async Task TrackAsync(IReadOnlyList<InstanceRef> made, CancellationToken cancellationToken)
+    {
+        foreach (var r in made)
+        {
+            if (inventory is not null)
+            {
+                await inventory.FindAsync(r, cancellationToken).ConfigureAwait(false);
+            }
+
+            events?.Publish(r);
+        }
     }
 
     /// <summary>EC2 client tokens are at most 64 ASCII characters; longer keys are hashed.</summary>
@@ -94,18 +138,37 @@ public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient c
         return instances.Select(i => i.Ref).ToList();
     }
 
-    private static async Task DryRunAsync(IAmazonEC2 ec2, LaunchRequest request, string token, CancellationToken cancellationToken)
+    /// <summary>The image's root device name, which a root volume mapping must use; null when no root volume is asked for or the image is unknown (EC2 will say so).</summary>
+    private static async Task<string?> RootDeviceAsync(IAmazonEC2 ec2, LaunchRequest request, CancellationToken cancellationToken)
+    {
+        if (request.RootVolume is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var images = await ec2.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [request.ImageId] }, cancellationToken).ConfigureAwait(false);
+            return images.Images?.FirstOrDefault()?.RootDeviceName;
+        }
+        catch (AmazonEC2Exception e) when (e.ErrorCode.StartsWith("InvalidAMIID", StringComparison.Ordinal))
+        {
+            return null;
+        }
+    }
+
+    private static async Task DryRunAsync(IAmazonEC2 ec2, LaunchRequest request, string token, string? root, CancellationToken cancellationToken)
     {
         try
         {
-            await ec2.RunInstancesAsync(Build(request, token, dryRun: true), cancellationToken).ConfigureAwait(false);
+            await ec2.RunInstancesAsync(Build(request, token, dryRun: true, root), cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonEC2Exception e) when (e.ErrorCode == "DryRunOperation")
         {
         }
     }
 
-    private static RunInstancesRequest Build(LaunchRequest request, string token, bool dryRun)
+    private static RunInstancesRequest Build(LaunchRequest request, string token, bool dryRun, string? rootDevice)
     {
         var tags = new List<Tag> { new(LaunchTokenTag, token) };
         if (!string.IsNullOrWhiteSpace(request.Name))
@@ -114,7 +177,7 @@ public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient c
         }
 
         tags.AddRange((request.Tags ?? new Dictionary<string, string>()).Where(t => t.Key != "Name" && t.Key != LaunchTokenTag).Select(t => new Tag(t.Key, t.Value)));
-        return new RunInstancesRequest
+        var run = new RunInstancesRequest
         {
             ImageId = request.ImageId,
             InstanceType = InstanceType.FindValue(request.InstanceType),
@@ -126,7 +189,40 @@ public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient c
             SubnetId = request.SubnetId,
             SecurityGroupIds = request.SecurityGroupIds?.ToList(),
             TagSpecifications = [new TagSpecification { ResourceType = ResourceType.Instance, Tags = tags }],
+            MetadataOptions = new InstanceMetadataOptionsRequest { HttpTokens = request.RequireImdsV2 ? HttpTokensState.Required : HttpTokensState.Optional, HttpEndpoint = InstanceMetadataEndpointState.Enabled },
         };
+        if (!string.IsNullOrWhiteSpace(request.AvailabilityZone) && string.IsNullOrWhiteSpace(request.SubnetId))
+        {
+            run.Placement = new Placement { AvailabilityZone = request.AvailabilityZone };
+        }
+
+        if (request.RootVolume is { } volume && rootDevice is not null)
+        {
+            run.BlockDeviceMappings =
+            [
+                new BlockDeviceMapping
+                {
+                    DeviceName = rootDevice,
+                    Ebs = new EbsBlockDevice { VolumeSize = volume.SizeGiB, VolumeType = VolumeType.FindValue(volume.VolumeType), Encrypted = volume.Encrypted, DeleteOnTermination = true },
+                },
+            ];
+            if (tags.Any(t => t.Key != LaunchTokenTag))
+            {
+                run.TagSpecifications.Add(new TagSpecification { ResourceType = ResourceType.Volume, Tags = tags.Where(t => t.Key != LaunchTokenTag).ToList() });
+            }
+        }
+
+        if (request.Hibernation)
+        {
+            run.HibernationOptions = new HibernationOptionsRequest { Configured = true };
+        }
+
+        if (request.TerminationProtection)
+        {
+            run.DisableApiTermination = true;
+        }
+
+        return run;
     }
 
     private static bool Retryable(Exception e) => e switch

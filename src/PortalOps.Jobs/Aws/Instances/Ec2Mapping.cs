@@ -27,7 +27,16 @@ internal static class Ec2Mapping
             tags,
             volumes,
             string.IsNullOrEmpty(i.PrivateIpAddress) ? null : i.PrivateIpAddress,
-            string.IsNullOrEmpty(i.PublicIpAddress) ? null : i.PublicIpAddress);
+            string.IsNullOrEmpty(i.PublicIpAddress) ? null : i.PublicIpAddress)
+        {
+            ImageId = i.ImageId,
+            VpcId = string.IsNullOrEmpty(i.VpcId) ? null : i.VpcId,
+            SubnetId = string.IsNullOrEmpty(i.SubnetId) ? null : i.SubnetId,
+            SecurityGroupIds = (i.SecurityGroups ?? []).Select(g => g.GroupId).ToList(),
+            KeyName = string.IsNullOrEmpty(i.KeyName) ? null : i.KeyName,
+            ImdsV2Required = i.MetadataOptions?.HttpTokens?.Value is { } tokens ? tokens == "required" : null,
+            HibernationConfigured = i.HibernationOptions?.Configured ?? false,
+        };
     }
 
     public static IReadOnlyDictionary<string, string> Tags(List<Ec2Tag>? tags)

@@ -144,5 +144,8 @@ internal sealed class BotScreens(IInventory inventory, ButtonStore buttons, Tele
         InstanceAction.Stop => state is InstanceState.Running or InstanceState.Pending,
         InstanceAction.Reboot => state == InstanceState.Running,
         InstanceAction.Terminate => state is not (InstanceState.Terminated or InstanceState.ShuttingDown),
+
+        // Hibernation depends on how the instance was launched; the web detail page offers it where it is supported.
+        InstanceAction.Hibernate => false,
     };
 }

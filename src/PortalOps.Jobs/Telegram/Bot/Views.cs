@@ -71,6 +71,7 @@ internal static class Views
             InstanceAction.Start => "It starts and is billed while it runs.",
             InstanceAction.Stop => "Whatever runs on it stops; instance-store data is lost. It can be started again.",
             InstanceAction.Reboot => "It restarts now; whatever runs on it is interrupted for a few minutes.",
+            InstanceAction.Hibernate => "Its memory is saved to its root volume and it stops; starting it again resumes where it was.",
             InstanceAction.Terminate => "It is deleted for good, with its instance-store and delete-on-termination volumes. This cannot be undone; it needs a second person's approval.",
         };
         var tags = i.Tags.Count == 0 ? "no tags" : string.Join(", ", i.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Take(6).Select(t => $"{t.Key}={t.Value}"));

@@ -19,6 +19,11 @@ public sealed class PagePoliciesTests
     [InlineData(typeof(Web.Components.Pages.Monitoring.Rules), "/monitoring/rules", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Monitoring.Maintenance), "/monitoring/maintenance", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Telegram.TelegramAdmin), "/telegram", Policies.Admin)]
+    [InlineData(typeof(Web.Components.Pages.Instances.Launch.LaunchWizard), "/instances/launch", Policies.Operator)]
+    [InlineData(typeof(Web.Components.Pages.Instances.Detail.InstanceDetail), "/instances/{AccountId}/{Region}/{InstanceId}", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Instances.Templates.LaunchTemplatesPage), "/instances/templates", Policies.Operator)]
+    [InlineData(typeof(Web.Components.Pages.Instances.Leftovers.Leftovers), "/instances/leftovers", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Admin.ApprovalRules), "/admin/approval-rules", Policies.Admin)]
     public void Page_Route_HasItsPolicy(Type page, string route, string policy)
     {
         Assert.Equal(route, page.GetCustomAttribute<RouteAttribute>()?.Template);

@@ -315,6 +315,32 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.ToTable("ApprovalRequests", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.ApprovalRuleSetRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ApprovalRules", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.AuditRow", b =>
                 {
                     b.Property<long>("Sequence")
@@ -466,6 +492,45 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.HasIndex("Cpu");
 
                     b.ToTable("InstanceHealth", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.LaunchTemplateRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("LaunchTemplates", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.MaintenanceWindowRow", b =>

@@ -308,6 +308,32 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.ToTable("ApprovalRequests", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.ApprovalRuleSetRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ApprovalRules", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.AuditRow", b =>
                 {
                     b.Property<long>("Sequence")
@@ -459,6 +485,45 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.HasIndex("Cpu");
 
                     b.ToTable("InstanceHealth", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.LaunchTemplateRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("LaunchTemplates", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.MaintenanceWindowRow", b =>

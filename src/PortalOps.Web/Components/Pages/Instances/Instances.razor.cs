@@ -120,7 +120,7 @@ public sealed partial class Instances
 
     private void OnSelectionChanged(HashSet<Instance> selected) => _selected = selected;
 
-    private async Task SubmitAsync(InstanceAction action)
+    private async Task SubmitAsync(ActionKind kind)
     {
         if (_selected.Count == 0)
         {
@@ -131,7 +131,7 @@ public sealed partial class Instances
         try
         {
             var actor = await Current.ActorAsync();
-            var result = await Pipeline.SubmitAsync(actor, new ActionRequest(ActionKind.For(action), _selected.Select(i => i.Ref).ToList()));
+            var result = await Pipeline.SubmitAsync(actor, new ActionRequest(kind, _selected.Select(i => i.Ref).ToList()));
             Snackbar.Add(result.Message, result.Status switch
             {
                 ActionStatus.Executed => Severity.Success,

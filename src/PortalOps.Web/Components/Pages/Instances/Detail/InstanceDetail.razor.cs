@@ -1,0 +1,177 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Audit;
+using PortalOps.Domain.Common;
+using PortalOps.Domain.Instances;
+using PortalOps.Domain.Security;
+using PortalOps.Web.Components.Shared;
+using PortalOps.Web.Security;
+
+namespace PortalOps.Web.Components.Pages.Instances.Detail;
+
+/// <summary>One instance: overview and protections, tags, volumes, network and security groups, state timeline, audit trail, metrics.
+/// Follows state changes live; every change goes through the action pipeline.</summary>
+public sealed partial class InstanceDetail : IDisposable
+{
+    private readonly List<TimelineEntry> _observed = [];
+    private IDisposable? _subscription;
+    private LiveRefresh? _live;
+
+    [Parameter]
+    public string AccountId { get; set; } = string.Empty;
+
+    [Parameter]
+    public string Region { get; set; } = string.Empty;
+
+    [Parameter]
+    public string InstanceId { get; set; } = string.Empty;
+
+    [Inject]
+    public required IInventory Inventory { get; init; }
+
+    [Inject]
+    public required IInstanceAttributes AttributesPort { get; init; }
+
+    [Inject]
+    public required ICloudResources Resources { get; init; }
+
+    [Inject]
+    public required IAuditLog Audit { get; init; }
+
+    [Inject]
+    public required IFleetEvents FleetEvents { get; init; }
+
+    [Inject]
+    public required ActionPipeline Pipeline { get; init; }
+
+    [Inject]
+    public required CurrentActor Current { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
+
+    [Inject]
+    public required TimeProvider Clock { get; init; }
+
+    public InstanceRef Ref => new(AccountId, Region, InstanceId);
+
+    public Instance? Instance { get; private set; }
+
+    public InstanceAttributes? Attributes { get; private set; }
+
+    public IReadOnlyList<SecurityGroupInfo> Groups { get; private set; } = [];
+
+    public IReadOnlyList<VolumeInfo> Volumes { get; private set; } = [];
+
+    public IReadOnlyList<AuditRecord> Trail { get; private set; } = [];
+
+    public bool Loaded { get; private set; }
+
+    public bool CanAct { get; private set; }
+
+    public bool Busy { get; private set; }
+
+    /// <summary>Launch, the actions in the audit trail, and the state changes seen while the page is open, newest first.</summary>
+    public IEnumerable<TimelineEntry> Timeline =>
+        _observed
+            .Concat(Trail.Select(r => new TimelineEntry(r.At, $"{r.Event.Action} by {r.Event.ActorName}: {r.Event.Outcome}", r.Event.Detail)))
+            .Concat(Instance is null ? [] : [new TimelineEntry(Instance.LaunchTime, "launched", null)])
+            .OrderByDescending(e => e.At);
+
+    protected override async Task OnInitializedAsync()
+    {
+        var user = await Current.UserAsync();
+        CanAct = user is { Role: >= Role.Operator };
+        await LoadAsync();
+        _live = new LiveRefresh(() => InvokeAsync(async () =>
+        {
+            await LoadAsync();
+            StateHasChanged();
+        }), TimeSpan.FromMilliseconds(300));
+        _subscription = FleetEvents.Subscribe(changed =>
+        {
+            if (changed == Ref)
+            {
+                _live.Poke();
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _live?.Dispose();
+    }
+
+    public async Task LoadAsync()
+    {
+        var before = Instance?.State;
+        Instance = await Inventory.FindAsync(Ref);
+        Loaded = true;
+        if (Instance is null)
+        {
+            return;
+        }
+
+        if (before is { } was && was != Instance.State)
+        {
+            _observed.Add(new TimelineEntry(Clock.GetUtcNow(), $"{StateChip.Label(was)} → {StateChip.Label(Instance.State)}", null));
+        }
+
+        var scope = new CloudScope(AccountId, Region);
+        var attributes = AttributesPort.GetAsync(Ref);
+        var groups = Resources.SecurityGroupsAsync(scope);
+        var volumes = Resources.VolumesAsync(scope);
+        var trail = Audit.QueryAsync(new AuditQuery { Target = InstanceId, PageSize = 50 });
+        await Task.WhenAll(attributes, groups, volumes, trail);
+        Attributes = await attributes;
+        Groups = (await groups).Where(g => Instance.SecurityGroupIds.Contains(g.GroupId)).ToList();
+        Volumes = (await volumes).Where(v => v.AttachedTo == InstanceId).ToList();
+        Trail = (await trail).Items;
+    }
+
+    /// <summary>Sends one action on this instance through the pipeline and says what happened.</summary>
+    public async Task SubmitAsync(ActionKind kind, IReadOnlyDictionary<string, string>? parameters = null)
+    {
+        Busy = true;
+        try
+        {
+            var request = new ActionRequest(kind, [Ref]) { Parameters = parameters ?? new Dictionary<string, string>() };
+            var result = await Pipeline.SubmitAsync(await Current.ActorAsync(), request);
+            Snackbar.Add(result.Message, result.Status switch
+            {
+                ActionStatus.Executed => Severity.Success,
+                ActionStatus.PendingApproval => Severity.Info,
+                _ => Severity.Error,
+            });
+            await LoadAsync();
+        }
+        catch (DomainException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+        finally
+        {
+            Busy = false;
+        }
+    }
+
+    public Task SetProtectionAsync(bool? termination, bool? stop)
+    {
+        var parameters = new Dictionary<string, string>();
+        if (termination is { } t)
+        {
+            parameters[InstanceSettingsExecutor.TerminationProtection] = t ? "true" : "false";
+        }
+
+        if (stop is { } s)
+        {
+            parameters[InstanceSettingsExecutor.StopProtection] = s ? "true" : "false";
+        }
+
+        return SubmitAsync(ActionKind.SetProtection, parameters);
+    }
+}
+
+public sealed record TimelineEntry(DateTimeOffset At, string Text, string? Detail);
