@@ -58,9 +58,9 @@ public static class DependencyInjection
         }
 
         services.AddPersistence(configuration, environment);
-        services.AddMonitoring();
         services.AddBackgroundJobs(configuration);
         services.AddTelegram(configuration);
+        services.AddMonitoring();
         return services;
     }
 
@@ -109,6 +109,8 @@ public static class DependencyInjection
         services.TryAddSingleton<Telegram.Alerts.AlertMessages>();
         services.TryAddSingleton<Telegram.Alerts.AlertTelegram>();
         services.TryAddTransient<MonitoringCycleJob>();
+        // After the recurring schedules are registered (hosted services start in order).
+        services.AddHostedService<MonitoringStart>();
         return services;
     }
 }

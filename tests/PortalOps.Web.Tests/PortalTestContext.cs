@@ -61,6 +61,8 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IActionScheduler>(Scheduler);
         Services.AddSingleton<INotifier>(Notifier);
         Services.AddSingleton<IFleetEvents>(FleetEvents);
+        Services.AddSingleton<PortalOps.Domain.Monitoring.IMetricStore>(Metrics);
+        Services.AddSingleton<PortalOps.Domain.Monitoring.IMonitoringEvents, PortalOps.Jobs.Monitoring.MonitoringEvents>();
         Services.AddSingleton<ICloudProvider>(new FakeCloudProvider());
         Services.AddSingleton<IApprovalPolicyProvider>(new FixedApprovalPolicy(ApprovalPolicy.Default));
         Services.AddScoped<IActionExecutor, InstanceActionExecutor>();
@@ -111,6 +113,8 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     protected RecordingNotifier Notifier { get; } = new();
 
     protected FleetEvents FleetEvents { get; } = new();
+
+    protected FakeMetricStore Metrics { get; } = new();
 
     protected TelegramOptions TelegramOptions { get; } = new();
 

@@ -1,4 +1,6 @@
 using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PortalOps.Domain.Monitoring;
@@ -101,4 +103,19 @@ public sealed class MonitoringEvents : IMonitoringEvents
             }
         }
     }
+}
+
+/// <summary>
+/// Runs the first monitoring cycle right after a start instead of at the next minute (safe: the cycle never runs twice at once and
+/// the watermark keeps a second run from fetching anything). Does nothing in a host without background jobs.
+/// </summary>
+internal sealed class MonitoringStart(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        services.GetService<IRecurringJobManager>()?.Trigger(Scheduling.RecurringJobs.MonitoringCycle);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

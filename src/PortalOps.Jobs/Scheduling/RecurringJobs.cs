@@ -24,8 +24,6 @@ internal sealed class RecurringJobsRegistration(IRecurringJobManager manager) : 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         RecurringJobs.Register(manager);
-        // Metrics right after a start, not at the next minute: the cycle is safe to run twice (watermark, no concurrent runs).
-        manager.Trigger(RecurringJobs.MonitoringCycle);
         return Task.CompletedTask;
     }
 

@@ -82,6 +82,59 @@ public sealed class CloudWatchCollectionMotoTests(MotoServer moto) : IAsyncLifet
         Assert.False(report.Impaired);
     }
 
+    [Fact]
+    public async Task MirroredRule_WritesOneAlarmPerInstance_AndRemovesThemWhenTheRuleStopsCoveringThem()
+    {
+        using var ec2 = MotoAws.Ec2(moto.Url);
+        var ids = await MotoAws.LaunchAsync(ec2, 2, "web");
+        await using var services = Build();
+        var owner = new PortalUser(Guid.NewGuid(), "alice", "Alice", Role.Approver, [Scope.Everything], DateTimeOffset.UtcNow);
+        var rule = new AlertRuleDraft
+        {
+            Name = "Status", Kind = RuleKind.StatusCheck, EvaluationPeriods = 2, DatapointsToAlarm = 2, ScopeKind = ScopeKind.Account, ScopeValue = "*",
+            NotifyRole = Role.Operator, MirrorToCloudWatch = true,
+            Actions = [new CorrectiveAction(PortalOps.Domain.Actions.ActionKind.RecoverInstances.Name, ActionMode.Automatic)],
+        }.ToRule(Guid.NewGuid(), owner, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        var mirror = services.GetRequiredService<IAlarmMirror>();
+        var cloudWatch = services.GetRequiredService<PortalOps.Jobs.Aws.Monitoring.ICloudWatchApi>();
+        var scope = new CloudScope(MotoServer.AccountId, "us-east-1");
+        var fleet = await Fleet.AllAsync(services.GetRequiredService<IInventory>());
+
+        await mirror.SyncAsync(rule, fleet);
+        var alarms = await cloudWatch.DescribeAlarmsAsync(scope, namePrefix: $"portalops-{rule.Id:N}-");
+        Assert.Equal(ids.Select(i => rule.AlarmName(new InstanceRef(MotoServer.AccountId, "us-east-1", i))).Order(), alarms.Select(a => a.AlarmName).Order());
+        Assert.All(alarms, a => Assert.Equal(("StatusCheckFailed", "GreaterThanOrEqualToThreshold", 2), (a.MetricName, a.ComparisonOperator, a.EvaluationPeriods)));
+        Assert.All(alarms, a => Assert.Contains("arn:aws:automate:us-east-1:ec2:recover", a.AlarmActions));
+
+        await mirror.SyncAsync(rule, fleet.Take(1).ToList());
+        Assert.Single(await cloudWatch.DescribeAlarmsAsync(scope, namePrefix: $"portalops-{rule.Id:N}-"));
+        await mirror.RemoveAsync(rule, [scope]);
+        Assert.Empty(await cloudWatch.DescribeAlarmsAsync(scope, namePrefix: $"portalops-{rule.Id:N}-"));
+    }
+
+    [Fact]
+    public async Task ScaleOut_RaisesDesiredCapacityOnceForAKey_CappedAtTheMaximum()
+    {
+        using var ec2 = MotoAws.Ec2(moto.Url);
+        await using var services = Build();
+        var autoScaling = services.GetRequiredService<PortalOps.Jobs.Aws.Scaling.IAutoScalingApi>();
+        var scope = new CloudScope(MotoServer.AccountId, "us-east-1");
+        var template = await ec2.CreateLaunchTemplateAsync(new Amazon.EC2.Model.CreateLaunchTemplateRequest
+        {
+            LaunchTemplateName = "api",
+            LaunchTemplateData = new Amazon.EC2.Model.RequestLaunchTemplateData { ImageId = await MotoAws.AnyImageIdAsync(ec2), InstanceType = Amazon.EC2.InstanceType.T3Micro },
+        });
+        await autoScaling.CreateGroupAsync(scope, new PortalOps.Jobs.Aws.Scaling.AutoScalingGroupSpec("api", 1, 4, 1, LaunchTemplateId: template.LaunchTemplate.LaunchTemplateId, LaunchTemplateVersion: "$Latest", AvailabilityZones: ["us-east-1a"]));
+        var capacity = services.GetRequiredService<IAutoScalingCapacity>();
+
+        var first = await capacity.ScaleOutAsync(scope, "api", 2, "alert-1");
+        var again = await capacity.ScaleOutAsync(scope, "api", 2, "alert-1");
+        var capped = await capacity.ScaleOutAsync(scope, "api", 5, "alert-2");
+
+        Assert.Equal((3, 3, 4), (first.Desired, again.Desired, capped.Desired));
+        Assert.Equal(4, (await autoScaling.DescribeGroupsAsync(scope, ["api"]))[0].DesiredCapacity);
+    }
+
     private ServiceProvider Build()
     {
         var settings = new Dictionary<string, string?>

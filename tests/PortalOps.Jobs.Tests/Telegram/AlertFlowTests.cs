@@ -15,7 +15,7 @@ public sealed class AlertFlowTests : IAsyncLifetime
 {
     private BotHarness _bot = null!;
 
-    public async Task InitializeAsync() => _bot = await BotHarness.StartAsync(services: s => s.AddMonitoring());
+    public async Task InitializeAsync() => _bot = await BotHarness.StartAsync();
 
     public async Task DisposeAsync() => await _bot.DisposeAsync();
 

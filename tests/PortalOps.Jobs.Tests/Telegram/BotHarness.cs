@@ -83,6 +83,7 @@ public sealed class BotHarness : IAsyncDisposable
         builder.Services.AddSandbox();
         builder.Services.AddPersistence(builder.Configuration, builder.Environment);
         builder.Services.AddTelegram(builder.Configuration);
+        builder.Services.AddMonitoring();
         builder.Services.AddSingleton<InlineActionScheduler>();
         builder.Services.AddSingleton<IActionScheduler>(sp => sp.GetRequiredService<InlineActionScheduler>());
         services?.Invoke(builder.Services);

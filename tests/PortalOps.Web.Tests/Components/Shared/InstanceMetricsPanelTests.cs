@@ -5,13 +5,14 @@ using PortalOps.Domain.Instances;
 using PortalOps.Domain.Monitoring;
 using PortalOps.Jobs.Monitoring;
 using PortalOps.Web.Components.Shared;
+using PortalOps.Web.Tests.Fakes;
 
 namespace PortalOps.Web.Tests.Components.Shared;
 
 public sealed class InstanceMetricsPanelTests : PortalTestContext
 {
     private static readonly InstanceRef Web = new("123456789012", "eu-west-1", "i-0web");
-    private readonly RecordingMetrics _metrics = new();
+    private readonly FakeMetricStore _metrics = new();
     private readonly MonitoringEvents _events = new();
 
     public InstanceMetricsPanelTests()
@@ -56,33 +57,5 @@ public sealed class InstanceMetricsPanelTests : PortalTestContext
         var hourly = MetricCharts.Downsample(points, TimeSpan.FromHours(1));
 
         Assert.Equal([10.0, 30.0], hourly.Select(p => p.Value));
-    }
-
-    private sealed class RecordingMetrics : IMetricStore
-    {
-        public List<MetricPoint> Points { get; } = [];
-
-        public List<TimeSpan> Windows { get; } = [];
-
-        public Task<IReadOnlyList<MetricPoint>> QueryAsync(IReadOnlyCollection<InstanceRef> instances, MetricKind metric, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
-        {
-            Windows.Add(to - from);
-            return Task.FromResult<IReadOnlyList<MetricPoint>>(Points.Where(p => instances.Contains(p.Instance) && p.Metric == metric && p.At >= from && p.At < to).OrderBy(p => p.At).ToList());
-        }
-
-        public Task UpsertAsync(IReadOnlyList<MetricPoint> points, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task SaveHealthAsync(IReadOnlyList<InstanceHealth> health, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task<Page<InstanceHealth>> HealthAsync(HealthQuery query, CancellationToken cancellationToken = default) => Task.FromResult(Page<InstanceHealth>.Empty());
-
-        public Task<IReadOnlyDictionary<InstanceRef, InstanceHealth>> HealthOfAsync(IReadOnlyCollection<InstanceRef> instances, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyDictionary<InstanceRef, InstanceHealth>>(new Dictionary<InstanceRef, InstanceHealth>());
-
-        public Task<DateTimeOffset?> WatermarkAsync(CancellationToken cancellationToken = default) => Task.FromResult<DateTimeOffset?>(null);
-
-        public Task SetWatermarkAsync(DateTimeOffset collectedUntil, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => Task.FromResult(0);
     }
 }
