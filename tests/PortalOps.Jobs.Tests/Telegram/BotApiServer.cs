@@ -47,7 +47,7 @@ public sealed record ApiCall(string Method, JsonObject Body, DateTimeOffset At, 
 /// </summary>
 public sealed class BotApiServer : IAsyncDisposable
 {
-    public const string Token = "123456789:AAHk-test-token-0123456789abcdefXYZ";
+    public const string Token = "123456789:TEST-test-token-0123456789abcdefXYZ";
     public const long BotId = 123456789;
     public const string BotUserName = "portalops_test_bot";
 
