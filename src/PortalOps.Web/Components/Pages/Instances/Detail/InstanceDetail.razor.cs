@@ -75,7 +75,7 @@ public sealed partial class InstanceDetail : IDisposable
     /// <summary>Launch, the actions in the audit trail, and the state changes seen while the page is open, newest first.</summary>
     public IEnumerable<TimelineEntry> Timeline =>
         _observed
-            .Concat(Trail.Select(r => new TimelineEntry(r.At, $"{r.Event.Action} by {r.Event.ActorName}: {r.Event.Outcome}", r.Event.Detail)))
+            .Concat(Trail.Select(r => new TimelineEntry(r.At, $"{r.Event.Action} by {r.Event.ActorName}: {r.Event.Outcome.ToString().ToLowerInvariant()}", r.Event.Detail)))
             .Concat(Instance is null ? [] : [new TimelineEntry(Instance.LaunchTime, "launched", null)])
             .OrderByDescending(e => e.At);
 
