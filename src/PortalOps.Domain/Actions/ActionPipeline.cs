@@ -101,6 +101,22 @@ public sealed class ActionPipeline(
     /// Looks the request's targets up and authorizes them, and says whether it would need approval, without acting or auditing:
     /// what a page shows before the person confirms (a launch's review step).
     /// </summary>
+    /// <summary>
+    /// The same answer for targets the page already holds (a selection in the fleet grid), without looking each one up again:
+    /// a hint for the confirmation only; <see cref="SubmitAsync"/> still decides on what the inventory says.
+    /// </summary>
+    public async Task<ActionPreview> PreviewAsync(Actor actor, ActionKind kind, IReadOnlyList<ResolvedTarget> known, CancellationToken cancellationToken = default)
+    {
+        var decision = Authorizer.Authorize(actor, kind, known);
+        if (!decision.Allowed)
+        {
+            return new ActionPreview(false, decision.Reason, null);
+        }
+
+        var policy = await policies.GetAsync(cancellationToken);
+        return new ActionPreview(true, null, policy.RuleFor(kind, known)?.Name);
+    }
+
     public async Task<ActionPreview> PreviewAsync(Actor actor, ActionRequest request, CancellationToken cancellationToken = default)
     {
         var resolution = await ResolveAsync(request, cancellationToken);

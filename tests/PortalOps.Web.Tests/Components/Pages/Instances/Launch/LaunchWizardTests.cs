@@ -182,6 +182,28 @@ public sealed class LaunchWizardTests : SandboxPortalTestContext
     }
 
     [Fact]
+    public async Task Encryption_TurnedOff_WarnsAtTheSwitch()
+    {
+        var page = Open();
+        GoTo(page, 4);
+        var encrypted = page.FindComponents<MudSwitch<bool>>().Single(s => s.Instance.Label!.StartsWith("Encrypt", StringComparison.Ordinal));
+        await page.InvokeAsync(() => encrypted.Instance.ValueChanged.InvokeAsync(false));
+        Assert.Equal("The volume will be stored unencrypted.", page.Find("[data-testid=launch-unencrypted-warning]").TextContent);
+        Assert.False(page.Instance.Spec.Encrypted);
+    }
+
+    [Fact]
+    public async Task ImdsV2_TurnedOff_WarnsAtTheSwitch()
+    {
+        var page = Open();
+        GoTo(page, 4);
+        var imds = page.FindComponents<MudSwitch<bool>>().Single(s => s.Instance.Label!.StartsWith("Require IMDSv2", StringComparison.Ordinal));
+        await page.InvokeAsync(() => imds.Instance.ValueChanged.InvokeAsync(false));
+        Assert.Contains("IMDSv1 lets a server-side request forgery read the instance's credentials.", page.Find("[data-testid=launch-imdsv1-warning]").TextContent, StringComparison.Ordinal);
+        Assert.False(page.Instance.Spec.RequireImdsV2);
+    }
+
+    [Fact]
     public async Task Hibernation_OnATypeWithoutIt_SaysSo()
     {
         var page = Open();
