@@ -27,11 +27,6 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ActionPipeline>();
         services.AddScoped<IActionExecutor, InstanceActionExecutor>();
-        services.AddScoped<IActionExecutor, LaunchExecutor>();
-        services.AddScoped<IActionExecutor, InstanceSettingsExecutor>();
-        services.AddScoped<IActionExecutor, SnapshotAndTerminateExecutor>();
-        services.AddScoped<IActionExecutor, LeftoversExecutor>();
-        services.AddScoped<LaunchPlanner>();
         services.AddScoped<LaunchTemplates>();
         services.AddScoped<ApprovalRulesEditor>();
         services.AddSectionOptions<ApprovalOptions>(ApprovalOptions.Section);
@@ -51,8 +46,25 @@ public static class DependencyInjection
             services.AddSandbox();
         }
 
+        services.AddProvisioning();
+
         services.AddPersistence(configuration, environment);
         services.AddBackgroundJobs(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// Launch, tag and protection changes, snapshot-and-terminate and leftover clean-up: executors over the provisioning ports
+    /// (<see cref="IInstanceLauncher"/>, <see cref="ICloudResources"/>, <see cref="IInstanceAttributes"/> …), which the cloud
+    /// provider registers. Called by <see cref="AddJobs"/> after the provider.
+    /// </summary>
+    public static IServiceCollection AddProvisioning(this IServiceCollection services)
+    {
+        services.AddScoped<IActionExecutor, LaunchExecutor>();
+        services.AddScoped<IActionExecutor, InstanceSettingsExecutor>();
+        services.AddScoped<IActionExecutor, SnapshotAndTerminateExecutor>();
+        services.AddScoped<IActionExecutor, LeftoversExecutor>();
+        services.AddScoped<LaunchPlanner>();
         return services;
     }
 

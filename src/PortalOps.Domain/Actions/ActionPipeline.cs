@@ -92,7 +92,7 @@ public sealed class ActionPipeline(
 
         var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? Guid.NewGuid().ToString("N") : request.IdempotencyKey;
         var execution = await ExecuteAsync(kind, resolved, request.Parameters, key, cancellationToken);
-        var executedTargets = execution.Created.Count > 0 ? $"{targetText}: {DescribeTargets(execution.Created)}" : targetText;
+        var executedTargets = WithCreated(targetText, execution.Created);
         await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId), cancellationToken);
         return new ActionResult(execution.Succeeded ? ActionStatus.Executed : ActionStatus.Failed, execution.Summary) { Created = execution.Created };
     }
@@ -179,7 +179,7 @@ public sealed class ActionPipeline(
 
         var actorName = $"{request.RequestedByName} (approved by {request.DecidedByName})";
         await audit.AppendAsync(
-            new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, DescribeTargets(request.Targets.Select(t => t.Ref).ToList()),
+            new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, WithCreated(DescribeTargets(request.Targets.Select(t => t.Ref).ToList()), execution.Created),
                 execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, $"{{\"approval\":\"{request.Id}\"}}", execution.RequestId),
             cancellationToken);
         await notifier.NotifyAsync(
@@ -363,6 +363,10 @@ public sealed class ActionPipeline(
     {
         public static Resolution Refuse(ActionStatus status, string message) => new([], 0, new ActionResult(status, message));
     }
+
+    /// <summary>The targets as asked, followed by the instances the action made, so each new instance's audit trail starts with its launch.</summary>
+    private static string WithCreated(string targets, IReadOnlyList<InstanceRef> created) =>
+        created.Count > 0 ? $"{targets}: {DescribeTargets(created)}" : targets;
 
     private static string DescribeTargets(ActionRequest request) =>
         request.Kind.Target == ActionTarget.NewInstances
