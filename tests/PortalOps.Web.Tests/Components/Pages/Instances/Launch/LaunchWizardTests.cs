@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Instances;
@@ -358,6 +359,36 @@ public sealed class LaunchWizardTests : SandboxPortalTestContext
         Assert.Equal("payments web", template.Name);
         Assert.Equal(("t3.micro", "payments"), (template.Spec.InstanceType, template.Spec.Tags["team"]));
         Assert.Single(AuditLog.Events("template.create"));
+    }
+
+    [Fact]
+    public async Task EditTemplate_OpenedFromItsLink_ShowsItsChoicesAndSavesBackUnderTheSameId()
+    {
+        var olga = SignIn("olga", Role.Operator);
+        var scope = new CloudScope(Account, EuWest);
+        var spec = new LaunchSpec
+        {
+            AccountId = Account, Region = EuWest, AvailabilityZone = "eu-west-1b", InstanceType = "t3.small",
+            ImageId = (await Sandbox.LatestAsync(scope)).First(i => i.Architecture == "x86_64").ImageId,
+            SubnetId = (await Sandbox.SubnetsAsync(scope)).First(s => s.AvailabilityZone == "eu-west-1b").SubnetId,
+            Name = "api", Tags = new Dictionary<string, string> { ["team"] = "search" },
+        };
+        var saved = await Services.GetRequiredService<LaunchTemplates>().SaveAsync(olga.AsActor(Domain.Common.Channel.Web), null, "api", spec);
+
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo($"/instances/launch?template={saved.Id}");
+        var page = RenderPage<LaunchWizard>();
+        page.WaitForAssertion(() => Assert.Equal("t3.small", page.Instance.Form.InstanceType));
+        Assert.Equal(("eu-west-1b", "api", "search"), (page.Instance.Form.AvailabilityZone, page.Instance.Form.Name, page.Instance.Form.RequiredTags["team"]));
+        Assert.True(page.Instance.EditsTemplate);
+        GoTo(page, 4);
+        await NumberAsync(page, "Root volume (GiB)", 30);
+        GoTo(page, 6);
+        page.Find("[data-testid=launch-template-save]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(30, TemplateStore.All.Single().Spec.VolumeSizeGiB));
+        Assert.Equal(saved.Id, TemplateStore.All.Single().Id);
+        Assert.Single(AuditLog.Events("template.update"));
     }
 
     private IRenderedComponent<LaunchWizard> Open()
