@@ -63,8 +63,9 @@ await using var recorder = await LoopbackProxy.StartAsync(moto.Url);
     var wall = Stopwatch.StartNew();
     var result = await status.RefreshAsync();
     wall.Stop();
-    var total = (await sp.GetRequiredService<IInventory>().SummarizeAsync()).Total;
-    rows.Add($"| Inventory of {total:N0} instances, {regions.Length} regions | DescribeInstances calls per refresh | {recorder.CallsTo("DescribeInstances")} | minimum {minimum} (Σ ceil(n/1000)) |");
+    var calls = recorder.CallsTo("DescribeInstances");
+    var total = result.Regions.Sum(r => r.InstanceCount);
+    rows.Add($"| Inventory of {total:N0} instances, {regions.Length} regions | DescribeInstances calls per refresh | {calls} | minimum {minimum} (Σ ceil(n/1000)) |");
     rows.Add($"| same refresh | wall time against moto (moto's own time dominates) | {wall.Elapsed.TotalSeconds:0.0} s | — |");
     Console.WriteLine(rows[^2]);
     Console.WriteLine(rows[^1]);
@@ -120,7 +121,7 @@ recorder.Replay = true;
     rows.Add($"| Refresh of the same fleet, answers replayed from memory, best of 5 | process CPU, client + in-process replay proxy | {best.TotalSeconds:0.00} s | — |");
     rows.Add($"| same | wall time | {bestWall.TotalSeconds:0.00} s | — |");
     rows.Add($"| same {describe.Count} answers ({bytes / 1e6:0.0} MB) fetched as raw bytes through the proxy, best of 5 | process CPU, proxy + plain HTTP | {rawBest.TotalSeconds:0.00} s | — |");
-    rows.Add($"| difference | client CPU to parse and take in the fleet (SDK unmarshalling + mapping + snapshot) | {(best - rawBest).TotalSeconds:0.00} s | ≤ 0.5 s |");
+    rows.Add($"| difference | client CPU to parse and take in the fleet (streaming read, mapping, snapshot) | {(best - rawBest).TotalSeconds:0.00} s | ≤ 0.5 s |");
     Console.WriteLine(rows[^1]);
 }
 

@@ -13,8 +13,14 @@ using PortalOps.Domain.Provisioning;
 using PortalOps.Jobs.Provisioning;
 using PortalOps.Jobs.Approvals;
 using PortalOps.Jobs.Aws;
+using PortalOps.Domain.Monitoring;
+using PortalOps.Domain.Patching;
+using PortalOps.Jobs.Aws.Monitoring;
 using PortalOps.Jobs.Instances;
+using PortalOps.Jobs.Monitoring;
+using PortalOps.Jobs.Persistence;
 using PortalOps.Jobs.Sandbox;
+using PortalOps.Jobs.Telegram;
 
 namespace PortalOps.Jobs;
 
@@ -46,19 +52,17 @@ public static class DependencyInjection
             services.AddSandbox();
         }
 
-        services.AddProvisioning();
+        services.AddProvisioningActions();
 
         services.AddPersistence(configuration, environment);
         services.AddBackgroundJobs(configuration);
+        services.AddTelegram(configuration);
+        services.AddMonitoring();
         return services;
     }
 
-    /// <summary>
-    /// Launch, tag and protection changes, snapshot-and-terminate and leftover clean-up: executors over the provisioning ports
-    /// (<see cref="IInstanceLauncher"/>, <see cref="ICloudResources"/>, <see cref="IInstanceAttributes"/> …), which the cloud
-    /// provider registers. Called by <see cref="AddJobs"/> after the provider.
-    /// </summary>
-    public static IServiceCollection AddProvisioning(this IServiceCollection services)
+    /// <summary>The provisioning use cases and executors; they need the cloud's launch, attribute, snapshot and resource ports.</summary>
+    public static IServiceCollection AddProvisioningActions(this IServiceCollection services)
     {
         services.AddScoped<IActionExecutor, LaunchExecutor>();
         services.AddScoped<IActionExecutor, InstanceSettingsExecutor>();
@@ -75,6 +79,9 @@ public static class DependencyInjection
         services.AddSingleton<ICloudProvider>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<IInventory>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<ICompute>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.TryAddSingleton<IMetricsSource, SandboxMetrics>();
+        services.TryAddSingleton<IAutoScalingCapacity, SandboxCapacity>();
+        services.TryAddSingleton<IRemoteCommands, SandboxRemoteCommands>();
         services.AddSingleton<IInstanceLauncher>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<ICloudResources>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<IInstanceAttributes>(sp => sp.GetRequiredService<SandboxCloud>());
@@ -83,6 +90,35 @@ public static class DependencyInjection
         services.AddSingleton<ISnapshots>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<IImageCatalog>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<IInstanceTypeCatalog>(sp => sp.GetRequiredService<SandboxCloud>());
+        return services;
+    }
+
+    /// <summary>
+    /// Monitoring: its settings (section <c>Monitoring</c>), use cases, stores in the portal database, the corrective actions'
+    /// executors and the alerts' Telegram messages. Needs the cloud (metrics source, compute, capacity, Run Command), persistence
+    /// and the Telegram adapter registered too, as <see cref="AddJobs"/> does.
+    /// </summary>
+    public static IServiceCollection AddMonitoring(this IServiceCollection services)
+    {
+        services.AddSectionOptions<MonitoringOptions>(MonitoringOptions.Section);
+        services.TryAddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MonitoringOptions>>().Value.ToSettings());
+        services.TryAddSingleton<IMonitoringEvents, MonitoringEvents>();
+        services.TryAddSingleton<IMetricStore, EfMetricStore>();
+        services.TryAddSingleton<IAlertRuleStore, EfAlertRuleStore>();
+        services.TryAddSingleton<IAlertStore, EfAlertStore>();
+        services.TryAddSingleton<IMaintenanceWindowStore, EfMaintenanceWindowStore>();
+        services.TryAddScoped<MetricCollector>();
+        services.TryAddScoped<AlertEngine>();
+        services.TryAddScoped<AlertOperations>();
+        services.TryAddScoped<AlertRules>();
+        services.AddScoped<IActionExecutor, RecoverInstancesExecutor>();
+        services.AddScoped<IActionExecutor, ScaleOutExecutor>();
+        services.AddScoped<IActionExecutor, RunDocumentExecutor>();
+        services.TryAddSingleton<Telegram.Alerts.AlertMessages>();
+        services.TryAddSingleton<Telegram.Alerts.AlertTelegram>();
+        services.TryAddTransient<MonitoringCycleJob>();
+        // After the recurring schedules are registered (hosted services start in order).
+        services.AddHostedService<MonitoringStart>();
         return services;
     }
 }

@@ -85,6 +85,7 @@ public static class WebServices
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapPortalEndpoints();
+        app.MapTelegramWebhook();
 
         // The Hangfire dashboard, for Admins only, through the same policy as the Users page.
         app.MapHangfireDashboardWithAuthorizationPolicy(

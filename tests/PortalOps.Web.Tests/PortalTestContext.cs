@@ -15,6 +15,12 @@ using PortalOps.Domain.Instances;
 using PortalOps.Domain.Notifications;
 using PortalOps.Domain.Security;
 using PortalOps.Jobs.Instances;
+using PortalOps.Jobs.Telegram;
+using PortalOps.Jobs.Telegram.Bot;
+using PortalOps.Jobs.Telegram.Groups;
+using PortalOps.Jobs.Telegram.Linking;
+using PortalOps.Jobs.Telegram.Notifications;
+using PortalOps.Jobs.Telegram.Outbox;
 using PortalOps.Web.Security;
 using PortalOps.Web.Tests.Fakes;
 
@@ -55,6 +61,8 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IActionScheduler>(Scheduler);
         Services.AddSingleton<INotifier>(Notifier);
         Services.AddSingleton<IFleetEvents>(FleetEvents);
+        Services.AddSingleton<PortalOps.Domain.Monitoring.IMetricStore>(Metrics);
+        Services.AddSingleton<PortalOps.Domain.Monitoring.IMonitoringEvents, PortalOps.Jobs.Monitoring.MonitoringEvents>();
         Services.AddSingleton<ICloudProvider>(new FakeCloudProvider());
         Services.AddSingleton<IApprovalPolicyProvider>(new FixedApprovalPolicy(ApprovalPolicy.Default));
         Services.AddScoped<IActionExecutor, InstanceActionExecutor>();
@@ -68,6 +76,19 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<LocalAccounts>();
         Services.AddScoped<UserAdministration>();
         Services.AddScoped<TwoFactor>();
+
+        // Telegram: off unless a test turns it on with EnableTelegram.
+        Directory = new FakeUserDirectory(Users);
+        LinkCodes = new FakeLinkCodes(Clock);
+        Services.AddSingleton(_ => Options.Create(TelegramOptions));
+        Services.AddSingleton(TelegramStatus);
+        Services.AddSingleton<IUserDirectory>(Directory);
+        Services.AddSingleton<ILinkCodes>(LinkCodes);
+        Services.AddSingleton<IPreferenceStore>(Preferences);
+        Services.AddSingleton<ITelegramGroups>(Groups);
+        Services.AddSingleton<TelegramOutbox>();
+        Services.AddScoped<TelegramLinking>();
+        Services.AddLogging();
 
         _authorization = AddAuthorization();
     }
@@ -92,6 +113,28 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     protected RecordingNotifier Notifier { get; } = new();
 
     protected FleetEvents FleetEvents { get; } = new();
+
+    protected FakeMetricStore Metrics { get; } = new();
+
+    protected TelegramOptions TelegramOptions { get; } = new();
+
+    protected TelegramStatus TelegramStatus { get; } = new();
+
+    protected FakeUserDirectory Directory { get; }
+
+    protected FakeLinkCodes LinkCodes { get; }
+
+    protected FakePreferenceStore Preferences { get; } = new();
+
+    protected FakeTelegramGroups Groups { get; } = new();
+
+    /// <summary>Turns the bot on (a token is configured) and names it, as getMe would.</summary>
+    protected void EnableTelegram(string botUserName = "portalops_bot")
+    {
+        TelegramOptions.Token = "123456789:TEST-bunit-token-0123456789abcdefXYZ";
+        TelegramStatus.SetBot(botUserName);
+        TelegramStatus.Set(BotMode.Polling);
+    }
 
     /// <summary>Where MudBlazor dialogs (confirmations) appear once a page is rendered.</summary>
     protected IRenderedComponent<MudDialogProvider> DialogProvider => _dialogs ?? throw new InvalidOperationException("Render a page first.");

@@ -31,6 +31,15 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     public static readonly ActionKind TerminateInstances = new("instances.terminate", Role.Operator, "Terminate");
     public static readonly ActionKind HibernateInstances = new("instances.hibernate", Role.Operator, "Hibernate");
 
+    /// <summary>Stop and start again, so that EC2 moves the instance to healthy hardware (EBS-backed instances).</summary>
+    public static readonly ActionKind RecoverInstances = new("instances.recover", Role.Operator, "Recover");
+
+    /// <summary>Raise the desired capacity of the instances' Auto Scaling group by a count.</summary>
+    public static readonly ActionKind ScaleOutGroup = new("scaling.scale-out", Role.Operator, "Scale out");
+
+    /// <summary>Run a Systems Manager document on the instances.</summary>
+    public static readonly ActionKind RunDocument = new("commands.run-document", Role.Operator, "Run document");
+
     /// <summary>Snapshots every EBS volume of the instances, then terminates them.</summary>
     public static readonly ActionKind SnapshotAndTerminateInstances = new("instances.snapshot-terminate", Role.Operator, "Snapshot and terminate");
 
@@ -43,7 +52,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
-        LaunchInstances, EditTags, SetProtection, DeleteVolumes, ReleaseAddresses,
+        LaunchInstances, EditTags, SetProtection, DeleteVolumes, ReleaseAddresses, RecoverInstances, ScaleOutGroup, RunDocument,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -75,6 +84,12 @@ public sealed record Placement(string AccountId, string Region, IReadOnlyDiction
 public sealed record ActionRequest(ActionKind Kind, IReadOnlyList<InstanceRef> Targets, string? Reason = null)
 {
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// When set, the request waits for approval under this name even if no policy rule asks for it
+    /// (corrective actions that an alert rule offers rather than runs).
+    /// </summary>
+    public string? RequireApproval { get; init; }
 
     /// <summary>For <see cref="ActionTarget.NewInstances"/> kinds: where the new instances go.</summary>
     public Placement? Placement { get; init; }

@@ -80,7 +80,7 @@ public sealed class ActionPipeline(
         }
 
         var policy = await policies.GetAsync(cancellationToken);
-        var rule = policy.RuleFor(kind, resolved, resolution.Count);
+        var rule = policy.RuleFor(kind, resolved, resolution.Count) ?? (request.RequireApproval is { Length: > 0 } asked ? new ApprovalRule(asked, [kind.Name]) : null);
         if (rule is not null)
         {
             var approval = new ApprovalRequest(Guid.NewGuid(), kind, resolved, request.Parameters, actor, rule.Name, request.Reason, clock.GetUtcNow(), policy.Lifetime);

@@ -35,8 +35,16 @@ public sealed record InstanceQuery
 
     public int PageSize { get; init; } = 25;
 
+    /// <summary>When set, only instances that one of these scopes covers (a person's view of the fleet).</summary>
+    public IReadOnlyList<Security.Scope>? VisibleTo { get; init; }
+
     public bool Matches(Instance instance)
     {
+        if (VisibleTo is { } scopes && !scopes.Any(s => s.Covers(instance.AccountId, instance.Region, instance.Tags)))
+        {
+            return false;
+        }
+
         if (State is { } state && instance.State != state)
         {
             return false;

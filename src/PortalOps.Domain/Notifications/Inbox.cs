@@ -14,6 +14,9 @@ public sealed record InboxItem(
     DateTimeOffset? ReadAt)
 {
     public bool IsRead => ReadAt is not null;
+
+    /// <summary>The alert this item tells about, if any.</summary>
+    public Guid? AlertId { get; init; }
 }
 
 /// <summary>Each person's web inbox: what the notifier delivered to them, newest first.</summary>

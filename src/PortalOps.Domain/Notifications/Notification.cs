@@ -16,7 +16,11 @@ public sealed record Notification(
     string Title,
     string Body,
     IReadOnlyList<Guid> Recipients,
-    Guid? ApprovalId = null);
+    Guid? ApprovalId = null)
+{
+    /// <summary>The alert this notification is about. Channels keep one message per alert and person, and update it.</summary>
+    public Guid? AlertId { get; init; }
+}
 
 /// <summary>Delivers notifications (web inbox, Telegram ...). Implementations never throw for a delivery failure.</summary>
 public interface INotifier
@@ -30,6 +34,17 @@ public static class Audience
     public static IReadOnlyList<Guid> ApproversFor(IEnumerable<PortalUser> users, Approvals.ApprovalRequest request) =>
         users.Where(u => !u.IsDisabled && u.Role >= Role.Approver && u.Id != request.RequestedBy
                 && request.Targets.All(t => u.Scopes.Any(s => s.Covers(t.Ref.AccountId, t.Ref.Region, t.Tags))))
+            .Select(u => u.Id)
+            .ToList();
+
+    /// <summary>
+    /// People who hear about an alert: the rule's named people, and everyone with at least the rule's role, whose scope
+    /// covers at least one of the alert's instances (a named person also needs that scope: nobody hears about what they may not see).
+    /// </summary>
+    public static IReadOnlyList<Guid> ForAlert(IEnumerable<PortalUser> users, Monitoring.AlertRecipients recipients, IReadOnlyList<Monitoring.AlertMember> members, IReadOnlyDictionary<Instances.InstanceRef, IReadOnlyDictionary<string, string>> tags) =>
+        users.Where(u => !u.IsDisabled
+                && (recipients.Users.Contains(u.Id) || (recipients.MinimumRole is { } role && u.Role >= role))
+                && members.Any(m => u.Scopes.Any(s => s.Covers(m.Instance.AccountId, m.Instance.Region, tags.GetValueOrDefault(m.Instance) ?? new Dictionary<string, string>()))))
             .Select(u => u.Id)
             .ToList();
 }

@@ -40,6 +40,7 @@ public sealed record AwsFailure(
             "Expired credentials" => $"the credentials have expired; renew the session or the role's source credentials. {message}",
             "Unreachable endpoint" => $"the AWS endpoint did not answer: {Innermost(error).Message}",
             "Timed out" => "the call did not complete in time.",
+            "No credentials" => "no AWS credentials were found in the environment, profile or instance role. " + message,
             "Unknown region" => $"the region is not enabled for this account or does not exist. {message}",
             _ => message,
         };
@@ -53,6 +54,7 @@ public sealed record AwsFailure(
         "OptInRequired" or "UnrecognizedClientException" when status is 401 or 403 => "Unknown region",
         "Throttling" or "ThrottlingException" or "RequestLimitExceeded" or "TooManyRequestsException" => "Throttled",
         not null => "AWS error",
+        null when error is AmazonClientException && error.Message.Contains("resolve AWS credentials", StringComparison.OrdinalIgnoreCase) => "No credentials",
         null when Innermost(error) is HttpRequestException or System.Net.Sockets.SocketException => "Unreachable endpoint",
         null when error is TaskCanceledException or TimeoutException || Innermost(error) is TimeoutException => "Timed out",
         null when status == (int)HttpStatusCode.NotFound => "Unknown region",

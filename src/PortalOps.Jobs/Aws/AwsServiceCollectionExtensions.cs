@@ -75,6 +75,9 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<IElbV2Api, ElbV2Client>();
         services.AddSingleton<ICloudWatchApi, CloudWatchClient>();
         services.AddSingleton<ICostExplorerApi, CostExplorerClient>();
+        services.AddSingleton<Domain.Monitoring.IMetricsSource, CloudWatchMetricsSource>();
+        services.AddSingleton<Domain.Monitoring.IAutoScalingCapacity, AwsAutoScalingCapacity>();
+        services.AddSingleton<Domain.Monitoring.IAlarmMirror, CloudWatchAlarmMirror>();
         return true;
     }
 }

@@ -59,5 +59,5 @@ public sealed class EfInbox(IDbContextFactory<PortalDbContext> contexts, TimePro
     private static int PageOffset(int index, int size) => (int)Math.Min((long)index * size, int.MaxValue);
 
     private static InboxItem ToItem(InboxRow row) =>
-        new(row.Id, row.UserId, row.Kind, row.Title, row.Body, row.ApprovalId, row.CreatedAt, row.ReadAt);
+        new(row.Id, row.UserId, row.Kind, row.Title, row.Body, row.ApprovalId, row.CreatedAt, row.ReadAt) { AlertId = row.AlertId };
 }

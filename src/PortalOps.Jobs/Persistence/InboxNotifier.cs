@@ -22,6 +22,18 @@ public sealed partial class InboxNotifier(IDbContextFactory<PortalDbContext> con
         try
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            if (notification.AlertId is { } alertId)
+            {
+                // One row per alert and person, brought up to date (and unread again) instead of a new row per change.
+                var existing = await db.Inbox.Where(n => n.AlertId == alertId && recipients.Contains(n.UserId)).ToListAsync(cancellationToken);
+                foreach (var row in existing)
+                {
+                    (row.Title, row.Body, row.ApprovalId, row.CreatedAt, row.ReadAt) = (notification.Title, notification.Body, notification.ApprovalId ?? row.ApprovalId, now, null);
+                }
+
+                recipients = recipients.Except(existing.Select(e => e.UserId)).ToList();
+            }
+
             db.Inbox.AddRange(recipients.Select(userId => new InboxRow
             {
                 Id = Guid.CreateVersion7(now),
@@ -30,6 +42,7 @@ public sealed partial class InboxNotifier(IDbContextFactory<PortalDbContext> con
                 Title = notification.Title,
                 Body = notification.Body,
                 ApprovalId = notification.ApprovalId,
+                AlertId = notification.AlertId,
                 CreatedAt = now,
             }));
             await db.SaveChangesAsync(cancellationToken);

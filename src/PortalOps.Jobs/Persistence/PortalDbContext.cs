@@ -32,6 +32,30 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<SetupTokenRow> SetupTokens => Set<SetupTokenRow>();
 
+    internal DbSet<MetricPointRow> MetricPoints => Set<MetricPointRow>();
+
+    internal DbSet<InstanceHealthRow> InstanceHealth => Set<InstanceHealthRow>();
+
+    internal DbSet<MonitoringStateRow> MonitoringState => Set<MonitoringStateRow>();
+
+    internal DbSet<AlertRuleRow> AlertRules => Set<AlertRuleRow>();
+
+    internal DbSet<AlertRow> Alerts => Set<AlertRow>();
+
+    internal DbSet<MaintenanceWindowRow> MaintenanceWindows => Set<MaintenanceWindowRow>();
+
+    internal DbSet<TelegramAlertMessageRow> TelegramAlertMessages => Set<TelegramAlertMessageRow>();
+    internal DbSet<TelegramLinkRow> TelegramLinks => Set<TelegramLinkRow>();
+
+    internal DbSet<TelegramLinkCodeRow> TelegramLinkCodes => Set<TelegramLinkCodeRow>();
+
+    internal DbSet<TelegramButtonRow> TelegramButtons => Set<TelegramButtonRow>();
+
+    internal DbSet<TelegramApprovalMessageRow> TelegramApprovalMessages => Set<TelegramApprovalMessageRow>();
+
+    internal DbSet<TelegramGroupRow> TelegramGroups => Set<TelegramGroupRow>();
+
+    internal DbSet<TelegramPreferenceRow> TelegramPreferences => Set<TelegramPreferenceRow>();
     internal DbSet<ApprovalRuleSetRow> ApprovalRuleSets => Set<ApprovalRuleSetRow>();
 
     internal DbSet<LaunchTemplateRow> LaunchTemplates => Set<LaunchTemplateRow>();
@@ -43,6 +67,8 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureAudit(modelBuilder.Entity<AuditRow>());
         ConfigureInbox(modelBuilder.Entity<InboxRow>());
         ConfigureSetupTokens(modelBuilder.Entity<SetupTokenRow>());
+        ConfigureMonitoring(modelBuilder);
+        ConfigureTelegram(modelBuilder);
         ConfigureApprovalRules(modelBuilder.Entity<ApprovalRuleSetRow>());
         ConfigureLaunchTemplates(modelBuilder.Entity<LaunchTemplateRow>());
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
@@ -102,6 +128,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         inbox.Property(n => n.Title).HasMaxLength(NameLength);
         inbox.HasIndex(n => new { n.UserId, n.CreatedAt });
         inbox.HasIndex(n => new { n.UserId, n.ReadAt });
+        inbox.HasIndex(n => new { n.UserId, n.AlertId });
     }
 
     private static void ConfigureSetupTokens(EntityTypeBuilder<SetupTokenRow> token)
@@ -112,6 +139,120 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         token.Property(t => t.Purpose).HasMaxLength(64);
         token.Property(t => t.TokenHash).HasMaxLength(64).IsFixedLength();
         token.HasIndex(t => t.TokenHash).IsUnique();
+    }
+
+    private static void ConfigureMonitoring(ModelBuilder model)
+    {
+        const int InstanceKeyLength = 100;
+        var point = model.Entity<MetricPointRow>();
+        point.ToTable("MetricPoints");
+        point.HasKey(p => new { p.Instance, p.Metric, p.At });
+        point.Property(p => p.Instance).HasMaxLength(InstanceKeyLength);
+        point.Property(p => p.Metric).HasConversion<string>().HasMaxLength(EnumLength);
+        point.HasIndex(p => p.At);
+
+        var health = model.Entity<InstanceHealthRow>();
+        health.ToTable("InstanceHealth");
+        health.HasKey(h => h.Instance);
+        health.Property(h => h.Instance).HasMaxLength(InstanceKeyLength);
+        health.Property(h => h.Name).HasMaxLength(NameLength);
+        health.Property(h => h.SystemStatus).HasConversion<string>().HasMaxLength(EnumLength);
+        health.Property(h => h.InstanceStatus).HasConversion<string>().HasMaxLength(EnumLength);
+        health.HasIndex(h => h.Cpu);
+
+        var state = model.Entity<MonitoringStateRow>();
+        state.ToTable("MonitoringState");
+        state.HasKey(s => s.Key);
+        state.Property(s => s.Key).HasMaxLength(64);
+
+        var rule = model.Entity<AlertRuleRow>();
+        rule.ToTable("AlertRules");
+        rule.HasKey(r => r.Id);
+        rule.Property(r => r.Id).ValueGeneratedNever();
+        rule.Property(r => r.Name).HasMaxLength(NameLength);
+        rule.Property(r => r.Kind).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.Metric).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.Statistic).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.Comparison).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.ScopeKind).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.ScopeValue).HasMaxLength(NameLength);
+        rule.Property(r => r.Severity).HasConversion<string>().HasMaxLength(EnumLength);
+        rule.Property(r => r.NotifyRole).HasMaxLength(EnumLength);
+        rule.Property(r => r.OwnerName).HasMaxLength(NameLength);
+        rule.Property(r => r.Version).IsConcurrencyToken();
+
+        var alert = model.Entity<AlertRow>();
+        alert.ToTable("Alerts");
+        alert.HasKey(a => a.Id);
+        alert.Property(a => a.Id).ValueGeneratedNever();
+        alert.Property(a => a.RuleName).HasMaxLength(NameLength);
+        alert.Property(a => a.Severity).HasConversion<string>().HasMaxLength(EnumLength);
+        alert.Property(a => a.Status).HasConversion<string>().HasMaxLength(EnumLength);
+        alert.Property(a => a.AcknowledgedByName).HasMaxLength(NameLength);
+        alert.Property(a => a.ResolvedByName).HasMaxLength(NameLength);
+        alert.Property(a => a.Version).IsConcurrencyToken();
+        alert.HasIndex(a => new { a.IsOpen, a.OpenedAt });
+        alert.HasIndex(a => a.RuleId);
+
+        var window = model.Entity<MaintenanceWindowRow>();
+        window.ToTable("MaintenanceWindows");
+        window.HasKey(w => w.Id);
+        window.Property(w => w.Id).ValueGeneratedNever();
+        window.Property(w => w.Name).HasMaxLength(NameLength);
+        window.Property(w => w.ScopeKind).HasConversion<string>().HasMaxLength(EnumLength);
+        window.Property(w => w.ScopeValue).HasMaxLength(NameLength);
+        window.Property(w => w.CreatedByName).HasMaxLength(NameLength);
+        window.HasIndex(w => w.EndsAt);
+
+        var message = model.Entity<TelegramAlertMessageRow>();
+        message.ToTable("TelegramAlertMessages");
+        message.HasKey(m => m.Id);
+        message.Property(m => m.Id).ValueGeneratedNever();
+        message.HasIndex(m => new { m.AlertId, m.ChatId });
+    }
+
+    private static void ConfigureTelegram(ModelBuilder modelBuilder)
+    {
+        var link = modelBuilder.Entity<TelegramLinkRow>();
+        link.ToTable("TelegramLinks");
+        link.HasKey(l => l.UserId);
+        link.Property(l => l.UserId).ValueGeneratedNever();
+        link.Property(l => l.TelegramUserName).HasMaxLength(NameLength);
+        link.HasIndex(l => l.TelegramUserId).IsUnique();
+
+        var code = modelBuilder.Entity<TelegramLinkCodeRow>();
+        code.ToTable("TelegramLinkCodes");
+        code.HasKey(c => c.Id);
+        code.Property(c => c.Id).ValueGeneratedNever();
+        code.Property(c => c.CodeHash).HasMaxLength(64).IsFixedLength();
+        code.HasIndex(c => c.CodeHash).IsUnique();
+        code.HasIndex(c => c.UserId);
+
+        var button = modelBuilder.Entity<TelegramButtonRow>();
+        button.ToTable("TelegramButtons");
+        button.HasKey(b => b.Id);
+        button.Property(b => b.Id).HasMaxLength(32).ValueGeneratedNever();
+        button.Property(b => b.Kind).HasMaxLength(EnumLength);
+        button.HasIndex(b => b.ExpiresAt);
+        button.HasIndex(b => b.ApprovalId);
+
+        var message = modelBuilder.Entity<TelegramApprovalMessageRow>();
+        message.ToTable("TelegramApprovalMessages");
+        message.HasKey(m => m.Id);
+        message.Property(m => m.Id).ValueGeneratedNever();
+        message.HasIndex(m => m.ApprovalId);
+
+        var group = modelBuilder.Entity<TelegramGroupRow>();
+        group.ToTable("TelegramGroups");
+        group.HasKey(g => g.ChatId);
+        group.Property(g => g.ChatId).ValueGeneratedNever();
+        group.Property(g => g.Title).HasMaxLength(NameLength);
+        group.Property(g => g.AllowedByName).HasMaxLength(NameLength);
+
+        var preference = modelBuilder.Entity<TelegramPreferenceRow>();
+        preference.ToTable("TelegramPreferences");
+        preference.HasKey(p => p.UserId);
+        preference.Property(p => p.UserId).ValueGeneratedNever();
     }
 
     private static void ConfigureApprovalRules(EntityTypeBuilder<ApprovalRuleSetRow> rules)

@@ -129,6 +129,9 @@ internal sealed class InboxRow
 
     public Guid? ApprovalId { get; set; }
 
+    /// <summary>The alert this row tells about; an alert has one row per person, updated as the alert changes.</summary>
+    public Guid? AlertId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? ReadAt { get; set; }

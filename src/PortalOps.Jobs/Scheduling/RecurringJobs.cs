@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using PortalOps.Jobs.Approvals;
+using PortalOps.Jobs.Monitoring;
 
 namespace PortalOps.Jobs.Scheduling;
 
@@ -8,10 +9,12 @@ namespace PortalOps.Jobs.Scheduling;
 public static class RecurringJobs
 {
     public const string ExpireApprovals = "approvals.expire";
+    public const string MonitoringCycle = "monitoring.cycle";
 
     public static void Register(IRecurringJobManager manager)
     {
         manager.AddOrUpdate<ExpireApprovalsJob>(ExpireApprovals, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<MonitoringCycleJob>(MonitoringCycle, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }
 

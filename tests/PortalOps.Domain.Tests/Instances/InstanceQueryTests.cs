@@ -1,4 +1,5 @@
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Security;
 
 namespace PortalOps.Domain.Tests.Instances;
 
@@ -32,6 +33,14 @@ public class InstanceQueryTests
     public void Apply_StateFilter_KeepsOnlyThatState(InstanceState state, string[] expected)
     {
         Assert.Equal(expected, Ids(new InstanceQuery { State = state }));
+    }
+
+    [Fact]
+    public void Apply_VisibleTo_KeepsOnlyWhatTheScopesCover()
+    {
+        Assert.Equal(["i-0e", "i-0a"], Ids(new InstanceQuery { VisibleTo = [Scope.Parse($"{Make.ProdAccount}/eu-west-1")] }));
+        Assert.Equal(["i-0a", "i-0b"], Ids(new InstanceQuery { VisibleTo = [Scope.Parse("*/*/team=web")] }));
+        Assert.Empty(Ids(new InstanceQuery { VisibleTo = [] }));
     }
 
     [Fact]

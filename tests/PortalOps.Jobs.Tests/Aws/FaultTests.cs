@@ -56,22 +56,26 @@ public sealed class FaultTests(MotoServer moto) : IAsyncLifetime
         var image = await MotoAws.AnyImageIdAsync(direct);
         await using var proxy = await LoopbackProxy.StartAsync(moto.Url, seed: 11);
         proxy.ThrottleRate = 0.30;
-        proxy.TimeoutRate = 0.15;
+        proxy.TimeoutRate = 0.10;
+        proxy.LoseAnswers("RunInstances", 2);
         proxy.TimeoutDelay = TimeSpan.FromSeconds(1.3);
         await using var services = MotoAws.Provider(proxy.Url, Faulty);
         var launcher = services.GetRequiredService<IInstanceLauncher>();
 
         var launched = new List<InstanceRef>();
+        var recovered = 0;
         for (var i = 0; i < 4; i++)
         {
             var result = await launcher.LaunchAsync(new LaunchRequest(MotoServer.AccountId, "us-east-1", image, "t3.micro", Name: $"job-{i}"), $"launch-{i}");
             launched.Add(Assert.Single(result.Instances));
+            recovered += result.Replayed ? 1 : 0;
         }
 
         var inMoto = (await direct.DescribeInstancesAsync(new DescribeInstancesRequest())).Reservations.SelectMany(r => r.Instances).ToList();
         Assert.Equal(4, inMoto.Count);
         Assert.Equal(launched.Select(l => l.InstanceId).Order(), inMoto.Select(x => x.InstanceId).Order());
         Assert.True(proxy.CallsTo("RunInstances") >= 4);
+        Assert.True(recovered >= 1, "a launch whose answer was lost must be found, not repeated");
     }
 
     [Fact]

@@ -26,3 +26,21 @@ public sealed class EmptyInventory : IInventory
     public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(new FleetSummary(0, new Dictionary<InstanceState, int>(), new Dictionary<string, int>()));
 }
+
+/// <summary>A user store with nobody in it.</summary>
+public sealed class NoUsers : PortalOps.Domain.Security.IUserStore
+{
+    public Task<PortalOps.Domain.Security.PortalUser?> FindAsync(Guid id, CancellationToken cancellationToken = default) => Task.FromResult<PortalOps.Domain.Security.PortalUser?>(null);
+
+    public Task<PortalOps.Domain.Security.PortalUser?> FindByNameAsync(string userName, CancellationToken cancellationToken = default) => Task.FromResult<PortalOps.Domain.Security.PortalUser?>(null);
+
+    public Task<PortalOps.Domain.Security.PortalUser?> FindByExternalSubjectAsync(string subject, CancellationToken cancellationToken = default) => Task.FromResult<PortalOps.Domain.Security.PortalUser?>(null);
+
+    public Task<IReadOnlyList<PortalOps.Domain.Security.PortalUser>> ListAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<PortalOps.Domain.Security.PortalUser>>([]);
+
+    public Task<int> CountAsync(CancellationToken cancellationToken = default) => Task.FromResult(0);
+
+    public Task AddAsync(PortalOps.Domain.Security.PortalUser user, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task UpdateAsync(PortalOps.Domain.Security.PortalUser user, CancellationToken cancellationToken = default) => Task.CompletedTask;
+}

@@ -73,7 +73,7 @@ public sealed class AccessTests(PortalFactory portal) : IClassFixture<PortalFact
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("The user name or password is not right.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains(await AuditAsync(), r => r.Event is { Action: "auth.login", Outcome: AuditOutcome.Denied, ActorName: "wrongpass" });
+        Assert.Contains(await portal.AuditAsync(), r => r.Event is { Action: "auth.login", Outcome: AuditOutcome.Denied, ActorName: "wrongpass" });
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class AccessTests(PortalFactory portal) : IClassFixture<PortalFact
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Headers.Location);
-        Assert.DoesNotContain(await AuditAsync(), r => r.Event is { Action: "auth.login", ActorName: "noantiforgery" });
+        Assert.DoesNotContain(await portal.AuditAsync(), r => r.Event is { Action: "auth.login", ActorName: "noantiforgery" });
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class AccessTests(PortalFactory portal) : IClassFixture<PortalFact
         var response = await client.GetAsync("/instances");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains(await AuditAsync(), r => r.Event is { Action: "auth.login", Outcome: AuditOutcome.Succeeded, ActorName: "viewer1" });
+        Assert.Contains(await portal.AuditAsync(), r => r.Event is { Action: "auth.login", Outcome: AuditOutcome.Succeeded, ActorName: "viewer1" });
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class AccessTests(PortalFactory portal) : IClassFixture<PortalFact
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/access-denied", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
-        Assert.Contains(await AuditAsync(), r => r.Event is { Action: "authorization.denied", Outcome: AuditOutcome.Denied, ActorName: "operator1", Target: "GET /jobs" });
+        Assert.Contains(await portal.AuditAsync(), r => r.Event is { Action: "authorization.denied", Outcome: AuditOutcome.Denied, ActorName: "operator1", Target: "GET /jobs" });
     }
 
     [Fact]
@@ -206,17 +206,5 @@ public sealed class AccessTests(PortalFactory portal) : IClassFixture<PortalFact
         Assert.All(lines.Skip(1), l => Assert.Contains(",auth.login,", l, StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(",'=SUM(1+1)*cmd|'/C.calc'!A0,", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains(",=SUM", StringComparison.Ordinal));
-    }
-
-    private async Task<List<AuditRecord>> AuditAsync()
-    {
-        using var scope = portal.Services.CreateScope();
-        var records = new List<AuditRecord>();
-        await foreach (var r in scope.ServiceProvider.GetRequiredService<IAuditLog>().ReadChainAsync())
-        {
-            records.Add(r);
-        }
-
-        return records;
     }
 }

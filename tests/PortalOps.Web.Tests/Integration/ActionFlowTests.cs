@@ -21,7 +21,7 @@ public sealed class ActionFlowTests(PortalFactory portal) : IClassFixture<Portal
 
         Assert.Equal(ActionStatus.Refused, result.Status);
         Assert.Equal(InstanceState.Running, (await FindAsync(target)).State);
-        Assert.Contains(await AuditAsync(), r => r.Event is { Action: "instances.stop", Outcome: AuditOutcome.Denied, ActorName: "flow-viewer" });
+        Assert.Contains(await portal.AuditAsync(), r => r.Event is { Action: "instances.stop", Outcome: AuditOutcome.Denied, ActorName: "flow-viewer" });
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class ActionFlowTests(PortalFactory portal) : IClassFixture<Portal
         Assert.Equal(InstanceState.Stopping, (await FindAsync(target)).State);
         portal.Clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(InstanceState.Stopped, (await FindAsync(target)).State);
-        var record = Assert.Single(await AuditAsync(), r => r.Event is { Action: "instances.stop", ActorName: "flow-operator" });
+        var record = Assert.Single(await portal.AuditAsync(), r => r.Event is { Action: "instances.stop", ActorName: "flow-operator" });
         Assert.Equal(AuditOutcome.Succeeded, record.Event.Outcome);
         Assert.StartsWith("sandbox-", record.Event.AwsRequestId, StringComparison.Ordinal);
     }
@@ -77,7 +77,14 @@ public sealed class ActionFlowTests(PortalFactory portal) : IClassFixture<Portal
         portal.Clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(InstanceState.Terminated, (await FindAsync(target)).State);
 
-        var audit = await AuditAsync();
+        // The job records the outcome on the request, then appends the audit record: wait for both.
+        var audit = await portal.AuditAsync();
+        for (var tries = 0; tries < 100 && !audit.Any(r => r.Event.Action == "instances.terminate"); tries++)
+        {
+            await Task.Delay(50);
+            audit = await portal.AuditAsync();
+        }
+
         var target_ = $"approval:{requested.ApprovalId}";
         Assert.Contains(audit, r => r.Event is { Action: "approval.requested", Outcome: AuditOutcome.Pending, ActorName: "flow-requester" } && r.Event.Target == target_);
         Assert.Contains(audit, r => r.Event is { Action: "approval.approve", Outcome: AuditOutcome.Denied, ActorName: "flow-requester" } && r.Event.Target == target_);
@@ -118,8 +125,15 @@ public sealed class ActionFlowTests(PortalFactory portal) : IClassFixture<Portal
             Assert.Equal(12, Assert.Single(i.Volumes).SizeGiB);
         });
         Assert.StartsWith("Launched 6 instance(s)", executed.Outcome, StringComparison.Ordinal);
-        var audit = await AuditAsync();
-        Assert.Contains(audit, r => r.Event is { Action: "instances.launch", Outcome: AuditOutcome.Succeeded, Channel: Channel.Job } && r.Event.Target.Contains(made[0].InstanceId, StringComparison.Ordinal));
+        // The job records the outcome on the request first, then appends the audit record: wait for it.
+        bool Launched(AuditRecord r) => r.Event is { Action: "instances.launch", Outcome: AuditOutcome.Succeeded, Channel: Channel.Job } && r.Event.Target.Contains(made[0].InstanceId, StringComparison.Ordinal);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await portal.AuditAsync()).Any(Launched) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Contains(await portal.AuditAsync(), Launched);
     }
 
     [Fact]
@@ -131,7 +145,7 @@ public sealed class ActionFlowTests(PortalFactory portal) : IClassFixture<Portal
         var result = await DecideAsync(approver, forged, approve: true);
 
         Assert.Equal(ActionStatus.NotFound, result.Status);
-        Assert.Contains(await AuditAsync(), r => r.Event is { Action: "approval.approve", Outcome: AuditOutcome.Denied, ActorName: "flow-forger" } && r.Event.Target == $"approval:{forged}");
+        Assert.Contains(await portal.AuditAsync(), r => r.Event is { Action: "approval.approve", Outcome: AuditOutcome.Denied, ActorName: "flow-forger" } && r.Event.Target == $"approval:{forged}");
     }
 
     private async Task<ActionResult> SubmitAsync(PortalUser user, ActionKind kind, InstanceRef target)
@@ -179,15 +193,4 @@ public sealed class ActionFlowTests(PortalFactory portal) : IClassFixture<Portal
     private async Task<Instance> FindAsync(InstanceRef target) => (await portal.Services.GetRequiredService<IInventory>().FindAsync(target))!;
 
     private IAsyncEnumerable<AuditRecord> ReadChain() => portal.Services.GetRequiredService<IAuditLog>().ReadChainAsync();
-
-    private async Task<List<AuditRecord>> AuditAsync()
-    {
-        var records = new List<AuditRecord>();
-        await foreach (var r in ReadChain())
-        {
-            records.Add(r);
-        }
-
-        return records;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
+using PortalOps.Domain.Audit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,6 +65,18 @@ public sealed partial class PortalFactory : WebApplicationFactory<Program>
         user.SetPasswordHash(scope.ServiceProvider.GetRequiredService<IPasswordHasher<PortalUser>>().HashPassword(user, Password));
         await users.AddAsync(user);
         return user;
+    }
+
+    /// <summary>The whole audit chain as stored, oldest first.</summary>
+    public async Task<List<AuditRecord>> AuditAsync()
+    {
+        var records = new List<AuditRecord>();
+        await foreach (var r in Services.GetRequiredService<IAuditLog>().ReadChainAsync())
+        {
+            records.Add(r);
+        }
+
+        return records;
     }
 
     /// <summary>A client that does not follow redirects, so tests see them.</summary>

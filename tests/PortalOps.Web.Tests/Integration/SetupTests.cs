@@ -17,7 +17,7 @@ public sealed class SetupTests(PortalFactory portal) : IClassFixture<PortalFacto
         Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
         Assert.Contains("This setup link is not valid", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await CountUsersAsync());
-        Assert.Contains(await AuditAsync(), r => r.Event is { Action: "auth.setup", Outcome: AuditOutcome.Denied, ActorName: "mallory" });
+        Assert.Contains(await portal.AuditAsync(), r => r.Event is { Action: "auth.setup", Outcome: AuditOutcome.Denied, ActorName: "mallory" });
 
         var token = await portal.Services.GetRequiredService<ISetupTokenStore>().IssueAsync(SetupTokenPurposes.FirstAdmin, TimeSpan.FromMinutes(5));
         var right = await PostSetupAsync(client, token, "root");
@@ -30,7 +30,7 @@ public sealed class SetupTests(PortalFactory portal) : IClassFixture<PortalFacto
         var reused = await PostSetupAsync(other, token, "second");
         Assert.Contains("This setup link is not valid", await reused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await CountUsersAsync());
-        Assert.Contains(await AuditAsync(), r => r.Event is { Action: "auth.setup", Outcome: AuditOutcome.Denied, ActorName: "second" });
+        Assert.Contains(await portal.AuditAsync(), r => r.Event is { Action: "auth.setup", Outcome: AuditOutcome.Denied, ActorName: "second" });
     }
 
     private static Task<HttpResponseMessage> PostSetupAsync(HttpClient client, string token, string userName) =>
@@ -43,15 +43,4 @@ public sealed class SetupTests(PortalFactory portal) : IClassFixture<PortalFacto
         });
 
     private async Task<int> CountUsersAsync() => await portal.Services.GetRequiredService<IUserStore>().CountAsync();
-
-    private async Task<List<AuditRecord>> AuditAsync()
-    {
-        var records = new List<AuditRecord>();
-        await foreach (var r in portal.Services.GetRequiredService<IAuditLog>().ReadChainAsync())
-        {
-            records.Add(r);
-        }
-
-        return records;
-    }
 }

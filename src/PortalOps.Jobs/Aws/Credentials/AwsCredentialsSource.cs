@@ -22,7 +22,7 @@ public interface IAwsCredentialsSource
 public sealed class AwsCredentialsSource(IOptions<AwsOptions> options, ILoggerFactory loggers) : IAwsCredentialsSource, IDisposable
 {
     private readonly ConcurrentDictionary<string, AWSCredentials> sessions = new(StringComparer.Ordinal);
-    private readonly Lazy<AWSCredentials> baseCredentials = new(() => DefaultAWSCredentialsIdentityResolver.GetCredentials(new AmazonSecurityTokenServiceConfig()));
+    private readonly Lazy<AWSCredentials> baseCredentials = new(() => DefaultAWSCredentialsIdentityResolver.GetCredentials(new AmazonSecurityTokenServiceConfig()), LazyThreadSafetyMode.PublicationOnly);
 
     public AWSCredentials For(AwsAccountOptions account) =>
         string.IsNullOrEmpty(account.RoleArn)

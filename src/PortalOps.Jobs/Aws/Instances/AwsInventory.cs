@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Amazon.EC2.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PortalOps.Jobs.Aws.Protocol;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Instances;
 using InstanceState = PortalOps.Domain.Instances.InstanceState;
@@ -14,7 +15,7 @@ namespace PortalOps.Jobs.Aws.Instances;
 /// (bounded by <c>Aws:MaxParallelism</c>) and pages DescribeInstances at 1000, so calls per refresh are the minimum.
 /// A region that fails keeps its last known instances and records the error, code and request id.
 /// </summary>
-public sealed class AwsInventory(AwsClients clients, IOptions<AwsOptions> options, TimeProvider clock, ILogger<AwsInventory> logger)
+public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOptions<AwsOptions> options, TimeProvider clock, ILogger<AwsInventory> logger)
     : IInventory, IInventoryStatus
 {
     public const int PageSize = 1000;
@@ -178,7 +179,8 @@ public sealed class AwsInventory(AwsClients clients, IOptions<AwsOptions> option
                 byId[i.Ref] = i;
             }
 
-            var next = new Snapshot(all, byId, started);
+            // Age counts from when the data arrived: a refresh slower than the max age must not trigger the next one at once.
+            var next = new Snapshot(all, byId, clock.GetUtcNow());
             snapshot = next;
             status = new InventoryStatus(started, regions);
             return next;
@@ -195,21 +197,18 @@ public sealed class AwsInventory(AwsClients clients, IOptions<AwsOptions> option
         var lastSuccess = status.Regions.FirstOrDefault(r => r.AccountId == accountId && r.Region == region)?.LastSuccess;
         try
         {
-            var ec2 = clients.Ec2(accountId, region);
+            // DescribeInstances is read with a streaming parser over the signed Query transport: the SDK's
+            // unmarshaller alone spends more CPU than the whole budget on 10,000 instances (docs/performance.md).
+            var endpoint = clients.Endpoint(accountId, region, AwsServiceDescriptor.Ec2);
             var list = new List<Instance>();
             string? token = null;
             do
             {
-                var page = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = PageSize, NextToken = token }, cancellationToken).ConfigureAwait(false);
-                foreach (var reservation in page.Reservations ?? [])
-                {
-                    foreach (var i in reservation.Instances ?? [])
-                    {
-                        list.Add(Ec2Mapping.ToInstance(i, accountId, region));
-                    }
-                }
-
-                token = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
+                var parameters = new QueryParameters().Add("MaxResults", PageSize).Add("NextToken", token);
+                var (instances, next, _) = await core.QueryRawAsync(endpoint, "DescribeInstances", parameters,
+                    (xml, _) => DescribeInstancesReader.Read(xml, accountId, region), cancellationToken).ConfigureAwait(false);
+                list.AddRange(instances);
+                token = next;
             }
             while (token is not null);
 

@@ -15,7 +15,7 @@ namespace PortalOps.Jobs.Aws.Instances;
 /// instances carrying the tag, so a launch whose answer was lost (a time-out) is found rather than repeated,
 /// even on endpoints that do not honour client tokens.
 /// </summary>
-public sealed class AwsLauncher(AwsClients clients, ILogger<AwsLauncher> logger, IFleetEvents? events = null, AwsInventory? inventory = null) : IInstanceLauncher
+public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient core, ILogger<AwsLauncher> logger, IFleetEvents? events = null, AwsInventory? inventory = null) : IInstanceLauncher
 {
     public const string LaunchTokenTag = "portalops:launch-token";
 
@@ -128,16 +128,14 @@ public sealed class AwsLauncher(AwsClients clients, ILogger<AwsLauncher> logger,
             ? key
             : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
+    /// <summary>Instances already carrying this launch's token (EC2 Query filter syntax: <c>Filter.N.Name</c>, <c>Filter.N.Value.M</c>).</summary>
     private async Task<List<InstanceRef>> FindLaunchedAsync(LaunchRequest request, string token, CancellationToken cancellationToken)
     {
-        var ec2 = clients.Ec2(request.AccountId, request.Region);
-        var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
-        {
-            Filters = [new Filter("tag:" + LaunchTokenTag, [token])],
-        }, cancellationToken).ConfigureAwait(false);
-        return (response.Reservations ?? []).SelectMany(r => r.Instances ?? [])
-            .Select(i => new InstanceRef(request.AccountId, request.Region, i.InstanceId))
-            .ToList();
+        var endpoint = clients.Endpoint(request.AccountId, request.Region, Protocol.AwsServiceDescriptor.Ec2);
+        var parameters = new Protocol.QueryParameters().Add("Filter.1.Name", "tag:" + LaunchTokenTag).Add("Filter.1.Value.1", token);
+        var (instances, _, _) = await core.QueryRawAsync(endpoint, "DescribeInstances", parameters,
+            (xml, _) => DescribeInstancesReader.Read(xml, request.AccountId, request.Region), cancellationToken).ConfigureAwait(false);
+        return instances.Select(i => i.Ref).ToList();
     }
 
     /// <summary>The image's root device name, which a root volume mapping must use; null when no root volume is asked for or the image is unknown (EC2 will say so).</summary>

@@ -55,7 +55,9 @@ internal static class Ec2Mapping
         return d;
     }
 
-    public static InstanceState State(InstanceStateName? name) => name?.Value switch
+    public static InstanceState State(InstanceStateName? name) => State(name?.Value);
+
+    public static InstanceState State(string? name) => name switch
     {
         "pending" => InstanceState.Pending,
         "running" => InstanceState.Running,

@@ -35,7 +35,8 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
     public async Task<AwsResponse<XElement>> QueryAsync(AwsEndpoint endpoint, string action, QueryParameters parameters, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(parameters.ToFormBody(action, endpoint.Service.ApiVersion));
-        var (status, text, headerRequestId) = await SendWithRetriesAsync(endpoint, action, body, "application/x-www-form-urlencoded; charset=utf-8", null, cancellationToken).ConfigureAwait(false);
+        var (status, bytes, headerRequestId) = await SendWithRetriesAsync(endpoint, action, body, "application/x-www-form-urlencoded; charset=utf-8", null, cancellationToken).ConfigureAwait(false);
+        var text = Encoding.UTF8.GetString(bytes);
         XElement root;
         try
         {
@@ -51,12 +52,32 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
         return new AwsResponse<XElement>(result, requestId);
     }
 
+    /// <summary>
+    /// Sends a Query-protocol action and hands the raw answer to <paramref name="parse"/> (a streaming reader for large
+    /// answers such as a 1000-instance DescribeInstances page); errors are parsed and retried as for any other call.
+    /// </summary>
+    public async Task<T> QueryRawAsync<T>(AwsEndpoint endpoint, string action, QueryParameters parameters, Func<Stream, string?, T> parse, CancellationToken cancellationToken)
+    {
+        var body = Encoding.UTF8.GetBytes(parameters.ToFormBody(action, endpoint.Service.ApiVersion));
+        var (status, bytes, requestId) = await SendWithRetriesAsync(endpoint, action, body, "application/x-www-form-urlencoded; charset=utf-8", null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            return parse(stream, requestId);
+        }
+        catch (XmlException e)
+        {
+            throw new AwsServiceException(endpoint.Service.Name, action, "MalformedResponse", e.Message, requestId, status, e);
+        }
+    }
+
     /// <summary>Sends a JSON 1.1 operation; returns the parsed body (an empty object when the answer has none).</summary>
     public async Task<AwsResponse<JsonObject>> JsonAsync(AwsEndpoint endpoint, string operation, JsonObject request, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(request.ToJsonString());
         var target = $"{endpoint.Service.JsonTargetPrefix}.{operation}";
-        var (status, text, requestId) = await SendWithRetriesAsync(endpoint, operation, body, "application/x-amz-json-1.1", target, cancellationToken).ConfigureAwait(false);
+        var (status, bytes, requestId) = await SendWithRetriesAsync(endpoint, operation, body, "application/x-amz-json-1.1", target, cancellationToken).ConfigureAwait(false);
+        var text = Encoding.UTF8.GetString(bytes);
         try
         {
             var node = string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
@@ -88,7 +109,7 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
         return all;
     }
 
-    private async Task<(HttpStatusCode Status, string Body, string? RequestId)> SendWithRetriesAsync(
+    private async Task<(HttpStatusCode Status, byte[] Body, string? RequestId)> SendWithRetriesAsync(
         AwsEndpoint endpoint, string operation, byte[] body, string contentType, string? target, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -103,7 +124,7 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
                     return (status, text, requestId);
                 }
 
-                var error = ParseError(endpoint.Service, operation, status, text, requestId);
+                var error = ParseError(endpoint.Service, operation, status, Encoding.UTF8.GetString(text), requestId);
                 if (!AwsRetryPolicy.IsRetryable(error) || attempt >= retry.MaxAttempts)
                 {
                     throw error;
@@ -128,7 +149,7 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
         }
     }
 
-    private async Task<(HttpStatusCode, string, string?)> SendOnceAsync(AwsEndpoint endpoint, byte[] body, string contentType, string? target, CancellationToken cancellationToken)
+    private async Task<(HttpStatusCode, byte[], string?)> SendOnceAsync(AwsEndpoint endpoint, byte[] body, string contentType, string? target, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref calls);
         var signing = new AWSSigningRequest
@@ -168,7 +189,7 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
         timeout.CancelAfter(retry.Timeout);
         var started = Stopwatch.GetTimestamp();
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+        var text = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
         var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault()
             : response.Headers.TryGetValues("x-amz-request-id", out var ids2) ? ids2.FirstOrDefault() : null;
         logger.LogTrace("{Service} {Status} in {Ms} ms", endpoint.Service.Name, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -23,6 +23,9 @@ public sealed record AwsServiceDescriptor(
     bool Global = false,
     string GlobalRegion = "us-east-1")
 {
+    /// <summary>EC2's own Query dialect; used for the inventory's streaming DescribeInstances read (everything else EC2 goes through AWSSDK.EC2).</summary>
+    public static readonly AwsServiceDescriptor Ec2 = new("EC2", "ec2", "ec2", "2016-11-15", AwsProtocol.Query);
+
     public static readonly AwsServiceDescriptor AutoScaling = new("AutoScaling", "autoscaling", "autoscaling", "2011-01-01", AwsProtocol.Query);
 
     public static readonly AwsServiceDescriptor ElasticLoadBalancingV2 = new("ELBv2", "elasticloadbalancing", "elasticloadbalancing", "2015-12-01", AwsProtocol.Query);

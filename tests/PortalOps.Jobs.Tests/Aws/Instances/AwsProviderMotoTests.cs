@@ -56,6 +56,23 @@ public sealed class AwsProviderMotoTests(MotoServer moto) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Inventory_RefreshSlowerThanMaxAge_DoesNotRefreshAgainAtOnce()
+    {
+        using var ec2 = MotoAws.Ec2(moto.Url);
+        await MotoAws.LaunchAsync(ec2, 2);
+        await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
+        // Every reading of the clock moves it 40 s on: the refresh itself "takes" longer than the 60 s max age.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromSeconds(40) };
+        await using var services = MotoAws.Provider(proxy.Url, clock, new Dictionary<string, string?> { ["Aws:InventoryMaxAgeSeconds"] = "60" });
+        var inventory = services.GetRequiredService<IInventory>();
+
+        Assert.Equal(2, (await inventory.SummarizeAsync()).Total);
+        Assert.Equal(2, (await inventory.QueryAsync(new InstanceQuery())).TotalCount);
+
+        Assert.Equal(1, proxy.CallsTo("DescribeInstances"));
+    }
+
+    [Fact]
     public async Task Inventory_EndpointDown_RecordsErrorNamingAccountAndRegion()
     {
         await using var services = MotoAws.Provider(new Uri($"http://127.0.0.1:{MotoServer.FreePort()}/"), new Dictionary<string, string?> { ["Aws:MaxAttempts"] = "1", ["Aws:RequestTimeoutSeconds"] = "2" });

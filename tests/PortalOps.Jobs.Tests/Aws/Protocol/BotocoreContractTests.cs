@@ -138,6 +138,34 @@ public sealed class BotocoreContractTests
     }
 
     [Fact]
+    public void Ec2DescribeInstances_InventoryRead_MatchesModelAndParsesModelShapedAnswer()
+    {
+        var contract = new ModelContract(BotocoreModels.Load("ec2", "2016-11-15"));
+        Assert.Equal(AwsServiceDescriptor.Ec2.ApiVersion, contract.ApiVersion);
+        var request = new QueryParameters().Add("MaxResults", 1000).Add("NextToken", "t").ToFormBody("DescribeInstances", AwsServiceDescriptor.Ec2.ApiVersion);
+        Assert.Empty(contract.CheckQuery(request));
+        Assert.Empty(contract.CheckQuery(new QueryParameters().Add("Filter.1.Name", "tag:portalops:launch-token").Add("Filter.1.Value.1", "t").ToFormBody("DescribeInstances", AwsServiceDescriptor.Ec2.ApiVersion)));
+        Assert.NotEmpty(contract.CheckQuery(new QueryParameters().Add("MaxItems", 1000).ToFormBody("DescribeInstances", AwsServiceDescriptor.Ec2.ApiVersion)));
+
+        var xml = contract.QueryResponse("DescribeInstances");
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(xml));
+        var (instances, next, _) = Jobs.Aws.Instances.DescribeInstancesReader.Read(stream, TestAws.AccountId, "eu-west-1");
+
+        Assert.Equal(4, instances.Count); // two reservations × two instances
+        var i = instances[0];
+        Assert.Equal("12.5", i.InstanceId);
+        Assert.Equal(new InstanceRef(TestAws.AccountId, "eu-west-1", "12.5"), i.Ref);
+        Assert.Equal(InstanceState.Pending, i.State); // the first value of InstanceStateName
+        Assert.Equal("12.5", i.AvailabilityZone);
+        Assert.Equal(new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero), i.LaunchTime);
+        Assert.Equal("12.5", i.Tags["12.5"]);
+        Assert.Equal(2, i.Volumes.Count);
+        Assert.Equal("12.5", i.PrivateIp);
+        Assert.Equal("12.5", i.PublicIp);
+        Assert.Equal("12.5", next);
+    }
+
+    [Fact]
     public async Task CostExplorer_SameQueryTwice_CallsAwsOnce()
     {
         var (api, recorder) = Build(AwsServiceDescriptor.CostExplorer, "ce", "2017-10-25",

@@ -20,6 +20,25 @@ public sealed class ModelContract(JsonObject model)
 
     public bool HasOperation(string name) => Operations.ContainsKey(name);
 
+    private bool IsEc2 => model["metadata"]!["protocol"]!.GetValue<string>() == "ec2";
+
+    /// <summary>The name a member goes by in a request: EC2 uses queryName or the capitalised locationName.</summary>
+    private string RequestName(string member, JsonNode m)
+    {
+        if (IsEc2)
+        {
+            if (m["queryName"]?.GetValue<string>() is { } q)
+            {
+                return q;
+            }
+
+            var location = m["locationName"]?.GetValue<string>();
+            return location is { Length: > 0 } ? char.ToUpperInvariant(location[0]) + location[1..] : member;
+        }
+
+        return m["locationName"]?.GetValue<string>() ?? member;
+    }
+
     /// <summary>Problems with a Query request: unknown action, wrong version, parameter paths the input shape lacks, required members missing.</summary>
     public List<string> CheckQuery(string formBody)
     {
@@ -93,7 +112,11 @@ public sealed class ModelContract(JsonObject model)
         var output = Operations[operation]!["output"];
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"<{operation}Response xmlns=\"{XmlNamespace}\">");
-        if (output?["shape"]?.GetValue<string>() is { } shape)
+        if (output?["shape"]?.GetValue<string>() is { } ec2Shape && IsEc2)
+        {
+            XmlMembers(ec2Shape, sb, []);
+        }
+        else if (output?["shape"]?.GetValue<string>() is { } shape)
         {
             var wrapper = output["resultWrapper"]?.GetValue<string>() ?? operation + "Result";
             sb.Append(CultureInfo.InvariantCulture, $"<{wrapper}>");
@@ -128,10 +151,10 @@ public sealed class ModelContract(JsonObject model)
         {
             case "structure":
                 var members = shape["members"]!.AsObject();
-                var match = members.FirstOrDefault(m => (m.Value!["locationName"]?.GetValue<string>() ?? m.Key) == parts[i]);
+                var match = members.FirstOrDefault(m => RequestName(m.Key, m.Value!) == parts[i]);
                 return match.Key is null ? $"'{parts[i]}' is not a member of {shapeName}" : WalkQuery(match.Value!["shape"]!.GetValue<string>(), parts, i + 1);
             case "list":
-                var flattened = shape["flattened"]?.GetValue<bool>() ?? false;
+                var flattened = IsEc2 || (shape["flattened"]?.GetValue<bool>() ?? false);
                 var itemName = shape["member"]!["locationName"]?.GetValue<string>() ?? "member";
                 if (!flattened)
                 {

@@ -24,6 +24,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, string>> stubs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Code, int Status)> failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> lose = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (int Status, string ContentType, byte[] Body)> recorded = new(StringComparer.Ordinal);
     private int faultCount;
 
@@ -68,6 +69,9 @@ public sealed class LoopbackProxy : IAsyncDisposable
     public int CallsTo(string operation) => calls.GetValueOrDefault(operation);
 
     public void ResetCounts() => calls.Clear();
+
+    /// <summary>The next <paramref name="count"/> calls to an operation reach moto, but their answers come too late.</summary>
+    public void LoseAnswers(string operation, int count) => lose[operation] = count;
 
     /// <summary>Answers every call to an operation with an AWS error (EC2 or Query shape) instead of forwarding it.</summary>
     public void Fail(string operation, string code, int status = 403) => failures[operation] = (code, status);
@@ -147,6 +151,10 @@ public sealed class LoopbackProxy : IAsyncDisposable
         }
 
         var hold = roll < ThrottleRate + TimeoutRate && !IsMotoApi(context);
+        if (lose.TryGetValue(operation, out var left) && left > 0 && lose.TryUpdate(operation, left - 1, left))
+        {
+            hold = true;
+        }
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(target, context.Request.Path + context.Request.QueryString));
         request.Content = new ByteArrayContent(body);
         foreach (var (name, values) in context.Request.Headers)

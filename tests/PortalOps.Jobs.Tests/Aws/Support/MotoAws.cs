@@ -11,7 +11,10 @@ namespace PortalOps.Jobs.Tests.Aws.Support;
 /// <summary>Builds the AWS provider the way the host does (configuration → <c>AddAwsProvider</c>), pointed at moto or a proxy in front of it.</summary>
 public static class MotoAws
 {
-    public static ServiceProvider Provider(Uri serviceUrl, IDictionary<string, string?>? extra = null, params string[] regions)
+    public static ServiceProvider Provider(Uri serviceUrl, IDictionary<string, string?>? extra = null, params string[] regions) =>
+        Provider(serviceUrl, null, extra, regions);
+
+    public static ServiceProvider Provider(Uri serviceUrl, TimeProvider? clock, IDictionary<string, string?>? extra, params string[] regions)
     {
         regions = regions.Length == 0 ? ["us-east-1"] : regions;
         var settings = new Dictionary<string, string?>
@@ -35,6 +38,11 @@ public static class MotoAws
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        if (clock is not null)
+        {
+            services.AddSingleton(clock);
+        }
+
         Assert.True(services.AddAwsProvider(configuration));
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

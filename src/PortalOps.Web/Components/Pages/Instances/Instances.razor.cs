@@ -21,6 +21,7 @@ public sealed partial class Instances
     private InstanceState? _state;
     private string? _region;
     private string? _tag;
+    private IReadOnlyList<Scope> _scopes = [];
     private bool _canAct;
     private bool _busy;
 
@@ -46,6 +47,9 @@ public sealed partial class Instances
     {
         var user = await Current.UserAsync();
         _canAct = user is { Role: >= Role.Operator };
+
+        // A person sees only the instances one of their scopes covers (none without scopes: deny by default).
+        _scopes = user?.Scopes ?? [];
         _live = new LiveRefresh(() => InvokeAsync(ReloadAsync), TimeSpan.FromMilliseconds(400));
         _subscription = FleetEvents.Subscribe(_ => _live.Poke());
     }
@@ -72,6 +76,7 @@ public sealed partial class Instances
             AccountId = account,
             Region = region,
             Tag = _tag,
+            VisibleTo = _scopes,
             SortBy = sort?.SortBy switch
             {
                 nameof(Instance.InstanceId) => InstanceSort.InstanceId,

@@ -44,6 +44,21 @@ public sealed class InstancesTests : PortalTestContext
     }
 
     [Fact]
+    public void Render_ViewerScopedToOneRegionAndTag_SeesOnlyInstancesInScope()
+    {
+        Inventory.Add(TestData.Fleet(6));
+        Inventory.Add(TestData.Instance(7, region: TestData.UsEast, name: "east-07"));
+        SignIn("vera", Role.Viewer, new Scope(TestData.SandboxAccount, TestData.EuWest, "env", "prod"));
+
+        var page = RenderPage<InstancesPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=state-chip]").Count));
+        Assert.Contains("web-02", page.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("web-01", page.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("east-07", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_Viewer_ShowsNoActionButtonsOrRowSelection()
     {
         Inventory.Add(TestData.Fleet(3));

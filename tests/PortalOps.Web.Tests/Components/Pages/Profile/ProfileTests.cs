@@ -1,6 +1,7 @@
 using Bunit;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Security;
+using PortalOps.Jobs.Telegram.Notifications;
 using PortalOps.Web.Security;
 using ProfilePage = PortalOps.Web.Components.Pages.Profile.Profile;
 
@@ -9,7 +10,7 @@ namespace PortalOps.Web.Tests.Components.Pages.Profile;
 public sealed class ProfileTests : PortalTestContext
 {
     [Fact]
-    public void Render_Operator_ShowsNameRoleScopesAndAnEmptyTelegramSection()
+    public void Render_Operator_ShowsNameRoleScopesAndTelegramOffWithoutAToken()
     {
         SignIn("olga", Role.Operator, Scope.Parse("000000000000/eu-west-1"), Scope.Parse("111111111111/*/team=web"));
 
@@ -19,8 +20,61 @@ public sealed class ProfileTests : PortalTestContext
         Assert.Equal("Role: Operator", page.Find("[data-testid=profile-role]").TextContent);
         Assert.Equal(["000000000000/eu-west-1", "111111111111/*/team=web"], page.FindAll("[data-testid=profile-scope]").Select(e => e.TextContent));
         var telegram = page.Find("[data-testid=profile-telegram]");
-        Assert.Contains("Telegram is not connected.", telegram.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Telegram is off on this portal", telegram.TextContent, StringComparison.Ordinal);
         Assert.Empty(telegram.QuerySelectorAll("button, input, a"));
+    }
+
+    [Fact]
+    public void TelegramLink_NotLinked_ShowsAOneTimeCodeAndTheDeepLinkAndAudits()
+    {
+        EnableTelegram("ops_portal_bot");
+        SignIn("olga", Role.Operator);
+        var page = RenderPage<ProfilePage>();
+
+        page.WaitForElement("[data-testid=telegram-link]").Click();
+
+        var code = LinkCodes.LastCode!;
+        page.WaitForAssertion(() => Assert.Equal($"https://t.me/ops_portal_bot?start={code}", page.Find("[data-testid=telegram-deeplink]").GetAttribute("href")));
+        Assert.Equal($"/start {code}", page.Find("[data-testid=telegram-start]").TextContent);
+        Assert.Contains("works once", page.Find("[data-testid=telegram-expiry]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(AuditOutcome.Succeeded, Assert.Single(AuditLog.Events("telegram.link.code")).Outcome);
+        Assert.DoesNotContain(TelegramOptions.Token!, page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TelegramUnlink_Linked_RemovesTheLinkAndAudits()
+    {
+        EnableTelegram();
+        var user = SignIn("olga", Role.Operator);
+        Directory.Put(new ChatLink(user.Id, 4242, "olga_t", Clock.GetUtcNow()));
+        var page = RenderPage<ProfilePage>();
+        Assert.Contains("Telegram user 4242 (@olga_t)", page.WaitForElement("[data-testid=telegram-linked]").TextContent, StringComparison.Ordinal);
+
+        page.Find("[data-testid=telegram-unlink]").Click();
+
+        page.WaitForElement("[data-testid=telegram-unlinked]");
+        Assert.Null(Directory.Get(user.Id));
+        Assert.Equal(AuditOutcome.Succeeded, Assert.Single(AuditLog.Events("telegram.unlink")).Outcome);
+    }
+
+    [Fact]
+    public void TelegramPreferences_QuietHoursWithOneEnd_RefusedThenBothEndsSaved()
+    {
+        EnableTelegram();
+        var user = SignIn("olga", Role.Operator);
+        Directory.Put(new ChatLink(user.Id, 4242, null, Clock.GetUtcNow()));
+        var page = RenderPage<ProfilePage>();
+
+        page.WaitForElement("input[data-testid=pref-quiet-from]").Change("22");
+        page.Find("[data-testid=pref-save]").Click();
+        Assert.Equal("Give both ends of the quiet hours, or neither.", page.Find("[data-testid=pref-result]").TextContent);
+        Assert.Null(Preferences.Saved(user.Id));
+
+        page.Find("input[data-testid=pref-quiet-to]").Change("7");
+        page.Find("input[data-testid=pref-alerts]").Change(false);
+        page.Find("[data-testid=pref-save]").Click();
+
+        Assert.Equal(new NotificationPreferences(Alerts: false, QuietFromHour: 22, QuietToHour: 7), Preferences.Saved(user.Id));
     }
 
     [Fact]

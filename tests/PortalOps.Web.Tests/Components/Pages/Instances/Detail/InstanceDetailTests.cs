@@ -13,7 +13,7 @@ public sealed class InstanceDetailTests : SandboxPortalTestContext
     private const string EuWest = "eu-west-1";
 
     [Fact]
-    public async Task Render_LaunchedInstance_ShowsOverviewVolumesNetworkAndTheMetricsSpot()
+    public async Task Render_LaunchedInstance_ShowsOverviewVolumesNetworkAndItsMetrics()
     {
         var made = await LaunchAsync();
         SignIn("vera", Role.Viewer);
@@ -26,7 +26,7 @@ public sealed class InstanceDetailTests : SandboxPortalTestContext
         Assert.Contains("Metrics", page.Markup, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=instance-actions]"));
         await page.InvokeAsync(() => page.FindComponent<MudTabs>().Instance.ActivatePanelAsync(5, false));
-        Assert.Equal("Metrics arrive with the monitoring module.", page.Find("[data-testid=metrics-placeholder]").TextContent.Trim());
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=instance-metrics] [data-testid=nodata-Cpu]")));
     }
 
     [Fact]

@@ -1,0 +1,233 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace PortalOps.Jobs.Persistence.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Monitoring : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<Guid>(
+                name: "AlertId",
+                table: "InboxNotifications",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "AlertRules",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Metric = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Statistic = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Comparison = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Threshold = table.Column<double>(type: "double precision", nullable: false),
+                    PeriodSeconds = table.Column<int>(type: "integer", nullable: false),
+                    DatapointsToAlarm = table.Column<int>(type: "integer", nullable: false),
+                    EvaluationPeriods = table.Column<int>(type: "integer", nullable: false),
+                    ScopeKind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ScopeValue = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Severity = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    NotifyRole = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    NotifyUsers = table.Column<string>(type: "text", nullable: false),
+                    Actions = table.Column<string>(type: "text", nullable: false),
+                    MirrorToCloudWatch = table.Column<bool>(type: "boolean", nullable: false),
+                    OwnerId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OwnerName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertRules", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Alerts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    RuleId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RuleName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "text", nullable: false),
+                    Severity = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    IsOpen = table.Column<bool>(type: "boolean", nullable: false),
+                    OpenedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    NotifiedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    AcknowledgedBy = table.Column<Guid>(type: "uuid", nullable: true),
+                    AcknowledgedByName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    SnoozedUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ResolvedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ResolvedByName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Changes = table.Column<int>(type: "integer", nullable: false),
+                    NotifiedChanges = table.Column<int>(type: "integer", nullable: false),
+                    ResolutionNotified = table.Column<bool>(type: "boolean", nullable: false),
+                    PeakMembers = table.Column<int>(type: "integer", nullable: false),
+                    MemberCount = table.Column<int>(type: "integer", nullable: false),
+                    Members = table.Column<string>(type: "text", nullable: false),
+                    History = table.Column<string>(type: "text", nullable: false),
+                    Approvals = table.Column<string>(type: "text", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Alerts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "InstanceHealth",
+                columns: table => new
+                {
+                    Instance = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Cpu = table.Column<double>(type: "double precision", nullable: true),
+                    NetworkIn = table.Column<double>(type: "double precision", nullable: true),
+                    NetworkOut = table.Column<double>(type: "double precision", nullable: true),
+                    StatusCheckFailed = table.Column<bool>(type: "boolean", nullable: false),
+                    SystemStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    InstanceStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    LastPointAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_InstanceHealth", x => x.Instance);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MaintenanceWindows",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    ScopeKind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ScopeValue = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    RuleId = table.Column<Guid>(type: "uuid", nullable: true),
+                    StartsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    EndsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreatedByName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MaintenanceWindows", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MetricPoints",
+                columns: table => new
+                {
+                    Instance = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Metric = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Value = table.Column<double>(type: "double precision", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MetricPoints", x => new { x.Instance, x.Metric, x.At });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MonitoringState",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Value = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MonitoringState", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TelegramAlertMessages",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    AlertId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ChatId = table.Column<long>(type: "bigint", nullable: false),
+                    MessageId = table.Column<int>(type: "integer", nullable: false),
+                    SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TelegramAlertMessages", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InboxNotifications_UserId_AlertId",
+                table: "InboxNotifications",
+                columns: new[] { "UserId", "AlertId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_IsOpen_OpenedAt",
+                table: "Alerts",
+                columns: new[] { "IsOpen", "OpenedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_RuleId",
+                table: "Alerts",
+                column: "RuleId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InstanceHealth_Cpu",
+                table: "InstanceHealth",
+                column: "Cpu");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MaintenanceWindows_EndsAt",
+                table: "MaintenanceWindows",
+                column: "EndsAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MetricPoints_At",
+                table: "MetricPoints",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TelegramAlertMessages_AlertId_ChatId",
+                table: "TelegramAlertMessages",
+                columns: new[] { "AlertId", "ChatId" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "AlertRules");
+
+            migrationBuilder.DropTable(
+                name: "Alerts");
+
+            migrationBuilder.DropTable(
+                name: "InstanceHealth");
+
+            migrationBuilder.DropTable(
+                name: "MaintenanceWindows");
+
+            migrationBuilder.DropTable(
+                name: "MetricPoints");
+
+            migrationBuilder.DropTable(
+                name: "MonitoringState");
+
+            migrationBuilder.DropTable(
+                name: "TelegramAlertMessages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_InboxNotifications_UserId_AlertId",
+                table: "InboxNotifications");
+
+            migrationBuilder.DropColumn(
+                name: "AlertId",
+                table: "InboxNotifications");
+        }
+    }
+}

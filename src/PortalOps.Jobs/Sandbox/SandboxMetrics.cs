@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using PortalOps.Domain.Instances;
+using PortalOps.Domain.Monitoring;
+using PortalOps.Domain.Patching;
+
+namespace PortalOps.Jobs.Sandbox;
+
+/// <summary>
+/// The Sandbox account's metrics: realistic series computed from the instance and the time, so every node and every restart
+/// agrees. A daily pattern (busy afternoons, quiet nights and weekends), noise, an occasional hour-long CPU spike, disk metrics
+/// only for instances with a data volume (as EC2 reports them only for instance-store disks), and one instance whose status check
+/// fails for half an hour every four hours.
+/// </summary>
+public sealed class SandboxMetrics(IInventory inventory, TimeProvider clock) : IMetricsSource
+{
+    public const int QueriesPerCall = 500;
+
+    public async Task<MetricFetch> FetchAsync(IReadOnlyList<SeriesKey> series, DateTimeOffset from, DateTimeOffset to, TimeSpan period, CancellationToken cancellationToken = default)
+    {
+        var points = new List<MetricPoint>();
+        var fleet = (await Fleet.AllAsync(inventory, cancellationToken)).ToDictionary(i => i.Ref);
+        var failing = FailingInstance(fleet.Values);
+        var start = RuleEvaluator.Floor(from, period);
+        foreach (var key in series)
+        {
+            if (!fleet.TryGetValue(key.Instance, out var instance) || (key.Metric is MetricKind.DiskRead or MetricKind.DiskWrite && instance.Volumes.Count < 2))
+            {
+                continue;
+            }
+
+            for (var at = start; at < to; at += period)
+            {
+                points.Add(new MetricPoint(key.Instance, key.Metric, at, Value(instance, key.Metric, at, period, key.Instance == failing)));
+            }
+        }
+
+        return new MetricFetch(points, (int)Math.Ceiling(series.Count / (double)QueriesPerCall), []);
+    }
+
+    public async Task<IReadOnlyList<InstanceStatusReport>> StatusAsync(IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var failing = FailingInstance(await Fleet.AllAsync(inventory, cancellationToken));
+        return instances.Select(i => i == failing && IsFailingAt(now)
+            ? new InstanceStatusReport(i, CheckStatus.Ok, CheckStatus.Impaired, now)
+            : new InstanceStatusReport(i, CheckStatus.Ok, CheckStatus.Ok, now)).ToList();
+    }
+
+    /// <summary>The running instance whose status check fails from time to time: the first running one by id.</summary>
+    public static InstanceRef? FailingInstance(IEnumerable<Instance> fleet) =>
+        fleet.Where(i => i.State == InstanceState.Running).OrderBy(i => i.InstanceId, StringComparer.Ordinal).FirstOrDefault()?.Ref;
+
+    /// <summary>Half an hour in every four hours: 00:00–00:30, 04:00–04:30 … UTC.</summary>
+    public static bool IsFailingAt(DateTimeOffset at) => at.UtcDateTime.Hour % 4 == 0 && at.UtcDateTime.Minute < 30;
+
+    public static double Value(Instance instance, MetricKind metric, DateTimeOffset at, TimeSpan period, bool failing)
+    {
+        var seed = Hash(instance.InstanceId);
+        var baseLoad = 8 + (seed % 40);
+        var local = at.UtcDateTime;
+        var hour = local.Hour + (local.Minute / 60.0);
+        var weekend = local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.6 : 1.0;
+        var daily = Math.Max(0, Math.Sin((hour - 8) / 24 * 2 * Math.PI));
+        var noise = (Unit(Hash($"{instance.InstanceId}|{metric}|{at.UtcTicks}")) - 0.5) * 8;
+        var spike = Unit(Hash($"{instance.InstanceId}|spike|{at.UtcTicks / TimeSpan.TicksPerHour}")) < 0.01;
+        var load = Math.Clamp((baseLoad + (35 * daily * weekend) + noise) * (spike ? 2.5 : 1), 0.5, 100);
+        if (spike)
+        {
+            load = Math.Max(load, 92 + (noise / 2));
+        }
+
+        var minutes = period.TotalMinutes;
+        return metric switch
+        {
+            MetricKind.Cpu => Math.Round(Math.Clamp(load, 0, 100), 2),
+            MetricKind.NetworkIn => Math.Round(load * 350_000 * minutes * (1 + (seed % 5))),
+            MetricKind.NetworkOut => Math.Round(load * 210_000 * minutes * (1 + (seed % 3))),
+            MetricKind.DiskRead => Math.Round(load * 90_000 * minutes),
+            MetricKind.DiskWrite => Math.Round(load * 60_000 * minutes),
+            MetricKind.StatusCheck => failing && IsFailingAt(at) ? 1 : 0,
+        };
+    }
+
+    // FNV-1a, then a final mix: stable across processes (string.GetHashCode is not).
+    private static uint Hash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        hash ^= hash >> 15;
+        hash *= 0x2c1b3c6du;
+        return hash ^ (hash >> 12);
+    }
+
+    private static double Unit(uint hash) => hash / (double)uint.MaxValue;
+}
+
+/// <summary>The Sandbox's Auto Scaling groups' desired capacity, by name (a group starts at 2 of at most 10).</summary>
+public sealed class SandboxCapacity : IAutoScalingCapacity
+{
+    public const int Initial = 2;
+    public const int Maximum = 10;
+    private readonly ConcurrentDictionary<(CloudScope, string), int> _desired = new();
+    private readonly ConcurrentDictionary<string, (int, string?)> _done = new(StringComparer.Ordinal);
+
+    public int DesiredOf(CloudScope scope, string group) => _desired.GetValueOrDefault((scope, group), Initial);
+
+    public Task<(int Desired, string? RequestId)> ScaleOutAsync(CloudScope scope, string group, int by, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_done.GetOrAdd(idempotencyKey, _ =>
+        {
+            var desired = _desired.AddOrUpdate((scope, group), Math.Min(Maximum, Initial + by), (_, d) => Math.Min(Maximum, d + by));
+            return (desired, $"sandbox-{Guid.NewGuid():N}");
+        }));
+}
+
+/// <summary>The Sandbox's Run Command: every running instance has the agent; a command succeeds at once.</summary>
+public sealed class SandboxRemoteCommands(IInventory inventory, TimeProvider clock) : IRemoteCommands
+{
+    private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _commands = new(StringComparer.Ordinal);
+
+    public Task<(string CommandId, string? RequestId)> SendAsync(CloudScope scope, IReadOnlyList<string> instanceIds, string documentName, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken = default)
+    {
+        var id = Guid.NewGuid().ToString();
+        _commands[id] = instanceIds.ToList();
+        return Task.FromResult<(string, string?)>((id, $"sandbox-{Guid.NewGuid():N}"));
+    }
+
+    public Task<IReadOnlyList<CommandInvocation>> InvocationsAsync(CloudScope scope, string commandId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<CommandInvocation>>(_commands.GetValueOrDefault(commandId, []).Select(i => new CommandInvocation(i, "Success", string.Empty, 0)).ToList());
+
+    public async Task<IReadOnlyList<ManagedInstance>> ManagedInstancesAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
+        (await Fleet.AllAsync(inventory, cancellationToken))
+            .Where(i => i.State == InstanceState.Running && i.AccountId == scope.AccountId && i.Region == scope.Region)
+            .Select(i => new ManagedInstance(i.InstanceId, "Online", i.Platform, "3.3.0.0", clock.GetUtcNow()))
+            .ToList();
+
+    public Task<IReadOnlyList<PatchState>> PatchStatesAsync(CloudScope scope, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<PatchState>>([]);
+}

@@ -1,0 +1,227 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+using PortalOps.Jobs.Telegram.Buttons;
+
+namespace PortalOps.Jobs.Telegram.Bot;
+
+/// <summary>
+/// Starts the bot: getMe (the token is checked and the bot's name learnt), the command menu, then either the webhook
+/// (registered with its secret_token) or long polling, with one DI scope per update. Off without a token; a token Telegram
+/// refuses stops the bot with a clear status; an unreachable Telegram is retried with a back-off.
+/// </summary>
+public sealed partial class TelegramBotService(
+    IServiceScopeFactory scopes, IOptions<TelegramOptions> options, TelegramStatus status, ILogger<TelegramBotService> logger) : BackgroundService
+{
+    /// <summary>Updates handled at once in polling mode.</summary>
+    public const int MaxUpdatesAtOnce = 8;
+
+    public static IReadOnlyList<BotCommand> Commands { get; } =
+    [
+        new() { Command = "instances", Description = "Your instances, a page at a time" },
+        new() { Command = "instance", Description = "One instance by id or name, with actions" },
+        new() { Command = "approvals", Description = "Requests waiting for your decision" },
+        new() { Command = "alerts", Description = "Monitoring alerts" },
+        new() { Command = "cost", Description = "Cost overview" },
+        new() { Command = "whoami", Description = "Who PortalOps thinks you are" },
+        new() { Command = "help", Description = "What the bot can do" },
+    ];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.Enabled)
+        {
+            status.Set(BotMode.Off, "No bot token is configured (Telegram__Token).");
+            return;
+        }
+
+        status.Set(BotMode.Starting);
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    var client = scope.ServiceProvider.GetRequiredService<ITelegramBotClient>();
+                    var me = await client.GetMe(stoppingToken);
+                    status.SetBot(me.Username);
+                    await client.SetMyCommands(Commands, cancellationToken: stoppingToken);
+                    if (settings.UsesWebhook)
+                    {
+                        await client.SetWebhook(settings.WebhookUrl!, secretToken: TelegramStatus.WebhookSecret(settings),
+                            allowedUpdates: [UpdateType.Message, UpdateType.CallbackQuery], cancellationToken: stoppingToken);
+                        status.Set(BotMode.Webhook);
+                        LogStarted(logger, me.Username, "webhook");
+                        await PurgeButtonsForeverAsync(stoppingToken);
+                        return;
+                    }
+
+                    if (!settings.Polling)
+                    {
+                        status.Set(BotMode.SendOnly, "Telegram:Polling is false on this node: another node fetches the updates.");
+                        LogStarted(logger, me.Username, "sending only");
+                        await PurgeButtonsForeverAsync(stoppingToken);
+                        return;
+                    }
+
+                    await client.DeleteWebhook(cancellationToken: stoppingToken);
+                    status.Set(BotMode.Polling);
+                    LogStarted(logger, me.Username, "long polling");
+                }
+
+                await PollAsync(stoppingToken);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
+            {
+                status.Set(BotMode.Failed, "Telegram refused the bot token (401 Unauthorized). Check Telegram__Token with BotFather; the bot stays off until the portal restarts.");
+                LogTokenRefused(logger);
+                return;
+            }
+            catch (Exception ex)
+            {
+                status.Set(BotMode.Failed, $"Telegram cannot be reached ({ex.GetType().Name}); trying again in {backoff.TotalSeconds:0} s.");
+                LogUnreachable(logger, ex.GetType().Name, backoff.TotalSeconds);
+                await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
+            }
+        }
+    }
+
+    private async Task PollAsync(CancellationToken stoppingToken)
+    {
+        using var gate = new SemaphoreSlim(MaxUpdatesAtOnce, MaxUpdatesAtOnce);
+        var running = new List<Task>();
+        try
+        {
+            await PollAsync(gate, running, stoppingToken);
+        }
+        finally
+        {
+            await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task PollAsync(SemaphoreSlim gate, List<Task> running, CancellationToken stoppingToken)
+    {
+        int? offset = null;
+        var backoff = TimeSpan.FromSeconds(1);
+        var lastPurge = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Update[] updates;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var client = scope.ServiceProvider.GetRequiredService<ITelegramBotClient>();
+                updates = await client.GetUpdates(offset, 100, options.Value.PollTimeoutSeconds, [UpdateType.Message, UpdateType.CallbackQuery], stoppingToken);
+                backoff = TimeSpan.FromSeconds(1);
+                if (status.Mode != BotMode.Polling)
+                {
+                    status.Set(BotMode.Polling);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
+            {
+                status.Set(BotMode.Failed, "Telegram refused the bot token (401 Unauthorized). Check Telegram__Token with BotFather; the bot stays off until the portal restarts.");
+                LogTokenRefused(logger);
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Network trouble, Telegram's own errors, or an answer the client could not read: wait and poll again.
+                var wait = ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after } ? TimeSpan.FromSeconds(after) : backoff;
+                status.Set(BotMode.Failed, $"Telegram cannot be reached ({ex.GetType().Name}); trying again in {wait.TotalSeconds:0} s.");
+                LogUnreachable(logger, ex.GetType().Name, wait.TotalSeconds);
+                await Task.Delay(wait, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                continue;
+            }
+
+            foreach (var update in updates)
+            {
+                // Several updates are handled at once, so that one person's slow cloud call never holds up everyone else;
+                // the next getUpdates confirms them to Telegram.
+                offset = update.Id + 1;
+                await gate.WaitAsync(stoppingToken);
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(Task.Run(
+                    async () =>
+                    {
+                        try
+                        {
+                            await using var scope = scopes.CreateAsyncScope();
+                            await scope.ServiceProvider.GetRequiredService<TelegramUpdateHandler>().HandleAsync(update, stoppingToken);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    },
+                    CancellationToken.None));
+            }
+
+            if (DateTimeOffset.UtcNow - lastPurge > TimeSpan.FromHours(1))
+            {
+                lastPurge = DateTimeOffset.UtcNow;
+                await PurgeButtonsAsync(stoppingToken);
+            }
+        }
+    }
+
+    private async Task PurgeButtonsForeverAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await PurgeButtonsAsync(stoppingToken);
+            await Task.Delay(TimeSpan.FromHours(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task PurgeButtonsAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ButtonStore>().PurgeAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogPurgeFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram bot @{BotName} is on ({Mode}).")]
+    private static partial void LogStarted(ILogger logger, string? botName, string mode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Telegram refused the bot token; the bot is off. Check Telegram__Token.")]
+    private static partial void LogTokenRefused(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram cannot be reached ({What}); trying again in {Seconds} s.")]
+    private static partial void LogUnreachable(ILogger logger, string what, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Expired Telegram buttons could not be removed.")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>Drains the outbound queue for as long as the host runs.</summary>
+internal sealed class TelegramOutboxService(Outbox.TelegramOutbox outbox, IOptions<TelegramOptions> options) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.Enabled ? outbox.RunAsync(stoppingToken) : Task.CompletedTask;
+}
