@@ -92,7 +92,7 @@ public sealed class ActionPipeline(
 
         var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? Guid.NewGuid().ToString("N") : request.IdempotencyKey;
         var execution = await ExecuteAsync(kind, resolved, request.Parameters, key, cancellationToken);
-        var executedTargets = execution.Created.Count > 0 ? $"{targetText}: {DescribeTargets(execution.Created)}" : targetText;
+        var executedTargets = WithCreated(targetText, execution.Created);
         await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId), cancellationToken);
         return new ActionResult(execution.Succeeded ? ActionStatus.Executed : ActionStatus.Failed, execution.Summary) { Created = execution.Created };
     }
@@ -101,6 +101,22 @@ public sealed class ActionPipeline(
     /// Looks the request's targets up and authorizes them, and says whether it would need approval, without acting or auditing:
     /// what a page shows before the person confirms (a launch's review step).
     /// </summary>
+    /// <summary>
+    /// The same answer for targets the page already holds (a selection in the fleet grid), without looking each one up again:
+    /// a hint for the confirmation only; <see cref="SubmitAsync"/> still decides on what the inventory says.
+    /// </summary>
+    public async Task<ActionPreview> PreviewAsync(Actor actor, ActionKind kind, IReadOnlyList<ResolvedTarget> known, CancellationToken cancellationToken = default)
+    {
+        var decision = Authorizer.Authorize(actor, kind, known);
+        if (!decision.Allowed)
+        {
+            return new ActionPreview(false, decision.Reason, null);
+        }
+
+        var policy = await policies.GetAsync(cancellationToken);
+        return new ActionPreview(true, null, policy.RuleFor(kind, known)?.Name);
+    }
+
     public async Task<ActionPreview> PreviewAsync(Actor actor, ActionRequest request, CancellationToken cancellationToken = default)
     {
         var resolution = await ResolveAsync(request, cancellationToken);
@@ -163,7 +179,7 @@ public sealed class ActionPipeline(
 
         var actorName = $"{request.RequestedByName} (approved by {request.DecidedByName})";
         await audit.AppendAsync(
-            new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, DescribeTargets(request.Targets.Select(t => t.Ref).ToList()),
+            new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, WithCreated(DescribeTargets(request.Targets.Select(t => t.Ref).ToList()), execution.Created),
                 execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, $"{{\"approval\":\"{request.Id}\"}}", execution.RequestId),
             cancellationToken);
         await notifier.NotifyAsync(
@@ -347,6 +363,10 @@ public sealed class ActionPipeline(
     {
         public static Resolution Refuse(ActionStatus status, string message) => new([], 0, new ActionResult(status, message));
     }
+
+    /// <summary>The targets as asked, followed by the instances the action made, so each new instance's audit trail starts with its launch.</summary>
+    private static string WithCreated(string targets, IReadOnlyList<InstanceRef> created) =>
+        created.Count > 0 ? $"{targets}: {DescribeTargets(created)}" : targets;
 
     private static string DescribeTargets(ActionRequest request) =>
         request.Kind.Target == ActionTarget.NewInstances

@@ -98,6 +98,19 @@ public class ScopedActionsTests
     }
 
     [Fact]
+    public async Task Preview_KnownTargets_JudgesScopeAndRuleWithoutLookups()
+    {
+        var targets = PipelineHarness.Bulk.Take(6).Select(Make.Target).ToList();
+
+        var bulk = await _h.Pipeline.PreviewAsync(_h.Operator.AsActor(Channel.Web), ActionKind.StopInstances, targets);
+        var outside = await _h.Pipeline.PreviewAsync(_h.Operator.AsActor(Channel.Web), ActionKind.StopInstances, [Make.Target(PipelineHarness.DevDb)]);
+
+        Assert.Equal((true, "Bulk actions over 5 instances need approval"), (bulk.Allowed, bulk.ApprovalRule));
+        Assert.False(outside.Allowed);
+        Assert.Empty(_h.Audit.Events);
+    }
+
+    [Fact]
     public async Task DeleteVolume_ResolvedByItsExecutor_IsAuthorizedOnTheVolumesTags()
     {
         var volume = new InstanceRef(Make.ProdAccount, "eu-west-1", "vol-0aaa");

@@ -94,6 +94,49 @@ public sealed class ActionFlowTests(PortalFactory portal) : IClassFixture<Portal
     }
 
     [Fact]
+    public async Task Launch_SixInstancesApprovedByAnother_TheJobLaunchesExactlyTheStoredConfigurationOnce()
+    {
+        var op = await portal.CreateUserAsync("flow-launcher", Role.Operator);
+        var approver = await portal.CreateUserAsync("flow-launch-approver", Role.Approver);
+        var scope = new CloudScope("000000000000", "us-east-1");
+        var image = (await portal.Services.GetRequiredService<Domain.Provisioning.IImageCatalog>().LatestAsync(scope)).First(i => i.Architecture == "x86_64");
+        var subnet = (await portal.Services.GetRequiredService<ICloudResources>().SubnetsAsync(scope)).First(s => s.AvailabilityZone == "us-east-1b");
+        var spec = new Domain.Provisioning.LaunchSpec
+        {
+            AccountId = scope.AccountId, Region = scope.Region, AvailabilityZone = "us-east-1b", InstanceType = "t3.small", ImageId = image.ImageId,
+            SubnetId = subnet.SubnetId, VolumeSizeGiB = 12, Name = "flow-bulk", Tags = new Dictionary<string, string> { ["team"] = "data" }, Count = 6,
+        };
+
+        ActionResult requested;
+        using (var s1 = portal.Services.CreateScope())
+        {
+            requested = await s1.ServiceProvider.GetRequiredService<ActionPipeline>().SubmitAsync(op.AsActor(Channel.Web), spec.ToActionRequest("flow-bulk-key"));
+        }
+
+        Assert.Equal(ActionStatus.PendingApproval, requested.Status);
+        Assert.Equal(ActionStatus.Decided, (await DecideAsync(approver, requested.ApprovalId!.Value, approve: true)).Status);
+        var executed = await WaitForApprovalAsync(requested.ApprovalId!.Value, ApprovalStatus.Executed);
+
+        var made = (await portal.Services.GetRequiredService<IInventory>().QueryAsync(new InstanceQuery { Text = "flow-bulk", PageSize = 50 })).Items;
+        Assert.Equal(6, made.Count);
+        Assert.All(made, i =>
+        {
+            Assert.Equal(("t3.small", "us-east-1b", subnet.SubnetId, "data"), (i.InstanceType, i.AvailabilityZone, i.SubnetId, i.Tags["team"]));
+            Assert.Equal(12, Assert.Single(i.Volumes).SizeGiB);
+        });
+        Assert.StartsWith("Launched 6 instance(s)", executed.Outcome, StringComparison.Ordinal);
+        // The job records the outcome on the request first, then appends the audit record: wait for it.
+        bool Launched(AuditRecord r) => r.Event is { Action: "instances.launch", Outcome: AuditOutcome.Succeeded, Channel: Channel.Job } && r.Event.Target.Contains(made[0].InstanceId, StringComparison.Ordinal);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await portal.AuditAsync()).Any(Launched) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Contains(await portal.AuditAsync(), Launched);
+    }
+
+    [Fact]
     public async Task Decide_ForgedApprovalId_NotFoundAndAudited()
     {
         var approver = await portal.CreateUserAsync("flow-forger", Role.Approver);

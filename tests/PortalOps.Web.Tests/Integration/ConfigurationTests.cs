@@ -10,6 +10,8 @@ public sealed class ConfigurationTests
     [InlineData("Auth:IdleTimeoutMinutes", "0", "Auth:IdleTimeoutMinutes")]
     [InlineData("Approvals:LifetimeHours", "0", "Approvals:LifetimeHours")]
     [InlineData("Oidc:Authority", "not a url", "Oidc:Authority")]
+    [InlineData("Provisioning:RequiredTags:0", "aws:owner", "Provisioning:RequiredTags:0 is not a tag key")]
+    [InlineData("Sandbox:MaxInstancesPerRegion", "0", "Sandbox:MaxInstancesPerRegion")]
     public void Start_InvalidSetting_FailsNamingTheKey(string key, string value, string named)
     {
         using var factory = new PortalFactory().With(key, value);

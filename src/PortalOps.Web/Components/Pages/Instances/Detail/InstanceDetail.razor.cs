@@ -17,6 +17,8 @@ public sealed partial class InstanceDetail : IDisposable
     private readonly List<TimelineEntry> _observed = [];
     private IDisposable? _subscription;
     private LiveRefresh? _live;
+    private string? _groupKey;
+    private string? _volumeKey;
 
     [Parameter]
     public string AccountId { get; set; } = string.Empty;
@@ -75,7 +77,7 @@ public sealed partial class InstanceDetail : IDisposable
     /// <summary>Launch, the actions in the audit trail, and the state changes seen while the page is open, newest first.</summary>
     public IEnumerable<TimelineEntry> Timeline =>
         _observed
-            .Concat(Trail.Select(r => new TimelineEntry(r.At, $"{r.Event.Action} by {r.Event.ActorName}: {r.Event.Outcome}", r.Event.Detail)))
+            .Concat(Trail.Select(r => new TimelineEntry(r.At, $"{r.Event.Action} by {r.Event.ActorName}: {r.Event.Outcome.ToString().ToLowerInvariant()}", r.Event.Detail)))
             .Concat(Instance is null ? [] : [new TimelineEntry(Instance.LaunchTime, "launched", null)])
             .OrderByDescending(e => e.At);
 
@@ -119,16 +121,27 @@ public sealed partial class InstanceDetail : IDisposable
             _observed.Add(new TimelineEntry(Clock.GetUtcNow(), $"{StateChip.Label(was)} → {StateChip.Label(Instance.State)}", null));
         }
 
+        // Groups and volumes are read per region: only again when the instance's own list of them changed.
         var scope = new CloudScope(AccountId, Region);
         var attributes = AttributesPort.GetAsync(Ref);
-        var groups = Resources.SecurityGroupsAsync(scope);
-        var volumes = Resources.VolumesAsync(scope);
         var trail = Audit.QueryAsync(new AuditQuery { Target = InstanceId, PageSize = 50 });
-        await Task.WhenAll(attributes, groups, volumes, trail);
+        var groupKey = string.Join(",", Instance.SecurityGroupIds);
+        var volumeKey = string.Join(",", Instance.Volumes.Select(v => v.VolumeId));
+        var groups = groupKey == _groupKey ? null : Resources.SecurityGroupsAsync(scope);
+        var volumes = volumeKey == _volumeKey ? null : Resources.VolumesAsync(scope);
         Attributes = await attributes;
-        Groups = (await groups).Where(g => Instance.SecurityGroupIds.Contains(g.GroupId)).ToList();
-        Volumes = (await volumes).Where(v => v.AttachedTo == InstanceId).ToList();
         Trail = (await trail).Items;
+        if (groups is not null)
+        {
+            Groups = (await groups).Where(g => Instance.SecurityGroupIds.Contains(g.GroupId)).ToList();
+            _groupKey = groupKey;
+        }
+
+        if (volumes is not null)
+        {
+            Volumes = (await volumes).Where(v => v.AttachedTo == InstanceId).ToList();
+            _volumeKey = volumeKey;
+        }
     }
 
     /// <summary>Sends one action on this instance through the pipeline and says what happened.</summary>

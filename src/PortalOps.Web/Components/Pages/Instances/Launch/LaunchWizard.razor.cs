@@ -225,9 +225,16 @@ public sealed partial class LaunchWizard
 
     public async Task PreviewAsync()
     {
-        DryRun = null;
-        Preview = await Pipeline.PreviewAsync(await Current.ActorAsync(), Spec.ToActionRequest(_key));
-        await InvokeAsync(StateHasChanged);
+        try
+        {
+            DryRun = null;
+            Preview = await Pipeline.PreviewAsync(await Current.ActorAsync(), Spec.ToActionRequest(_key));
+            await InvokeAsync(StateHasChanged);
+        }
+        catch (Exception e) when (e is DomainException or ObjectDisposedException)
+        {
+            // The session ended or the page closed meanwhile; the launch itself checks again.
+        }
     }
 
     public async Task DryRunAsync()

@@ -69,6 +69,8 @@ public sealed class InstanceDetailTests : SandboxPortalTestContext
 
         page.WaitForAssertion(() => Assert.True(page.Instance.Attributes?.TerminationProtection));
         Assert.Equal(AuditOutcome.Succeeded, Assert.Single(AuditLog.Events("instances.protection")).Outcome);
+        await page.InvokeAsync(() => page.FindComponent<MudTabs>().Instance.ActivatePanelAsync(4, false));
+        Assert.Contains("instances.protection", page.Find("[data-testid=audit-trail-row]").TextContent, StringComparison.Ordinal);
         var terminate = await Sandbox.ApplyAsync(InstanceAction.Terminate, [made], "k-protected");
         Assert.Contains("termination protection is on", terminate.Targets[0].Error, StringComparison.Ordinal);
     }

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Instances;
@@ -182,6 +183,28 @@ public sealed class LaunchWizardTests : SandboxPortalTestContext
     }
 
     [Fact]
+    public async Task Encryption_TurnedOff_WarnsAtTheSwitch()
+    {
+        var page = Open();
+        GoTo(page, 4);
+        var encrypted = page.FindComponents<MudSwitch<bool>>().Single(s => s.Instance.Label!.StartsWith("Encrypt", StringComparison.Ordinal));
+        await page.InvokeAsync(() => encrypted.Instance.ValueChanged.InvokeAsync(false));
+        Assert.Equal("The volume will be stored unencrypted.", page.Find("[data-testid=launch-unencrypted-warning]").TextContent);
+        Assert.False(page.Instance.Spec.Encrypted);
+    }
+
+    [Fact]
+    public async Task ImdsV2_TurnedOff_WarnsAtTheSwitch()
+    {
+        var page = Open();
+        GoTo(page, 4);
+        var imds = page.FindComponents<MudSwitch<bool>>().Single(s => s.Instance.Label!.StartsWith("Require IMDSv2", StringComparison.Ordinal));
+        await page.InvokeAsync(() => imds.Instance.ValueChanged.InvokeAsync(false));
+        Assert.Contains("IMDSv1 lets a server-side request forgery read the instance's credentials.", page.Find("[data-testid=launch-imdsv1-warning]").TextContent, StringComparison.Ordinal);
+        Assert.False(page.Instance.Spec.RequireImdsV2);
+    }
+
+    [Fact]
     public async Task Hibernation_OnATypeWithoutIt_SaysSo()
     {
         var page = Open();
@@ -336,6 +359,36 @@ public sealed class LaunchWizardTests : SandboxPortalTestContext
         Assert.Equal("payments web", template.Name);
         Assert.Equal(("t3.micro", "payments"), (template.Spec.InstanceType, template.Spec.Tags["team"]));
         Assert.Single(AuditLog.Events("template.create"));
+    }
+
+    [Fact]
+    public async Task EditTemplate_OpenedFromItsLink_ShowsItsChoicesAndSavesBackUnderTheSameId()
+    {
+        var olga = SignIn("olga", Role.Operator);
+        var scope = new CloudScope(Account, EuWest);
+        var spec = new LaunchSpec
+        {
+            AccountId = Account, Region = EuWest, AvailabilityZone = "eu-west-1b", InstanceType = "t3.small",
+            ImageId = (await Sandbox.LatestAsync(scope)).First(i => i.Architecture == "x86_64").ImageId,
+            SubnetId = (await Sandbox.SubnetsAsync(scope)).First(s => s.AvailabilityZone == "eu-west-1b").SubnetId,
+            Name = "api", Tags = new Dictionary<string, string> { ["team"] = "search" },
+        };
+        var saved = await Services.GetRequiredService<LaunchTemplates>().SaveAsync(olga.AsActor(Domain.Common.Channel.Web), null, "api", spec);
+
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo($"/instances/launch?template={saved.Id}");
+        var page = RenderPage<LaunchWizard>();
+        page.WaitForAssertion(() => Assert.Equal("t3.small", page.Instance.Form.InstanceType));
+        Assert.Equal(("eu-west-1b", "api", "search"), (page.Instance.Form.AvailabilityZone, page.Instance.Form.Name, page.Instance.Form.RequiredTags["team"]));
+        Assert.True(page.Instance.EditsTemplate);
+        GoTo(page, 4);
+        await NumberAsync(page, "Root volume (GiB)", 30);
+        GoTo(page, 6);
+        page.Find("[data-testid=launch-template-save]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(30, TemplateStore.All.Single().Spec.VolumeSizeGiB));
+        Assert.Equal(saved.Id, TemplateStore.All.Single().Id);
+        Assert.Single(AuditLog.Events("template.update"));
     }
 
     private IRenderedComponent<LaunchWizard> Open()
