@@ -29,6 +29,8 @@ public abstract class SandboxPortalTestContext : PortalTestContext
         Services.AddSingleton<IElasticIps>(Sandbox);
         Services.AddSingleton<IVolumes>(Sandbox);
         Services.AddSingleton<ISnapshots>(Sandbox);
+        Services.AddSingleton<PortalOps.Domain.Monitoring.IMetricStore, EmptyMetricStore>();
+        Services.AddSingleton<PortalOps.Domain.Monitoring.IMonitoringEvents, PortalOps.Jobs.Monitoring.MonitoringEvents>();
         Services.AddSingleton<IImageCatalog>(Sandbox);
         Services.AddSingleton<IInstanceTypeCatalog>(Sandbox);
         Services.AddSingleton<ITagGovernance>(new FixedTagGovernance("team"));

@@ -14,6 +14,7 @@ public sealed partial class Instances
     private MudDataGrid<Instance>? _grid;
     private InventoryHealth? _health;
     private HashSet<Instance> _selected = new(InstanceComparer.Instance);
+    private IReadOnlyList<Instance> _page = [];
     private IDisposable? _subscription;
     private LiveRefresh? _live;
     private string? _text;
@@ -99,6 +100,7 @@ public sealed partial class Instances
         // Keep selected rows current (their state changes while they are selected).
         var fresh = page.Items.ToDictionary(i => i.Ref);
         _selected = _selected.Select(s => fresh.GetValueOrDefault(s.Ref) ?? s).ToHashSet(InstanceComparer.Instance);
+        _page = page.Items;
         return new GridData<Instance> { Items = page.Items, TotalItems = page.TotalCount };
     }
 
@@ -118,7 +120,34 @@ public sealed partial class Instances
         return ReloadAsync();
     }
 
-    private void OnSelectionChanged(HashSet<Instance> selected) => _selected = selected;
+    private bool AllOnPageSelected => _page.Count > 0 && _page.All(_selected.Contains);
+
+    private void Toggle(Instance instance, ChangeEventArgs e)
+    {
+        if (e.Value is true)
+        {
+            _selected.Add(instance);
+        }
+        else
+        {
+            _selected.Remove(instance);
+        }
+    }
+
+    private void ToggleAllOnPage(ChangeEventArgs e)
+    {
+        foreach (var instance in _page)
+        {
+            if (e.Value is true)
+            {
+                _selected.Add(instance);
+            }
+            else
+            {
+                _selected.Remove(instance);
+            }
+        }
+    }
 
     private async Task SubmitAsync(ActionKind kind)
     {

@@ -69,7 +69,7 @@ public sealed class InstancesTests : PortalTestContext
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=state-chip]").Count));
         Assert.Empty(page.FindAll("[data-testid=instance-actions]"));
         Assert.Empty(page.FindAll("[data-testid^=action-]"));
-        Assert.Empty(page.FindAll("input.mud-checkbox-input"));
+        Assert.Empty(page.FindAll("input[type=checkbox]"));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class InstancesTests : PortalTestContext
         Inventory.Add(fleet);
         SignIn("olga", Role.Operator);
         var page = RenderPage<InstancesPage>();
-        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("tbody input.mud-checkbox-input").Count));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("tbody input[type=checkbox]").Count));
 
         SelectRows(page, 0, 1);
         page.Find("[data-testid=action-stop]").Click();
@@ -100,7 +100,7 @@ public sealed class InstancesTests : PortalTestContext
         Inventory.Add(fleet);
         SignIn("olga", Role.Operator);
         var page = RenderPage<InstancesPage>();
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tbody input.mud-checkbox-input").Count));
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tbody input[type=checkbox]").Count));
 
         SelectRows(page, 1);
         page.Find("[data-testid=action-terminate]").Click();
@@ -121,7 +121,7 @@ public sealed class InstancesTests : PortalTestContext
         Inventory.Add(TestData.Fleet(2));
         SignIn("olga", Role.Operator);
         var page = RenderPage<InstancesPage>();
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tbody input.mud-checkbox-input").Count));
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tbody input[type=checkbox]").Count));
 
         SelectRows(page, 0);
         page.Find("[data-testid=action-stop]").Click();
@@ -135,7 +135,7 @@ public sealed class InstancesTests : PortalTestContext
     {
         foreach (var row in rows)
         {
-            page.FindAll("tbody input.mud-checkbox-input")[row].Change(true);
+            page.FindAll("tbody input[type=checkbox]")[row].Change(true);
         }
     }
 
