@@ -217,8 +217,8 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
 
         Assert.Single(await _bot.AuditAsync("instances.reboot"));
         Assert.All(await _bot.AuditAsync("telegram.button"), r => Assert.Equal(AuditOutcome.Denied, r.Event.Outcome));
-        Assert.Contains(_bot.Api.CallsOf("answerCallbackQuery"), c => c.Body["text"]?.GetValue<string>() == "This button was already used.");
-        Assert.Contains(_bot.Api.CallsOf("answerCallbackQuery"), c => c.Body["text"]?.GetValue<string>() == "This button is for someone else.");
+        await BotStartTests.WaitAsync(() => _bot.Api.CallsOf("answerCallbackQuery").Any(c => c.Body["text"]?.GetValue<string>() == "This button was already used."), "the replay answered");
+        await BotStartTests.WaitAsync(() => _bot.Api.CallsOf("answerCallbackQuery").Any(c => c.Body["text"]?.GetValue<string>() == "This button is for someone else."), "the forged press answered");
     }
 
     [Fact]
@@ -257,7 +257,8 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
 
         _bot.Api.Press(vera, card, "Stop");
         await BotStartTests.WaitAsync(() => _bot.AuditAsync("telegram.button").Result.Any(r => r.Event.ActorName == "vera"), "the refusal audited");
-        Assert.Contains(_bot.Api.CallsOf("answerCallbackQuery"), c => c.Body["text"]?.GetValue<string>() == "You are a Viewer: you can look, not act.");
+        // The refusal is audited before the press is answered: wait for the answer too.
+        await BotStartTests.WaitAsync(() => _bot.Api.CallsOf("answerCallbackQuery").Any(c => c.Body["text"]?.GetValue<string>() == "You are a Viewer: you can look, not act."), "the Viewer told why");
 
         _bot.Api.Press(olga, card, "Stop");
         var confirm = await _bot.Api.WaitForMessageAsync(group, m => m.MessageId == card.MessageId && m.Text.Contains("Blast radius", StringComparison.Ordinal), "asking olga to confirm");
