@@ -33,11 +33,6 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ActionPipeline>();
         services.AddScoped<IActionExecutor, InstanceActionExecutor>();
-        services.AddScoped<IActionExecutor, LaunchExecutor>();
-        services.AddScoped<IActionExecutor, InstanceSettingsExecutor>();
-        services.AddScoped<IActionExecutor, SnapshotAndTerminateExecutor>();
-        services.AddScoped<IActionExecutor, LeftoversExecutor>();
-        services.AddScoped<LaunchPlanner>();
         services.AddScoped<LaunchTemplates>();
         services.AddScoped<ApprovalRulesEditor>();
         services.AddSectionOptions<ApprovalOptions>(ApprovalOptions.Section);
@@ -57,10 +52,23 @@ public static class DependencyInjection
             services.AddSandbox();
         }
 
+        services.AddProvisioningActions();
+
         services.AddPersistence(configuration, environment);
         services.AddBackgroundJobs(configuration);
         services.AddTelegram(configuration);
         services.AddMonitoring();
+        return services;
+    }
+
+    /// <summary>The provisioning use cases and executors; they need the cloud's launch, attribute, snapshot and resource ports.</summary>
+    public static IServiceCollection AddProvisioningActions(this IServiceCollection services)
+    {
+        services.AddScoped<IActionExecutor, LaunchExecutor>();
+        services.AddScoped<IActionExecutor, InstanceSettingsExecutor>();
+        services.AddScoped<IActionExecutor, SnapshotAndTerminateExecutor>();
+        services.AddScoped<IActionExecutor, LeftoversExecutor>();
+        services.AddScoped<LaunchPlanner>();
         return services;
     }
 

@@ -131,7 +131,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     /// <summary>Turns the bot on (a token is configured) and names it, as getMe would.</summary>
     protected void EnableTelegram(string botUserName = "portalops_bot")
     {
-        TelegramOptions.Token = "123456789:AAHk-bunit-token-0123456789abcdefXYZ";
+        TelegramOptions.Token = "123456789:TEST-bunit-token-0123456789abcdefXYZ";
         TelegramStatus.SetBot(botUserName);
         TelegramStatus.Set(BotMode.Polling);
     }

@@ -257,8 +257,11 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
 
         _bot.Api.Press(vera, card, "Stop");
         await BotStartTests.WaitAsync(() => _bot.AuditAsync("telegram.button").Result.Any(r => r.Event.ActorName == "vera"), "the refusal audited");
-        // The refusal is audited before the press is answered: wait for the answer too.
-        await BotStartTests.WaitAsync(() => _bot.Api.CallsOf("answerCallbackQuery").Any(c => c.Body["text"]?.GetValue<string>() == "You are a Viewer: you can look, not act."), "the Viewer told why");
+
+        // The refusal is audited first, then the press is answered.
+        await BotStartTests.WaitAsync(
+            () => _bot.Api.CallsOf("answerCallbackQuery").Any(c => c.Body["text"]?.GetValue<string>() == "You are a Viewer: you can look, not act."),
+            "the press answered with the refusal");
 
         _bot.Api.Press(olga, card, "Stop");
         var confirm = await _bot.Api.WaitForMessageAsync(group, m => m.MessageId == card.MessageId && m.Text.Contains("Blast radius", StringComparison.Ordinal), "asking olga to confirm");

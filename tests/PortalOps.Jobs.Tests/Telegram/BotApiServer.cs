@@ -47,7 +47,7 @@ public sealed record ApiCall(string Method, JsonObject Body, DateTimeOffset At, 
 /// </summary>
 public sealed class BotApiServer : IAsyncDisposable
 {
-    public const string Token = "123456789:AAHk-test-token-0123456789abcdefXYZ";
+    public const string Token = "123456789:TEST-test-token-0123456789abcdefXYZ";
     public const long BotId = 123456789;
     public const string BotUserName = "portalops_test_bot";
 
@@ -197,7 +197,7 @@ public sealed class BotApiServer : IAsyncDisposable
     /// <summary>Waits for a message in a chat that matches, sent or edited.</summary>
     public async Task<SentMessage> WaitForMessageAsync(long chatId, Func<SentMessage, bool> match, string what, TimeSpan? timeout = null)
     {
-        var until = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var until = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var found = MessagesIn(chatId).LastOrDefault(match);
@@ -221,7 +221,7 @@ public sealed class BotApiServer : IAsyncDisposable
     /// <summary>Waits until the bot has fetched (and so handled the batch before) this update.</summary>
     public async Task WaitUntilConsumedAsync(int updateId, TimeSpan? timeout = null)
     {
-        var until = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var until = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (Calls.Where(c => c.Method == "getUpdates").All(c => (c.Body["offset"]?.GetValue<int>() ?? 0) <= updateId))
         {
             if (DateTimeOffset.UtcNow > until)

@@ -23,7 +23,7 @@ public sealed class BotStartTests
     public async Task Start_TokenTelegramRejects_FailsWithAClearStatusAndNeverPolls()
     {
         var settings = BotHarness.FastSettings();
-        settings["Telegram:Token"] = "987654321:AAHk-someone-elses-token-00000000000";
+        settings["Telegram:Token"] = "987654321:TEST-someone-elses-token-00000000000";
         await using var bot = await BotHarness.StartAsync(settings);
 
         await WaitAsync(() => bot.Status.Mode == BotMode.Failed, "the failed status");

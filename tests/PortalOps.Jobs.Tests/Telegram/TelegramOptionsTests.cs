@@ -42,7 +42,7 @@ public sealed class TelegramOptionsTests
     }
 
     [Theory]
-    [InlineData("123456789:AAHk-test-token-0123456789abcdefXYZ", "123456789:••••••••")]
+    [InlineData("123456789:TEST-test-token-0123456789abcdefXYZ", "123456789:••••••••")]
     [InlineData(null, "(none)")]
     [InlineData("garbage", "••••••••")]
     public void Mask_Token_KeepsOnlyTheBotId(string? token, string expected) => Assert.Equal(expected, TelegramOptions.Mask(token));
