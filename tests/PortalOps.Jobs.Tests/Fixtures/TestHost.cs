@@ -36,7 +36,10 @@ public static class TestHost
         builder.Services.AddPersistence(builder.Configuration, builder.Environment);
         builder.Services.AddBackgroundJobs(builder.Configuration);
 
-        // The cloud behind the ports: a recording fake instead of the sandbox.
+        // The cloud behind the ports: the Sandbox for the ports these tests never call (launches, settings, snapshots …),
+        // and a recording fake compute over an empty inventory for the ones they do (registered last, so they win).
+        builder.Services.AddSingleton<PortalOps.Domain.Instances.IFleetEvents, PortalOps.Jobs.Instances.FleetEvents>();
+        builder.Services.AddSandbox();
         builder.Services.AddSingleton(compute);
         builder.Services.AddSingleton<IInventory, EmptyInventory>();
         return builder.Build();

@@ -44,6 +44,20 @@ public sealed class AlertTelegram(AlertMessages messages, IAlertStore alerts, IA
             : new OutboundMessage(chatId, html, keyboard, AlertId: alert.Id));
     }
 
+    /// <summary>
+    /// Called by the outbox once a new alert message is sent: records where it is, then reads the alert again and edits the message
+    /// if the alert (or its action) changed while the message was on its way — so no copy misses a change made in that moment.
+    /// </summary>
+    public async Task SentAsync(Guid alertId, long chatId, int messageId, string sentHtml, CancellationToken cancellationToken = default)
+    {
+        await messages.AddAsync(alertId, chatId, messageId, cancellationToken);
+        if (await alerts.FindAsync(alertId, cancellationToken) is { } alert && await TextAsync(alert, cancellationToken) != sentHtml)
+        {
+            var (html, keyboard) = await RenderAsync(alert, chatId, chatId, cancellationToken);
+            outbox.Enqueue(new OutboundMessage(chatId, html, keyboard, EditMessageId: messageId));
+        }
+    }
+
     /// <summary>Edits every copy of the alert to its current state.</summary>
     public async Task RefreshAsync(Guid alertId, CancellationToken cancellationToken = default)
     {
@@ -70,6 +84,31 @@ public sealed class AlertTelegram(AlertMessages messages, IAlertStore alerts, IA
     }
 
     private async Task<(string Html, InlineKeyboardMarkup? Keyboard)> RenderAsync(Alert alert, long chatId, long forTelegramUserId, CancellationToken cancellationToken)
+    {
+        var (html, requests) = await TextAndRequestsAsync(alert, cancellationToken);
+        if (!alert.IsOpen)
+        {
+            return (html, null);
+        }
+
+        var pending = requests.LastOrDefault(r => r.Status == ApprovalStatus.Pending);
+        var keyboard = new Keyboard(buttons, chatId, forTelegramUserId, clock.GetUtcNow().AddDays(1), pending?.Id)
+            .Row()
+            .Button("👀 Acknowledge", ButtonKind.AcknowledgeAlert, new ButtonArguments(Alert: alert.Id))
+            .Button("😴 Snooze 1 h", ButtonKind.SnoozeAlert, new ButtonArguments(Alert: alert.Id));
+        if (pending is not null)
+        {
+            keyboard.Row()
+                .Button($"✅ Approve {pending.Kind.Verb.ToLowerInvariant()}", ButtonKind.Approve)
+                .Button("❌ Deny", ButtonKind.Deny);
+        }
+
+        return (html, await keyboard.BuildAsync(cancellationToken));
+    }
+
+    private async Task<string> TextAsync(Alert alert, CancellationToken cancellationToken) => (await TextAndRequestsAsync(alert, cancellationToken)).Html;
+
+    private async Task<(string Html, IReadOnlyList<ApprovalRequest> Requests)> TextAndRequestsAsync(Alert alert, CancellationToken cancellationToken)
     {
         var requests = new List<ApprovalRequest>();
         foreach (var id in alert.ApprovalIds)
@@ -101,23 +140,6 @@ public sealed class AlertTelegram(AlertMessages messages, IAlertStore alerts, IA
                 .Append(request.DecidedByName is null ? string.Empty : $" by {Bold(request.DecidedByName)}");
         }
 
-        if (!alert.IsOpen)
-        {
-            return (text.ToString(), null);
-        }
-
-        var pending = requests.LastOrDefault(r => r.Status == ApprovalStatus.Pending);
-        var keyboard = new Keyboard(buttons, chatId, forTelegramUserId, clock.GetUtcNow().AddDays(1), pending?.Id)
-            .Row()
-            .Button("👀 Acknowledge", ButtonKind.AcknowledgeAlert, new ButtonArguments(Alert: alert.Id))
-            .Button("😴 Snooze 1 h", ButtonKind.SnoozeAlert, new ButtonArguments(Alert: alert.Id));
-        if (pending is not null)
-        {
-            keyboard.Row()
-                .Button($"✅ Approve {pending.Kind.Verb.ToLowerInvariant()}", ButtonKind.Approve)
-                .Button("❌ Deny", ButtonKind.Deny);
-        }
-
-        return (text.ToString(), await keyboard.BuildAsync(cancellationToken));
+        return (text.ToString(), requests);
     }
 }

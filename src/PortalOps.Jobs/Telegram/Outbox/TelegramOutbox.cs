@@ -227,7 +227,7 @@ public sealed partial class TelegramOutbox : IDisposable
 
                 if (message.AlertId is { } alertId)
                 {
-                    await scope.ServiceProvider.GetRequiredService<Alerts.AlertMessages>().AddAsync(alertId, message.ChatId, sent.Id, CancellationToken.None);
+                    await scope.ServiceProvider.GetRequiredService<Alerts.AlertTelegram>().SentAsync(alertId, message.ChatId, sent.Id, message.Html, CancellationToken.None);
                 }
             }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using PortalOps.Domain.Accounts;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Monitoring;
 using PortalOps.Domain.Security;
@@ -30,6 +31,9 @@ public sealed partial class RuleEditor
 
     [Inject]
     public required MonitoringSettings Settings { get; init; }
+
+    [Inject]
+    public required ICloudProvider Cloud { get; init; }
 
     [Inject]
     public required CurrentActor Current { get; init; }
