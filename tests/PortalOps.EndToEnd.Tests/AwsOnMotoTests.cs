@@ -8,6 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace PortalOps.EndToEnd.Tests;
 
 /// <summary>The portal on real AWS APIs (moto): it lists instances another client made, and a Stop from the portal stops them there.</summary>
+[Trait("Category", "Peer")]
 public sealed class AwsOnMotoTests(Browser browser) : IClassFixture<Browser>
 {
     private const string Password = "correct-horse-battery-staple";

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace PortalOps.EndToEnd.Tests;
 
 /// <summary>A newcomer's first minutes: the setup link from the console, the first admin, a sandbox instance stopped from the Instances page.</summary>
+[Trait("Category", "Peer")]
 public sealed class FirstStartTests(Browser browser) : IClassFixture<Browser>
 {
     private const string Password = "correct-horse-battery-staple";

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace PortalOps.EndToEnd.Tests;
 
 /// <summary>Provisioning as a person does it: the launch wizard on the Sandbox account, then the new instance's page going from pending to running.</summary>
+[Trait("Category", "Peer")]
 public sealed class LaunchTests(Browser browser) : IClassFixture<Browser>
 {
     private const string Password = "correct-horse-battery-staple";

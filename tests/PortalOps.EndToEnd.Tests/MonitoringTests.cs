@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace PortalOps.EndToEnd.Tests;
 
 /// <summary>Monitoring as a person meets it on the Sandbox: fleet health right after start, an instance's charts, a rule refused at its field and then saved, its alert.</summary>
+[Trait("Category", "Peer")]
 public sealed class MonitoringTests(Browser browser) : IClassFixture<Browser>
 {
     private const string Password = "correct-horse-battery-staple";

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace PortalOps.EndToEnd.Tests;
 
 /// <summary>Single sign-on through a real OpenID Connect provider: the code flow, role claims mapped to portal roles, and refusals.</summary>
+[Trait("Category", "Peer")]
 public sealed class OidcLoginTests(Browser browser) : IClassFixture<Browser>
 {
     [Theory]

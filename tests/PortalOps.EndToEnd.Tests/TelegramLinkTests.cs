@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace PortalOps.EndToEnd.Tests;
 
 /// <summary>The real binary with its token from the environment, polling a loopback Bot API: a person links Telegram from their Profile.</summary>
+[Trait("Category", "Peer")]
 public sealed class TelegramLinkTests(Browser browser) : IClassFixture<Browser>
 {
     private const string Password = "correct-horse-battery-staple";

@@ -7,6 +7,7 @@ using PortalOps.Jobs.Tests.Aws.Support;
 namespace PortalOps.Jobs.Tests.Aws;
 
 /// <summary>Missing permissions and expired credentials: clear messages naming account and region, with the request id.</summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class BadInputTests(MotoServer moto) : IAsyncLifetime
 {

@@ -12,6 +12,7 @@ namespace PortalOps.Jobs.Tests.Aws;
 /// (the call reaches moto, the answer arrives after the client gave up): results must still be right, and a launch
 /// must make exactly one instance.
 /// </summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class FaultTests(MotoServer moto) : IAsyncLifetime
 {

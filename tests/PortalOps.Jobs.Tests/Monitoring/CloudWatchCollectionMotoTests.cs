@@ -17,6 +17,7 @@ namespace PortalOps.Jobs.Tests.Monitoring;
 /// The collection job on moto's CloudWatch: another client puts CPU data points, the portal collects them with GetMetricData,
 /// keeps them in its database, and its rule fires for the hot instance only.
 /// </summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class CloudWatchCollectionMotoTests(MotoServer moto) : IAsyncLifetime
 {

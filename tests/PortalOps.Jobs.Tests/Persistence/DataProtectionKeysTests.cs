@@ -35,4 +35,5 @@ public abstract class DataProtectionKeysTests(DatabaseProvider provider) : Store
 
 public sealed class SqliteDataProtectionKeysTests() : DataProtectionKeysTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresDataProtectionKeysTests() : DataProtectionKeysTests(DatabaseProvider.Postgres);

@@ -152,4 +152,5 @@ public abstract class EfApprovalStoreTests(DatabaseProvider provider) : StoreTes
 
 public sealed class SqliteEfApprovalStoreTests() : EfApprovalStoreTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresEfApprovalStoreTests() : EfApprovalStoreTests(DatabaseProvider.Postgres);

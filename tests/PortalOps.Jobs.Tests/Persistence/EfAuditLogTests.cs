@@ -171,4 +171,5 @@ public abstract class EfAuditLogTests(DatabaseProvider provider) : StoreTestBase
 
 public sealed class SqliteEfAuditLogTests() : EfAuditLogTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresEfAuditLogTests() : EfAuditLogTests(DatabaseProvider.Postgres);

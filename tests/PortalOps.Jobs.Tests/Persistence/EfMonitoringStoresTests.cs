@@ -138,4 +138,5 @@ public abstract class EfMonitoringStoresTests(DatabaseProvider provider) : Store
 
 public sealed class SqliteEfMonitoringStoresTests() : EfMonitoringStoresTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresEfMonitoringStoresTests() : EfMonitoringStoresTests(DatabaseProvider.Postgres);

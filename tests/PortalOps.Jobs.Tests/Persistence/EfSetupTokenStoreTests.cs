@@ -69,4 +69,5 @@ public abstract class EfSetupTokenStoreTests(DatabaseProvider provider) : StoreT
 
 public sealed class SqliteEfSetupTokenStoreTests() : EfSetupTokenStoreTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresEfSetupTokenStoreTests() : EfSetupTokenStoreTests(DatabaseProvider.Postgres);

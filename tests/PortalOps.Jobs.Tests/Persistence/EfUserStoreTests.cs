@@ -99,4 +99,5 @@ public abstract class EfUserStoreTests(DatabaseProvider provider) : StoreTestBas
 
 public sealed class SqliteEfUserStoreTests() : EfUserStoreTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresEfUserStoreTests() : EfUserStoreTests(DatabaseProvider.Postgres);

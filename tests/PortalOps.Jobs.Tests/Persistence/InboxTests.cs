@@ -83,4 +83,5 @@ public abstract class InboxTests(DatabaseProvider provider) : StoreTestBase(prov
 
 public sealed class SqliteInboxTests() : InboxTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresInboxTests() : InboxTests(DatabaseProvider.Postgres);

@@ -91,4 +91,5 @@ public abstract class ProvisioningStoresTests(DatabaseProvider provider) : Store
 
 public sealed class SqliteProvisioningStoresTests() : ProvisioningStoresTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresProvisioningStoresTests() : ProvisioningStoresTests(DatabaseProvider.Postgres);

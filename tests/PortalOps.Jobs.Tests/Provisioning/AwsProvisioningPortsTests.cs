@@ -9,6 +9,7 @@ using PortalOps.Jobs.Tests.Aws.Support;
 namespace PortalOps.Jobs.Tests.Provisioning;
 
 /// <summary>The provisioning contract against the AWS provider on moto, plus what only AWS's wire shows (what another EC2 client sees).</summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class AwsProvisioningPortsTests(MotoServer moto) : ProvisioningPortsContract, IAsyncLifetime
 {

@@ -83,6 +83,7 @@ public abstract class DurableQueueTests(DatabaseProvider provider) : IAsyncLifet
 
 public sealed class SqliteDurableQueueTests() : DurableQueueTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresDurableQueueTests() : DurableQueueTests(DatabaseProvider.Postgres);
 
 /// <summary>Hangfire keeps some process-wide settings (serializer, log provider); hosts under test take turns.</summary>

@@ -115,6 +115,7 @@ public sealed class DatabaseUserDirectoryTests : UserDirectoryTests
 }
 
 /// <summary>The same on PostgreSQL, which also proves the Telegram migration there.</summary>
+[Trait("Category", "Peer")]
 public sealed class PostgresDatabaseUserDirectoryTests : UserDirectoryTests
 {
     protected override DatabaseProvider Provider => DatabaseProvider.Postgres;
@@ -124,6 +125,7 @@ public sealed class PostgresDatabaseUserDirectoryTests : UserDirectoryTests
 }
 
 /// <summary>The same on DynamoDB, against moto (the AWS tests' shared server, reset before each test).</summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class DynamoDbUserDirectoryTests(MotoServer moto) : UserDirectoryTests
 {

@@ -7,6 +7,7 @@ using PortalOps.Jobs.Tests.Instances;
 namespace PortalOps.Jobs.Tests.Aws.Instances;
 
 /// <summary>The shared port contract, run against the AWS provider on moto.</summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class AwsInstancePortsTests : InstancePortsContract, IAsyncLifetime
 {

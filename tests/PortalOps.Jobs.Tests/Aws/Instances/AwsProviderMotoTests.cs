@@ -8,6 +8,7 @@ using InstanceState = PortalOps.Domain.Instances.InstanceState;
 
 namespace PortalOps.Jobs.Tests.Aws.Instances;
 
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class AwsProviderMotoTests(MotoServer moto) : IAsyncLifetime
 {

@@ -15,6 +15,7 @@ namespace PortalOps.Jobs.Tests.Aws.Protocol;
 /// Every operation and parameter our own client sends exists in the official service models (botocore's),
 /// required members are present, enum values are legal, and answers shaped like the models parse.
 /// </summary>
+[Trait("Category", "Peer")]
 public sealed class BotocoreContractTests
 {
     private static readonly CloudScope Scope = new(TestAws.AccountId, "us-east-1");

@@ -12,6 +12,7 @@ using PortalOps.Jobs.Tests.Aws.Support;
 namespace PortalOps.Jobs.Tests.Aws.Services;
 
 /// <summary>Our own AutoScaling, ELBv2, CloudWatch and Cost Explorer client, and the SSM adapter, against moto.</summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class ServicesMotoTests(MotoServer moto) : IAsyncLifetime
 {
