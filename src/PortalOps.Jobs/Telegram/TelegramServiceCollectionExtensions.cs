@@ -99,8 +99,8 @@ public static class TelegramServiceCollectionExtensions
 
     private static AmazonDynamoDBClient CreateDynamoDb(TelegramDirectoryOptions directory)
     {
-        // The directory's own deadline bounds each call; this keeps one hung connection from outliving it.
-        var config = new AmazonDynamoDBConfig { Timeout = TimeSpan.FromSeconds(Math.Clamp(directory.TimeoutSeconds, 1, 60)) };
+        // The directory's own deadline bounds each call (retries included); this, a little longer, keeps a hung connection from outliving it.
+        var config = new AmazonDynamoDBConfig { Timeout = TimeSpan.FromSeconds(Math.Clamp(directory.TimeoutSeconds, 1, 60) + 1) };
         if (!string.IsNullOrWhiteSpace(directory.Region))
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(directory.Region);

@@ -56,7 +56,7 @@ public sealed class BotStartTests
 
         await WaitAsync(() => bot.Status.Mode == BotMode.Failed, "the failed status");
 
-        Assert.Contains("cannot be reached", bot.Status.Problem, StringComparison.Ordinal);
+        Assert.Contains("cannot be reached (getMe: ", bot.Status.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,6 +54,7 @@ public sealed partial class TelegramBotService(
         var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
+            var step = "getMe";
             try
             {
                 await using (var scope = scopes.CreateAsyncScope())
@@ -64,6 +65,7 @@ public sealed partial class TelegramBotService(
                     await RegisterCommandsAsync(client, stoppingToken);
                     if (settings.UsesWebhook)
                     {
+                        step = "setWebhook";
                         await client.SetWebhook(settings.WebhookUrl!, secretToken: TelegramStatus.WebhookSecret(settings),
                             allowedUpdates: [UpdateType.Message, UpdateType.CallbackQuery], cancellationToken: stoppingToken);
                         status.Set(BotMode.Webhook);
@@ -80,6 +82,7 @@ public sealed partial class TelegramBotService(
                         return;
                     }
 
+                    step = "deleteWebhook";
                     await client.DeleteWebhook(cancellationToken: stoppingToken);
                     status.Set(BotMode.Polling);
                     LogStarted(logger, me.Username, "long polling");
@@ -100,8 +103,9 @@ public sealed partial class TelegramBotService(
             }
             catch (Exception ex)
             {
-                status.Set(BotMode.Failed, $"Telegram cannot be reached ({ex.GetType().Name}); trying again in {backoff.TotalSeconds:0} s.");
-                LogUnreachable(logger, ex.GetType().Name, backoff.TotalSeconds);
+                var what = WhatFailed(step, ex);
+                status.Set(BotMode.Failed, $"Telegram cannot be reached ({what}); trying again in {backoff.TotalSeconds:0} s.");
+                LogUnreachable(logger, what, backoff.TotalSeconds);
                 await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
             }
@@ -159,8 +163,9 @@ public sealed partial class TelegramBotService(
             {
                 // Network trouble, Telegram's own errors, or an answer the client could not read: wait and poll again.
                 var wait = ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after } ? TimeSpan.FromSeconds(after) : backoff;
-                status.Set(BotMode.Failed, $"Telegram cannot be reached ({ex.GetType().Name}); trying again in {wait.TotalSeconds:0} s.");
-                LogUnreachable(logger, ex.GetType().Name, wait.TotalSeconds);
+                var what = WhatFailed("getUpdates", ex);
+                status.Set(BotMode.Failed, $"Telegram cannot be reached ({what}); trying again in {wait.TotalSeconds:0} s.");
+                LogUnreachable(logger, what, wait.TotalSeconds);
                 await Task.Delay(wait, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
                 continue;
@@ -269,7 +274,7 @@ public sealed partial class TelegramBotService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            var what = ex is ApiRequestException api ? $"Telegram answered {api.ErrorCode}" : ex.GetType().Name;
+            var what = How(ex);
             status.Warn($"setMyCommands failed ({what}): the command menu is not registered; commands still work. It is tried again at the next start.");
             LogCommandsFailed(logger, what);
         }
@@ -296,6 +301,11 @@ public sealed partial class TelegramBotService(
             LogPurgeFailed(logger, ex);
         }
     }
+
+    /// <summary>Which call failed and how, without anything from the request (its address carries the token).</summary>
+    private static string WhatFailed(string call, Exception ex) => $"{call}: {How(ex)}";
+
+    private static string How(Exception ex) => ex is ApiRequestException api ? $"Telegram answered {api.ErrorCode}" : ex.GetType().Name;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram bot @{BotName} is on ({Mode}).")]
     private static partial void LogStarted(ILogger logger, string? botName, string mode);
