@@ -6,6 +6,8 @@ public sealed record ChatLink(Guid UserId, long ChatUserId, string? ChatUserName
 /// <summary>
 /// Who a chat user is and what they may do. The rights always come from the portal's user store, so a role or scope
 /// change applies at the next message; where the links themselves are kept (the portal database, or DynamoDB) is the implementation's business.
+/// Every method throws <see cref="UserDirectoryUnavailableException"/> when that store cannot answer now; a stored link that cannot be
+/// read is refused (treated as no link) and logged, never trusted.
 /// </summary>
 public interface IUserDirectory
 {
@@ -26,4 +28,7 @@ public interface IUserDirectory
 
     /// <summary>Removes the portal user's link; false when there was none.</summary>
     Task<bool> UnlinkAsync(Guid userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the store answers and is set up as expected, for the admin page; never throws.</summary>
+    Task<UserDirectoryHealth> CheckAsync(CancellationToken cancellationToken = default);
 }

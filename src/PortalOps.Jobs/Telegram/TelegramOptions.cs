@@ -99,6 +99,15 @@ public sealed class TelegramDirectoryOptions
     /// <summary>Another DynamoDB endpoint (LocalStack, moto); default: AWS.</summary>
     public string? ServiceUrl { get; set; }
 
+    /// <summary>
+    /// Whether the start creates the DynamoDB table when it does not exist (on-demand capacity, key <c>pk</c>). False (default): a missing
+    /// table stops the start with a message that says how to create it.
+    /// </summary>
+    public bool CreateTable { get; set; }
+
+    /// <summary>Seconds one DynamoDB call may take (retries included) before the directory counts as unavailable.</summary>
+    public int TimeoutSeconds { get; set; } = 5;
+
     public bool UsesDynamoDb => string.Equals(Provider?.Trim(), DynamoDb, StringComparison.OrdinalIgnoreCase);
 }
 
@@ -190,6 +199,16 @@ internal sealed partial class TelegramOptionsValidator : IValidateOptions<Telegr
         if (!string.IsNullOrWhiteSpace(directory.ServiceUrl) && !IsHttpUrl(directory.ServiceUrl))
         {
             failures.Add($"{S}:Directory:ServiceUrl must be an absolute http or https address (it is '{directory.ServiceUrl}').");
+        }
+
+        if (directory.CreateTable && !directory.UsesDynamoDb)
+        {
+            failures.Add($"{S}:Directory:CreateTable applies only when {S}:Directory:Provider is dynamodb (it is '{directory.Provider}').");
+        }
+
+        if (directory.TimeoutSeconds is < 1 or > 60)
+        {
+            failures.Add($"{S}:Directory:TimeoutSeconds must be between 1 and 60 (it is {directory.TimeoutSeconds}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

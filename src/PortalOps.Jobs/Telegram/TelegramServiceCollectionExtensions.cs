@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using PortalOps.Domain.Notifications;
@@ -60,7 +61,9 @@ public static class TelegramServiceCollectionExtensions
         {
             services.TryAddSingleton<IAmazonDynamoDB>(_ => CreateDynamoDb(directory));
             services.TryAddSingleton<IUserDirectory>(sp =>
-                new DynamoDbUserDirectory(sp.GetRequiredService<IAmazonDynamoDB>(), directory.TableName!, sp.GetRequiredService<IUserStore>()));
+                new DynamoDbUserDirectory(
+                    sp.GetRequiredService<IAmazonDynamoDB>(), directory.TableName!, sp.GetRequiredService<IUserStore>(),
+                    sp.GetRequiredService<ILogger<DynamoDbUserDirectory>>(), TimeSpan.FromSeconds(Math.Clamp(directory.TimeoutSeconds, 1, 60))));
         }
         else
         {
@@ -75,6 +78,7 @@ public static class TelegramServiceCollectionExtensions
         services.TryAddScoped<CommandHandler>();
         services.TryAddScoped<CallbackHandler>();
         services.TryAddScoped<TelegramUpdateHandler>();
+        services.AddHostedService<UserDirectoryStartup>();
         services.AddHostedService<TelegramOutboxService>();
         services.AddHostedService<TelegramBotService>();
         return services;
@@ -95,7 +99,8 @@ public static class TelegramServiceCollectionExtensions
 
     private static AmazonDynamoDBClient CreateDynamoDb(TelegramDirectoryOptions directory)
     {
-        var config = new AmazonDynamoDBConfig();
+        // The directory's own deadline bounds each call (retries included); this, a little longer, keeps a hung connection from outliving it.
+        var config = new AmazonDynamoDBConfig { Timeout = TimeSpan.FromSeconds(Math.Clamp(directory.TimeoutSeconds, 1, 60) + 1) };
         if (!string.IsNullOrWhiteSpace(directory.Region))
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(directory.Region);

@@ -12,7 +12,8 @@ namespace PortalOps.Web.Endpoints;
 /// <summary>
 /// <c>POST /telegram/webhook</c>: Telegram's calls in webhook mode. A call without the right <c>X-Telegram-Bot-Api-Secret-Token</c>
 /// is refused with 401 before anything is read or done (constant-time comparison); a right one is handled in this request's scope
-/// by the same update handler that long polling uses.
+/// by the same update handler that long polling uses. An update whose sender the user directory cannot look up now is answered
+/// 503, so that Telegram delivers it again.
 /// </summary>
 public static class TelegramWebhook
 {
@@ -55,9 +56,11 @@ public static class TelegramWebhook
             return Results.Text("Not an update.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        if (update is not null)
+        if (update is not null
+            && await services.GetRequiredService<TelegramUpdateHandler>().HandleAsync(update, context.RequestAborted) == UpdateOutcome.RetryLater)
         {
-            await services.GetRequiredService<TelegramUpdateHandler>().HandleAsync(update, context.RequestAborted);
+            // The user directory could not say who sent it: Telegram sends it again later (the person has been told once).
+            return Results.Text("The user directory is temporarily unavailable; send this update again later.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         return Results.Ok();

@@ -55,9 +55,11 @@ public sealed class BotHarness : IAsyncDisposable
         ["Telegram:Outbox:GlobalPerSecond"] = "1000",
     };
 
-    public static async Task<BotHarness> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <summary>Starts the Bot API server, then the back end; <paramref name="prepare"/> sets the server up before the bot's first call.</summary>
+    public static async Task<BotHarness> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, Action<BotApiServer>? prepare = null)
     {
         var api = await BotApiServer.StartAsync();
+        prepare?.Invoke(api);
         var database = await TestDatabase.CreateSqliteAsync();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -88,7 +90,18 @@ public sealed class BotHarness : IAsyncDisposable
         builder.Services.AddSingleton<IActionScheduler>(sp => sp.GetRequiredService<InlineActionScheduler>());
         services?.Invoke(builder.Services);
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            await api.DisposeAsync();
+            await database.DisposeAsync();
+            throw;
+        }
+
         return new BotHarness(api, database, host, host.Services.GetRequiredService<InlineActionScheduler>());
     }
 

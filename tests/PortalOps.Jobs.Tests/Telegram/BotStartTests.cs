@@ -20,6 +20,20 @@ public sealed class BotStartTests
     }
 
     [Fact]
+    public async Task Start_SetMyCommandsAnswers500_PollsAnswersCommandsAndSaysWhatFailed()
+    {
+        await using var bot = await BotHarness.StartAsync(prepare: api => api.FailNextWith("setMyCommands", 1000, 500));
+
+        await bot.AskAsync(new TelegramUser(31, "Someone"), "/help", "PortalOps bot");
+
+        Assert.Equal(BotMode.Polling, bot.Status.Mode);
+        Assert.Null(bot.Status.Problem);
+        Assert.Contains("setMyCommands failed (Telegram answered 500)", bot.Status.Warning, StringComparison.Ordinal);
+        Assert.Equal(500, Assert.Single(bot.Api.CallsOf("setMyCommands")).Status);
+        Assert.Empty(bot.Api.Commands);
+    }
+
+    [Fact]
     public async Task Start_TokenTelegramRejects_FailsWithAClearStatusAndNeverPolls()
     {
         var settings = BotHarness.FastSettings();
@@ -42,7 +56,7 @@ public sealed class BotStartTests
 
         await WaitAsync(() => bot.Status.Mode == BotMode.Failed, "the failed status");
 
-        Assert.Contains("cannot be reached", bot.Status.Problem, StringComparison.Ordinal);
+        Assert.Contains("cannot be reached (getMe: ", bot.Status.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

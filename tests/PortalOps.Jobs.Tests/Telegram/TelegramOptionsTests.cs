@@ -35,6 +35,19 @@ public sealed class TelegramOptionsTests
     }
 
     [Fact]
+    public void Validate_DirectoryCreateTableWithoutDynamoDbAndTimeoutOutOfRange_MessagesNameTheKeys()
+    {
+        var failures = Validate(new Dictionary<string, string?>
+        {
+            ["Telegram:Directory:CreateTable"] = "true",
+            ["Telegram:Directory:TimeoutSeconds"] = "0",
+        });
+
+        Assert.Contains("Telegram:Directory:CreateTable applies only when Telegram:Directory:Provider is dynamodb (it is 'database').", failures);
+        Assert.Contains("Telegram:Directory:TimeoutSeconds must be between 1 and 60 (it is 0).", failures);
+    }
+
+    [Fact]
     public void Validate_NothingSet_ValidAndOff()
     {
         Assert.Empty(Validate(new Dictionary<string, string?>()));

@@ -137,6 +137,22 @@ public sealed class DynamoDbUserDirectoryTests(MotoServer moto) : UserDirectoryT
             new AmazonDynamoDBConfig { ServiceURL = moto.Url.ToString().TrimEnd('/'), AuthenticationRegion = "eu-west-1" });
         var directory = new DynamoDbUserDirectory(client, "portalops-telegram", users);
         await directory.EnsureTableAsync();
+        _client = client;
         return directory;
+    }
+
+    private AmazonDynamoDBClient _client = null!;
+
+    [Fact]
+    public async Task Find_TableMissing_UnavailableNamingTheTableAndCheckSaysSo()
+    {
+        await _client.DeleteTableAsync("portalops-telegram");
+
+        var missing = await Assert.ThrowsAsync<UserDirectoryUnavailableException>(() => Directory.FindByChatUserAsync(1));
+        await Assert.ThrowsAsync<UserDirectoryUnavailableException>(() => Directory.FindLinksAsync([Guid.NewGuid()]));
+
+        Assert.Equal("The Telegram user directory (DynamoDB table 'portalops-telegram') is unavailable: the table does not exist.", missing.Message);
+        var health = await Directory.CheckAsync();
+        Assert.Equal((false, "The DynamoDB table 'portalops-telegram' does not exist."), (health.Available, health.Problem));
     }
 }

@@ -7,25 +7,41 @@ using PortalOps.Jobs.Telegram.Notifications;
 
 namespace PortalOps.Web.Tests.Fakes;
 
-/// <summary>Telegram links in memory.</summary>
+/// <summary>Telegram links in memory; <see cref="Unavailable"/> makes every call fail the way an unreachable store does.</summary>
 public sealed class FakeUserDirectory(FakeUserStore users) : IUserDirectory
 {
+    public const string Store = "the test directory";
+
     private readonly ConcurrentDictionary<Guid, ChatLink> _links = new();
+
+    /// <summary>When set, every call throws <see cref="UserDirectoryUnavailableException"/> with this message.</summary>
+    public string? Unavailable { get; set; }
 
     public ChatLink? Get(Guid userId) => _links.GetValueOrDefault(userId);
 
     public void Put(ChatLink link) => _links[link.UserId] = link;
 
-    public Task<PortalUser?> FindByChatUserAsync(long chatUserId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_links.Values.FirstOrDefault(l => l.ChatUserId == chatUserId) is { } link ? users.Get(link.UserId) : null);
+    public Task<PortalUser?> FindByChatUserAsync(long chatUserId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnavailable();
+        return Task.FromResult(_links.Values.FirstOrDefault(l => l.ChatUserId == chatUserId) is { } link ? users.Get(link.UserId) : null);
+    }
 
-    public Task<ChatLink?> FindLinkAsync(Guid userId, CancellationToken cancellationToken = default) => Task.FromResult(Get(userId));
+    public Task<ChatLink?> FindLinkAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnavailable();
+        return Task.FromResult(Get(userId));
+    }
 
-    public Task<IReadOnlyList<ChatLink>> FindLinksAsync(IReadOnlyCollection<Guid> userIds, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<ChatLink>>(userIds.Select(Get).OfType<ChatLink>().ToList());
+    public Task<IReadOnlyList<ChatLink>> FindLinksAsync(IReadOnlyCollection<Guid> userIds, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnavailable();
+        return Task.FromResult<IReadOnlyList<ChatLink>>(userIds.Select(Get).OfType<ChatLink>().ToList());
+    }
 
     public Task LinkAsync(ChatLink link, CancellationToken cancellationToken = default)
     {
+        ThrowIfUnavailable();
         if (_links.Values.Any(l => l.ChatUserId == link.ChatUserId && l.UserId != link.UserId))
         {
             throw new DomainException("This Telegram account is already linked to another PortalOps user.");
@@ -35,7 +51,22 @@ public sealed class FakeUserDirectory(FakeUserStore users) : IUserDirectory
         return Task.CompletedTask;
     }
 
-    public Task<bool> UnlinkAsync(Guid userId, CancellationToken cancellationToken = default) => Task.FromResult(_links.TryRemove(userId, out _));
+    public Task<bool> UnlinkAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnavailable();
+        return Task.FromResult(_links.TryRemove(userId, out _));
+    }
+
+    public Task<UserDirectoryHealth> CheckAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new UserDirectoryHealth(Store, Unavailable is null, Unavailable));
+
+    private void ThrowIfUnavailable()
+    {
+        if (Unavailable is { } problem)
+        {
+            throw new UserDirectoryUnavailableException(problem);
+        }
+    }
 }
 
 /// <summary>Linking codes in memory; remembers the last one issued.</summary>

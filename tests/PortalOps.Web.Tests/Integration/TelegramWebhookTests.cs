@@ -1,12 +1,16 @@
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PortalOps.Domain.Audit;
+using PortalOps.Domain.Security;
 using PortalOps.Jobs.Telegram;
 using PortalOps.Jobs.Telegram.Bot;
 using PortalOps.Jobs.Tests.Telegram;
 using PortalOps.Web.Endpoints;
+using PortalOps.Web.Tests.Fakes;
 
 namespace PortalOps.Web.Tests.Integration;
 
@@ -76,6 +80,27 @@ public sealed class TelegramWebhookTests : IAsyncLifetime
 
         Assert.Equal("https://portal.example.com/telegram/webhook", _api.WebhookUrl);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Webhook_UserDirectoryUnavailable_503UntilItIsBackThenAnsweredAndThePersonToldOnce()
+    {
+        var directory = new FakeUserDirectory(new FakeUserStore()) { Unavailable = "The Telegram user directory (DynamoDB table 'links') is unavailable: the table does not exist." };
+        await using var portal = _portal.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<IUserDirectory>(directory))));
+        var client = portal.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var secret = TelegramStatus.WebhookSecret(portal.Services.GetRequiredService<IOptions<TelegramOptions>>().Value);
+
+        var first = await client.SendAsync(Post(secret, "/help"));
+        await _api.WaitForTextAsync(555, "temporarily unavailable");
+        var again = await client.SendAsync(Post(secret, "/help"));
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable), (first.StatusCode, again.StatusCode));
+        directory.Unavailable = null;
+        var afterwards = await client.SendAsync(Post(secret, "/help"));
+
+        Assert.Equal(HttpStatusCode.OK, afterwards.StatusCode);
+        await _api.WaitForTextAsync(555, "PortalOps bot");
+        Assert.Single(_api.MessagesIn(555), m => m.Text.Contains("temporarily unavailable", StringComparison.Ordinal));
     }
 
     [Fact]

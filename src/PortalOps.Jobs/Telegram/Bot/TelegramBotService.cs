@@ -13,13 +13,22 @@ namespace PortalOps.Jobs.Telegram.Bot;
 /// <summary>
 /// Starts the bot: getMe (the token is checked and the bot's name learnt), the command menu, then either the webhook
 /// (registered with its secret_token) or long polling, with one DI scope per update. Off without a token; a token Telegram
-/// refuses stops the bot with a clear status; an unreachable Telegram is retried with a back-off.
+/// refuses stops the bot with a clear status; an unreachable Telegram is retried with a back-off. The command menu is optional:
+/// when setMyCommands fails, the failure is logged and shown as a warning, and the bot starts without it.
+/// <para>
+/// Polling confirms an update to Telegram (the next getUpdates' offset) only once its sender is known: while the user directory
+/// cannot answer, the offset stays at the first such update, which is tried again with a growing pause (1 s to 30 s), so that it
+/// is answered when the directory is back rather than lost. Updates after it that were already handed out are not handled twice.
+/// </para>
 /// </summary>
 public sealed partial class TelegramBotService(
     IServiceScopeFactory scopes, IOptions<TelegramOptions> options, TelegramStatus status, ILogger<TelegramBotService> logger) : BackgroundService
 {
     /// <summary>Updates handled at once in polling mode.</summary>
     public const int MaxUpdatesAtOnce = 8;
+
+    /// <summary>The longest pause before an update that waits for the user directory is tried again.</summary>
+    public static readonly TimeSpan MaxWaitBackoff = TimeSpan.FromSeconds(30);
 
     public static IReadOnlyList<BotCommand> Commands { get; } =
     [
@@ -45,6 +54,7 @@ public sealed partial class TelegramBotService(
         var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
+            var step = "getMe";
             try
             {
                 await using (var scope = scopes.CreateAsyncScope())
@@ -52,9 +62,10 @@ public sealed partial class TelegramBotService(
                     var client = scope.ServiceProvider.GetRequiredService<ITelegramBotClient>();
                     var me = await client.GetMe(stoppingToken);
                     status.SetBot(me.Username);
-                    await client.SetMyCommands(Commands, cancellationToken: stoppingToken);
+                    await RegisterCommandsAsync(client, stoppingToken);
                     if (settings.UsesWebhook)
                     {
+                        step = "setWebhook";
                         await client.SetWebhook(settings.WebhookUrl!, secretToken: TelegramStatus.WebhookSecret(settings),
                             allowedUpdates: [UpdateType.Message, UpdateType.CallbackQuery], cancellationToken: stoppingToken);
                         status.Set(BotMode.Webhook);
@@ -71,6 +82,7 @@ public sealed partial class TelegramBotService(
                         return;
                     }
 
+                    step = "deleteWebhook";
                     await client.DeleteWebhook(cancellationToken: stoppingToken);
                     status.Set(BotMode.Polling);
                     LogStarted(logger, me.Username, "long polling");
@@ -91,8 +103,9 @@ public sealed partial class TelegramBotService(
             }
             catch (Exception ex)
             {
-                status.Set(BotMode.Failed, $"Telegram cannot be reached ({ex.GetType().Name}); trying again in {backoff.TotalSeconds:0} s.");
-                LogUnreachable(logger, ex.GetType().Name, backoff.TotalSeconds);
+                var what = WhatFailed(step, ex);
+                status.Set(BotMode.Failed, $"Telegram cannot be reached ({what}); trying again in {backoff.TotalSeconds:0} s.");
+                LogUnreachable(logger, what, backoff.TotalSeconds);
                 await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
             }
@@ -117,6 +130,10 @@ public sealed partial class TelegramBotService(
     {
         int? offset = null;
         var backoff = TimeSpan.FromSeconds(1);
+        var waitBackoff = TimeSpan.FromSeconds(1);
+
+        // Updates at or past the offset that were already handed to a handler: Telegram sends them again while an earlier one waits.
+        var started = new HashSet<int>();
         var lastPurge = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -146,34 +163,31 @@ public sealed partial class TelegramBotService(
             {
                 // Network trouble, Telegram's own errors, or an answer the client could not read: wait and poll again.
                 var wait = ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after } ? TimeSpan.FromSeconds(after) : backoff;
-                status.Set(BotMode.Failed, $"Telegram cannot be reached ({ex.GetType().Name}); trying again in {wait.TotalSeconds:0} s.");
-                LogUnreachable(logger, ex.GetType().Name, wait.TotalSeconds);
+                var what = WhatFailed("getUpdates", ex);
+                status.Set(BotMode.Failed, $"Telegram cannot be reached ({what}); trying again in {wait.TotalSeconds:0} s.");
+                LogUnreachable(logger, what, wait.TotalSeconds);
                 await Task.Delay(wait, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
                 continue;
             }
 
-            foreach (var update in updates)
+            var waiting = await DispatchAsync(updates.Where(u => !started.Contains(u.Id)).ToList(), started, gate, running, stoppingToken);
+            if (updates.Length > 0)
             {
-                // Several updates are handled at once, so that one person's slow cloud call never holds up everyone else;
-                // the next getUpdates confirms them to Telegram.
-                offset = update.Id + 1;
-                await gate.WaitAsync(stoppingToken);
-                running.RemoveAll(t => t.IsCompleted);
-                running.Add(Task.Run(
-                    async () =>
-                    {
-                        try
-                        {
-                            await using var scope = scopes.CreateAsyncScope();
-                            await scope.ServiceProvider.GetRequiredService<TelegramUpdateHandler>().HandleAsync(update, stoppingToken);
-                        }
-                        finally
-                        {
-                            gate.Release();
-                        }
-                    },
-                    CancellationToken.None));
+                // The next getUpdates confirms everything before the offset to Telegram.
+                offset = waiting ?? updates.Max(u => u.Id) + 1;
+                started.RemoveWhere(id => id < offset);
+            }
+
+            if (waiting is not null)
+            {
+                LogUpdatesWait(logger, waiting.Value, waitBackoff.TotalSeconds);
+                await Task.Delay(waitBackoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                waitBackoff = TimeSpan.FromTicks(Math.Min(waitBackoff.Ticks * 2, MaxWaitBackoff.Ticks));
+            }
+            else
+            {
+                waitBackoff = TimeSpan.FromSeconds(1);
             }
 
             if (DateTimeOffset.UtcNow - lastPurge > TimeSpan.FromHours(1))
@@ -181,6 +195,88 @@ public sealed partial class TelegramBotService(
                 lastPurge = DateTimeOffset.UtcNow;
                 await PurgeButtonsAsync(stoppingToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// Finds the senders of a batch (at once, a few at a time), then hands each update whose sender is known to a handler in the
+    /// background, in order. Returns the id of the first update that waits for the user directory, if any.
+    /// </summary>
+    private async Task<int?> DispatchAsync(List<Update> updates, HashSet<int> started, SemaphoreSlim gate, List<Task> running, CancellationToken stoppingToken)
+    {
+        var prepared = new (AsyncServiceScope Scope, PreparedUpdate? Update)?[updates.Count];
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, updates.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = MaxUpdatesAtOnce, CancellationToken = stoppingToken },
+                async (i, cancellationToken) =>
+                {
+                    var scope = scopes.CreateAsyncScope();
+                    prepared[i] = (scope, null);
+                    prepared[i] = (scope, await scope.ServiceProvider.GetRequiredService<TelegramUpdateHandler>().PrepareAsync(updates[i], cancellationToken));
+                });
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            foreach (var entry in prepared)
+            {
+                if (entry is { } made)
+                {
+                    await made.Scope.DisposeAsync();
+                }
+            }
+
+            throw;
+        }
+
+        int? waiting = null;
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var (scope, update) = prepared[i]!.Value;
+            if (update is null)
+            {
+                waiting ??= updates[i].Id;
+                await scope.DisposeAsync();
+                continue;
+            }
+
+            // Several updates are handled at once, so that one person's slow cloud call never holds up everyone else.
+            started.Add(updates[i].Id);
+            await gate.WaitAsync(stoppingToken);
+            running.RemoveAll(t => t.IsCompleted);
+            running.Add(Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await scope.ServiceProvider.GetRequiredService<TelegramUpdateHandler>().HandleAsync(update, stoppingToken);
+                    }
+                    finally
+                    {
+                        await scope.DisposeAsync();
+                        gate.Release();
+                    }
+                },
+                CancellationToken.None));
+        }
+
+        return waiting;
+    }
+
+    /// <summary>The command menu. Optional: when Telegram refuses it, the bot works without it, and the pages say why.</summary>
+    private async Task RegisterCommandsAsync(ITelegramBotClient client, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await client.SetMyCommands(Commands, cancellationToken: stoppingToken);
+            status.Warn(null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            var what = How(ex);
+            status.Warn($"setMyCommands failed ({what}): the command menu is not registered; commands still work. It is tried again at the next start.");
+            LogCommandsFailed(logger, what);
         }
     }
 
@@ -206,6 +302,11 @@ public sealed partial class TelegramBotService(
         }
     }
 
+    /// <summary>Which call failed and how, without anything from the request (its address carries the token).</summary>
+    private static string WhatFailed(string call, Exception ex) => $"{call}: {How(ex)}";
+
+    private static string How(Exception ex) => ex is ApiRequestException api ? $"Telegram answered {api.ErrorCode}" : ex.GetType().Name;
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram bot @{BotName} is on ({Mode}).")]
     private static partial void LogStarted(ILogger logger, string? botName, string mode);
 
@@ -214,6 +315,12 @@ public sealed partial class TelegramBotService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram cannot be reached ({What}); trying again in {Seconds} s.")]
     private static partial void LogUnreachable(ILogger logger, string what, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "setMyCommands failed ({What}); the bot starts without its command menu.")]
+    private static partial void LogCommandsFailed(ILogger logger, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram update {UpdateId} and those after it wait for the user directory; trying again in {Seconds} s.")]
+    private static partial void LogUpdatesWait(ILogger logger, int updateId, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Expired Telegram buttons could not be removed.")]
     private static partial void LogPurgeFailed(ILogger logger, Exception exception);

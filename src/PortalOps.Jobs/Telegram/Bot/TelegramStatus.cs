@@ -22,7 +22,11 @@ public enum BotMode
 /// <summary>What the bot is doing now, for the pages (never the token itself).</summary>
 public sealed class TelegramStatus
 {
+    private const int MaxRemembered = 10_000;
+
     private readonly Lock _gate = new();
+    private readonly HashSet<int> _delayed = [];
+    private readonly Queue<int> _delayedOrder = new();
 
     public BotMode Mode { get; private set; } = BotMode.Off;
 
@@ -34,6 +38,18 @@ public sealed class TelegramStatus
     public DateTimeOffset? LastUpdateAt { get; private set; }
 
     public long UpdatesHandled { get; private set; }
+
+    /// <summary>An optional Bot API call that failed at start (e.g. <c>setMyCommands</c>): the bot works without it.</summary>
+    public string? Warning { get; private set; }
+
+    /// <summary>Why the user directory could not say who sent the last update, while updates wait for it; null once it answers again.</summary>
+    public string? DirectoryProblem { get; private set; }
+
+    /// <summary>Since when updates wait for the user directory.</summary>
+    public DateTimeOffset? DirectoryProblemSince { get; private set; }
+
+    /// <summary>Updates that waited for the user directory (each counted once), since the start.</summary>
+    public long UpdatesDelayed { get; private set; }
 
     public void Set(BotMode mode, string? problem = null)
     {
@@ -58,6 +74,55 @@ public sealed class TelegramStatus
         {
             LastUpdateAt = at;
             UpdatesHandled++;
+        }
+    }
+
+    public void Warn(string? warning)
+    {
+        lock (_gate)
+        {
+            Warning = warning;
+        }
+    }
+
+    /// <summary>
+    /// The user directory could not say who sent an update. True the first time for this update, when the person is told it waits;
+    /// false for its retries.
+    /// </summary>
+    public bool DirectoryUnavailable(int updateId, string problem, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            DirectoryProblemSince ??= at;
+            DirectoryProblem = problem;
+            if (!_delayed.Add(updateId))
+            {
+                return false;
+            }
+
+            _delayedOrder.Enqueue(updateId);
+            while (_delayedOrder.Count > MaxRemembered)
+            {
+                _delayed.Remove(_delayedOrder.Dequeue());
+            }
+
+            UpdatesDelayed++;
+            return true;
+        }
+    }
+
+    /// <summary>The user directory answered.</summary>
+    public void DirectoryAnswered()
+    {
+        if (DirectoryProblem is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            DirectoryProblem = null;
+            DirectoryProblemSince = null;
         }
     }
 

@@ -73,5 +73,20 @@ public sealed class DatabaseUserDirectory(IDbContextFactory<PortalDbContext> con
         return await db.TelegramLinks.Where(l => l.UserId == userId).ExecuteDeleteAsync(cancellationToken) > 0;
     }
 
+    public async Task<UserDirectoryHealth> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        const string store = "the portal database";
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await db.TelegramLinks.AsNoTracking().AnyAsync(cancellationToken);
+            return new UserDirectoryHealth(store, true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new UserDirectoryHealth(store, false, $"The portal database cannot be read ({ex.GetType().Name}).");
+        }
+    }
+
     private static ChatLink ToLink(TelegramLinkRow row) => new(row.UserId, row.TelegramUserId, row.TelegramUserName, row.LinkedAt);
 }

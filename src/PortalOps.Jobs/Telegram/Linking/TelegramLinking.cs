@@ -52,6 +52,12 @@ public sealed class TelegramLinking(
             await audit.AppendAsync(new AuditEvent(user.UserName, user.Id, Channel.Telegram, "telegram.link", who, AuditOutcome.Denied, ex.Message), cancellationToken);
             return new LinkOutcome(false, ex.Message);
         }
+        catch (UserDirectoryUnavailableException ex)
+        {
+            // The code is used up by now: say so, rather than leave the person waiting on a link that was never saved.
+            await audit.AppendAsync(new AuditEvent(user.UserName, user.Id, Channel.Telegram, "telegram.link", who, AuditOutcome.Failed, ex.Message), cancellationToken);
+            return new LinkOutcome(false, "PortalOps cannot save the link right now: its user directory is temporarily unavailable. Get a new code on your Profile page and try again in a few minutes.");
+        }
 
         var name = telegramUserName is null ? string.Empty : $" (@{telegramUserName})";
         await audit.AppendAsync(new AuditEvent(user.UserName, user.Id, Channel.Telegram, "telegram.link", who, AuditOutcome.Succeeded, $"Linked Telegram user {telegramUserId}{name}."), cancellationToken);

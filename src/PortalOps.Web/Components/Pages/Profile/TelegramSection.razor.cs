@@ -16,6 +16,7 @@ public sealed partial class TelegramSection
     private LinkInvitation? _invitation;
     private Guid _userId;
     private string? _message;
+    private string? _directoryProblem;
     private bool _loading = true;
     private bool _busy;
 
@@ -45,7 +46,18 @@ public sealed partial class TelegramSection
 
         var actor = await Current.ActorAsync();
         _userId = actor.UserId;
-        _link = await Directory.FindLinkAsync(actor.UserId);
+        try
+        {
+            _link = await Directory.FindLinkAsync(actor.UserId);
+            _directoryProblem = null;
+        }
+        catch (UserDirectoryUnavailableException ex)
+        {
+            // The rest of the Profile page (password, TOTP) and the notification settings do not depend on the directory.
+            _link = null;
+            _directoryProblem = ex.Message;
+        }
+
         if (_link is not null)
         {
             _invitation = null;
@@ -80,6 +92,10 @@ public sealed partial class TelegramSection
             var removed = await Linking.UnlinkAsync(await Current.ActorAsync());
             _message = removed ? "Telegram is unlinked: the bot no longer knows you." : "Telegram was not linked.";
             await ReloadAsync();
+        }
+        catch (UserDirectoryUnavailableException ex)
+        {
+            _message = $"Telegram could not be unlinked: {ex.Message} Try again later.";
         }
         finally
         {

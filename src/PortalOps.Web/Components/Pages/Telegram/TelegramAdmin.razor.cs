@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
+using PortalOps.Domain.Security;
 using PortalOps.Jobs.Telegram;
 using PortalOps.Jobs.Telegram.Bot;
 using PortalOps.Jobs.Telegram.Groups;
@@ -9,13 +10,14 @@ using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Telegram;
 
-/// <summary>The bot's state (never its token) and the list of group chats it may work in.</summary>
+/// <summary>The bot's state (never its token), the user directory's health, and the list of group chats it may work in.</summary>
 public sealed partial class TelegramAdmin
 {
     private IReadOnlyList<AllowedGroup> _groups = [];
     private string? _chatId;
     private string? _title;
     private string? _problem;
+    private UserDirectoryHealth? _health;
 
     [Inject]
     public required IOptions<TelegramOptions> Options { get; init; }
@@ -32,7 +34,16 @@ public sealed partial class TelegramAdmin
     [Inject]
     public required CurrentActor Current { get; init; }
 
-    protected override async Task OnInitializedAsync() => _groups = await Groups.ListAsync();
+    [Inject]
+    public required IUserDirectory Directory { get; init; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        _groups = await Groups.ListAsync();
+        await CheckAsync();
+    }
+
+    private async Task CheckAsync() => _health = await Directory.CheckAsync();
 
     private async Task AllowAsync()
     {

@@ -78,6 +78,29 @@ public sealed class ProfileTests : PortalTestContext
     }
 
     [Fact]
+    public void Render_UserDirectoryUnavailable_KeepsTotpAndNotificationSettingsAndShowsTheDirectorysError()
+    {
+        EnableTelegram();
+        var user = SignIn("olga", Role.Operator);
+        Directory.Unavailable = "The Telegram user directory (DynamoDB table 'portalops-telegram') is unavailable: the table does not exist.";
+
+        var page = RenderPage<ProfilePage>();
+
+        var problem = page.WaitForElement("[data-testid=telegram-directory-problem]").TextContent;
+        Assert.Contains(Directory.Unavailable, problem, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=telegram-link], [data-testid=telegram-unlink]"));
+
+        // TOTP still works …
+        page.Find("[data-testid=totp-start]").Click();
+        Assert.NotEmpty(page.Find("[data-testid=totp-secret]").TextContent);
+
+        // … and so do the notification settings, which the portal keeps itself.
+        page.Find("input[data-testid=pref-alerts]").Change(false);
+        page.Find("[data-testid=pref-save]").Click();
+        Assert.Equal(NotificationPreferences.Default with { Alerts = false }, Preferences.Saved(user.Id));
+    }
+
+    [Fact]
     public void TotpEnable_WrongCode_RefusedAndNothingSaved()
     {
         var user = SignIn("olga", Role.Operator);
