@@ -16,6 +16,7 @@ namespace PortalOps.Jobs.Tests.Telegram;
 /// The bot with its links in DynamoDB (moto), when the table goes missing, DynamoDB stops answering, or an item cannot be read:
 /// people are told, updates wait rather than vanish, bad items are refused, and the start checks the table.
 /// </summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class DirectoryResilienceTests(MotoServer moto)
 {
