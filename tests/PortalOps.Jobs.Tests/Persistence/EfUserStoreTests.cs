@@ -7,7 +7,7 @@ namespace PortalOps.Jobs.Tests.Persistence;
 
 public abstract class EfUserStoreTests(DatabaseProvider provider) : StoreTestBase(provider)
 {
-    private EfUserStore Store => new(Database.Contexts);
+    private EfUserStore Store => new(Database.Contexts, Database.Secrets);
 
     [Fact]
     public async Task AddAsync_FullUser_RoundTripsEveryField()
