@@ -46,7 +46,7 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var (path, generate) = DataOptions.ResolveKeyFile(
-                sp.GetRequiredService<IOptions<DataOptions>>().Value.KeyFile, sp.GetRequiredService<PortalDatabase>().DataDirectory, contentRootPath);
+                configuration[$"{DataOptions.Section}:{nameof(DataOptions.KeyFile)}"], sp.GetRequiredService<PortalDatabase>().DataDirectory, contentRootPath);
             return new SecretProtector(SecretKeyFile.Load(path, generate));
         });
         services.TryAddSingleton<IUserStore, EfUserStore>();
