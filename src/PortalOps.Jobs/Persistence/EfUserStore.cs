@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Security;
@@ -141,6 +142,19 @@ public sealed class EfUserStore(IDbContextFactory<PortalDbContext> contexts, Sec
 
     internal static string Normalize(string userName) => userName.Trim().ToUpperInvariant();
 
+    private string UnprotectTotp(UserRow row)
+    {
+        try
+        {
+            return secrets.Unprotect(row.TotpSecret!, TotpPurpose(row.Id));
+        }
+        catch (Exception ex) when (ex is CryptographicException or FormatException)
+        {
+            throw new CryptographicException(
+                $"The authenticator secret of '{row.UserName}' cannot be decrypted: Data:KeyFile is not the key it was written with.", ex);
+        }
+    }
+
     private static string TotpPurpose(Guid userId) => $"PortalOps.TotpSecret:{userId}";
 
     private UserRow ToRow(PortalUser user) => new()
@@ -164,6 +178,6 @@ public sealed class EfUserStore(IDbContextFactory<PortalDbContext> contexts, Sec
 
     private PortalUser ToUser(UserRow row) => PortalUser.FromStore(
         row.Id, row.UserName, row.DisplayName, row.Role, PersistenceJson.ReadScopes(row.Scopes), row.CreatedAt,
-        row.PasswordHash, row.TotpSecret is null ? null : secrets.Unprotect(row.TotpSecret, TotpPurpose(row.Id)),
+        row.PasswordHash, row.TotpSecret is null ? null : UnprotectTotp(row),
         row.ExternalSubject, row.IsDisabled, row.LastLoginAt, row.SecurityStamp, row.TotpLastStep, row.Version);
 }
