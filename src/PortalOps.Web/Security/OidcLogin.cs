@@ -90,7 +90,7 @@ public static class OidcLogin
 
         if (subject is null || name is null || role is null)
         {
-            await audit.AppendAsync(new AuditEvent(name ?? "unknown", null, Channel.Web, "auth.login", "oidc", AuditOutcome.Denied, $"No portal role for claim '{oidc.RoleClaim}' values [{string.Join(", ", values)}]."));
+            await audit.AppendAsync(new AuditEvent(name ?? "unknown", null, Channel.Web, "auth.login", "oidc", AuditOutcome.Denied, $"No portal role for claim '{oidc.RoleClaim}' values [{string.Join(", ", values)}]; requested scopes: {string.Join(' ', oidc.RequestedScopes)}."));
             context.Response.Redirect("/login?error=norole");
             context.HandleResponse();
             return;
