@@ -127,5 +127,11 @@ public static class JobsServiceCollectionExtensions
         }
 
         await db.Database.MigrateAsync(cancellationToken);
+
+        // Installations from before encryption at rest: their TOTP secrets are encrypted now, not at the next change.
+        if (services.GetService<IUserStore>() is EfUserStore users)
+        {
+            await users.EncryptPlainTotpSecretsAsync(cancellationToken);
+        }
     }
 }

@@ -140,6 +140,29 @@ public sealed class EfUserStore(IDbContextFactory<PortalDbContext> contexts, Sec
         return used == 1;
     }
 
+    /// <summary>
+    /// Encrypts TOTP secrets stored in plain text before encryption at rest existed; run at start. Returns how many it
+    /// encrypted. Each row is rewritten only if its secret is still the one read, so it is safe with several nodes starting.
+    /// </summary>
+    public async Task<int> EncryptPlainTotpSecretsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var plain = await db.Users.AsNoTracking()
+            .Where(u => u.TotpSecret != null && !u.TotpSecret.StartsWith("v1:"))
+            .Select(u => new { u.Id, u.TotpSecret })
+            .ToListAsync(cancellationToken);
+        var encrypted = 0;
+        foreach (var row in plain)
+        {
+            var protectedSecret = secrets.Protect(row.TotpSecret!, TotpPurpose(row.Id));
+            encrypted += await db.Users
+                .Where(u => u.Id == row.Id && u.TotpSecret == row.TotpSecret)
+                .ExecuteUpdateAsync(set => set.SetProperty(u => u.TotpSecret, protectedSecret), cancellationToken);
+        }
+
+        return encrypted;
+    }
+
     internal static string Normalize(string userName) => userName.Trim().ToUpperInvariant();
 
     private string UnprotectTotp(UserRow row)

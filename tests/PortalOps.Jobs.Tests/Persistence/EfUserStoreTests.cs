@@ -195,6 +195,28 @@ public abstract class EfUserStoreTests(DatabaseProvider provider) : StoreTestBas
     }
 
     [Fact]
+    public async Task EncryptPlainTotpSecretsAsync_SecretFromBeforeEncryption_EncryptedAndStillUsable()
+    {
+        const string secret = "JBSWY3DPEHPK3PXP";
+        var user = NewUser("old");
+        user.EnableTotp(secret);
+        await Store.AddAsync(user);
+        await using (var db = await Database.Contexts.CreateDbContextAsync())
+        {
+            await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(set => set.SetProperty(u => u.TotpSecret, secret));
+        }
+
+        Assert.Equal(secret, (await Store.FindAsync(user.Id))!.TotpSecret);
+        Assert.Equal(1, await Store.EncryptPlainTotpSecretsAsync());
+        Assert.Equal(0, await Store.EncryptPlainTotpSecretsAsync());
+
+        await using var check = await Database.Contexts.CreateDbContextAsync();
+        var stored = await check.Users.AsNoTracking().Where(u => u.Id == user.Id).Select(u => u.TotpSecret).SingleAsync();
+        Assert.DoesNotContain(secret, stored!, StringComparison.Ordinal);
+        Assert.Equal(secret, (await Store.FindAsync(user.Id))!.TotpSecret);
+    }
+
+    [Fact]
     public async Task FindAsync_TotpSecretUnderAnotherKey_Throws()
     {
         var user = NewUser("tom");
