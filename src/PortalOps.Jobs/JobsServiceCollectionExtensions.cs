@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,7 @@ using PortalOps.Domain.Security;
 using PortalOps.Jobs.Approvals;
 using PortalOps.Jobs.Persistence;
 using PortalOps.Jobs.Scheduling;
+using PortalOps.Jobs.Secrets;
 
 namespace PortalOps.Jobs;
 
@@ -33,7 +35,7 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
     {
         services.AddOptions<DataOptions>().BindConfiguration(DataOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataOptions>, DataOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataOptions>>(new DataOptionsValidator(contentRootPath)));
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton(PortalDatabase.FromConfiguration(configuration, contentRootPath));
@@ -41,7 +43,14 @@ public static class JobsServiceCollectionExtensions
             new PortalDbContextFactory(sp.GetRequiredService<PortalDatabase>(), sp.GetService<ILoggerFactory>()));
         services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
 
+        services.TryAddSingleton(sp =>
+        {
+            var (path, generate) = DataOptions.ResolveKeyFile(
+                configuration[$"{DataOptions.Section}:{nameof(DataOptions.KeyFile)}"], sp.GetRequiredService<PortalDatabase>().DataDirectory, contentRootPath);
+            return new SecretProtector(SecretKeyFile.Load(path, generate));
+        });
         services.TryAddSingleton<IUserStore, EfUserStore>();
+        services.TryAddSingleton<ISessionStore, EfSessionStore>();
         services.TryAddSingleton<IApprovalStore, EfApprovalStore>();
         services.TryAddSingleton<IAuditLog, EfAuditLog>();
         services.TryAddSingleton<IInbox, EfInbox>();
@@ -51,9 +60,12 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<InboxNotifier>();
         services.TryAddSingleton<INotifier>(sp => sp.GetRequiredService<InboxNotifier>());
 
+        // The keys live in the database, encrypted with the key file's key, which stays outside the database.
         services.AddDataProtection()
             .SetApplicationName("PortalOps")
             .PersistKeysToDbContext<PortalDbContext>();
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<SecretProtector>((options, protector) => options.XmlEncryptor = new KeyFileXmlEncryptor(protector));
         return services;
     }
 
@@ -115,5 +127,11 @@ public static class JobsServiceCollectionExtensions
         }
 
         await db.Database.MigrateAsync(cancellationToken);
+
+        // Installations from before encryption at rest: their TOTP secrets are encrypted now, not at the next change.
+        if (services.GetService<IUserStore>() is EfUserStore users)
+        {
+            await users.EncryptPlainTotpSecretsAsync(cancellationToken);
+        }
     }
 }

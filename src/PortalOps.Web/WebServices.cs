@@ -41,6 +41,7 @@ public static class WebServices
                 options.LoginPath = "/login";
                 options.LogoutPath = "/logout";
                 options.AccessDeniedPath = "/access-denied";
+                options.Events.OnSigningIn = PortalSessions.OnSigningInAsync;
                 options.Events.OnValidatePrincipal = async context =>
                 {
                     var validator = context.HttpContext.RequestServices.GetRequiredService<SessionValidator>();

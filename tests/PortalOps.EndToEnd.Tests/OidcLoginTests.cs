@@ -55,6 +55,68 @@ public sealed class OidcLoginTests(Browser browser) : IClassFixture<Browser>
         });
     }
 
+    [Fact]
+    public async Task Logout_SingleSignOn_EndsTheProviderSessionToo()
+    {
+        await using var sso = await StartAsync();
+
+        await browser.RunAsync("oidc-logout", async page =>
+        {
+            await LoginAsync(page, sso.Portal, "otto");
+            await page.WaitForURLAsync(sso.Portal.BaseUrl + "/");
+            await Browser.InteractiveAsync(page);
+            await page.GetByLabel("Account").ClickAsync();
+            await page.GetByTestId("logout").ClickAsync();
+
+            // RP-initiated logout: the provider asks to confirm ending its own session, then sends the person back.
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(sso.Provider.Authority)));
+            await page.Locator("button[name=logout][value=yes]").ClickAsync();
+            await page.WaitForURLAsync("**/login?signedout=1");
+
+            // The provider no longer knows the person: single sign-on asks for credentials again.
+            await page.GetByTestId("login-sso").ClickAsync();
+            await Expect(page.Locator("input[name=login]")).ToBeVisibleAsync();
+        });
+    }
+
+    [Fact]
+    public async Task Login_FirstSingleSignOn_NoScopesAndSecondLoginReusesTheAccount()
+    {
+        await using var sso = await StartAsync();
+
+        for (var round = 1; round <= 2; round++)
+        {
+            await browser.RunAsync($"oidc-relogin-{round}", async page =>
+            {
+                await LoginAsync(page, sso.Portal, "vera");
+                await page.WaitForURLAsync(sso.Portal.BaseUrl + "/");
+            });
+        }
+
+        var accounts = await SsoAccountsAsync(sso.Portal);
+        var vera = Assert.Single(accounts);
+        Assert.Equal("vera", vera.UserName);
+        Assert.EndsWith("|vera", vera.ExternalSubject, StringComparison.Ordinal);
+        Assert.Equal("[]", vera.Scopes);
+    }
+
+    private static async Task<List<(string UserName, string ExternalSubject, string Scopes)>> SsoAccountsAsync(Portal portal)
+    {
+        var file = Path.Combine(portal.DataPath, "portalops.db");
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT UserName, ExternalSubject, Scopes FROM Users WHERE ExternalSubject IS NOT NULL";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string, string, string)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
+
     private static async Task LoginAsync(IPage page, Portal portal, string user)
     {
         await page.GotoAsync(portal.BaseUrl + "/");

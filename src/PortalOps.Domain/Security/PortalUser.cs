@@ -56,9 +56,16 @@ public sealed class PortalUser
     /// <summary>Increases whenever the user's rights or credentials change; open sessions with an older stamp end.</summary>
     public int SecurityStamp { get; private set; }
 
+    /// <summary>The last TOTP time step a code was accepted for; a code for this step or an earlier one is refused (no replay).</summary>
+    public long? TotpLastStep { get; private set; }
+
+    /// <summary>The stored row's version when this copy was read; a store refuses to save over a newer one.</summary>
+    public int Version { get; private set; }
+
     public static PortalUser FromStore(
         Guid id, string userName, string displayName, Role role, IEnumerable<Scope> scopes, DateTimeOffset createdAt,
-        string? passwordHash, string? totpSecret, string? externalSubject, bool isDisabled, DateTimeOffset? lastLoginAt, int securityStamp)
+        string? passwordHash, string? totpSecret, string? externalSubject, bool isDisabled, DateTimeOffset? lastLoginAt, int securityStamp,
+        long? totpLastStep = null, int version = 0)
     {
         var user = new PortalUser(id, userName, displayName, role, scopes, createdAt)
         {
@@ -68,6 +75,8 @@ public sealed class PortalUser
             IsDisabled = isDisabled,
             LastLoginAt = lastLoginAt,
             SecurityStamp = securityStamp,
+            TotpLastStep = totpLastStep,
+            Version = version,
         };
         return user;
     }
@@ -78,17 +87,23 @@ public sealed class PortalUser
         SecurityStamp++;
     }
 
-    public void EnableTotp(string secret)
+    /// <summary>Turns TOTP on with a secret whose code for <paramref name="usedStep"/> was just entered (that code cannot be used again).</summary>
+    public void EnableTotp(string secret, long? usedStep = null)
     {
         TotpSecret = secret;
+        TotpLastStep = usedStep;
         SecurityStamp++;
     }
 
     public void DisableTotp()
     {
         TotpSecret = null;
+        TotpLastStep = null;
         SecurityStamp++;
     }
+
+    /// <summary>Called by a store once it saved this copy as <paramref name="version"/>.</summary>
+    public void Saved(int version) => Version = version;
 
     public void LinkExternal(string subject) => ExternalSubject = subject;
 
@@ -142,5 +157,20 @@ public interface IUserStore
 
     Task AddAsync(PortalUser user, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Saves every field of <paramref name="user"/>, only if nobody saved the user since this copy was read
+    /// (<see cref="PortalUser.Version"/>), and only if an enabled Admin remains afterwards. Throws <see cref="ConcurrencyConflictException"/>
+    /// or <see cref="LastAdminException"/> otherwise; both checks and the write are one atomic step.
+    /// </summary>
     Task UpdateAsync(PortalUser user, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a login time, touching nothing else, so a login never reverts a change an Admin made meanwhile.</summary>
+    Task RecordLoginAsync(Guid userId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks the TOTP time step <paramref name="step"/> as used, atomically: true only if no code for this or a later step
+    /// was accepted before, so each code works once.
+    /// </summary>
+    Task<bool> TryUseTotpStepAsync(Guid userId, long step, CancellationToken cancellationToken = default);
 }
+

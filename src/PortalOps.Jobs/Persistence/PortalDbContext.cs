@@ -24,6 +24,8 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<UserRow> Users => Set<UserRow>();
 
+    internal DbSet<SessionRow> Sessions => Set<SessionRow>();
+
     internal DbSet<ApprovalRow> Approvals => Set<ApprovalRow>();
 
     internal DbSet<AuditRow> AuditLog => Set<AuditRow>();
@@ -63,6 +65,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
+        ConfigureSessions(modelBuilder.Entity<SessionRow>());
         ConfigureApprovals(modelBuilder.Entity<ApprovalRow>());
         ConfigureAudit(modelBuilder.Entity<AuditRow>());
         ConfigureInbox(modelBuilder.Entity<InboxRow>());
@@ -86,6 +89,16 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         user.Property(u => u.ExternalSubject).HasMaxLength(NameLength);
         user.HasIndex(u => u.NormalizedUserName).IsUnique();
         user.HasIndex(u => u.ExternalSubject).IsUnique();
+        user.Property(u => u.Version).IsConcurrencyToken();
+    }
+
+    private static void ConfigureSessions(EntityTypeBuilder<SessionRow> session)
+    {
+        session.ToTable("Sessions");
+        session.HasKey(s => s.IdHash);
+        session.Property(s => s.IdHash).HasMaxLength(64).IsFixedLength();
+        session.Property(s => s.Method).HasMaxLength(EnumLength);
+        session.HasIndex(s => s.StartedAt);
     }
 
     private static void ConfigureApprovals(EntityTypeBuilder<ApprovalRow> approval)

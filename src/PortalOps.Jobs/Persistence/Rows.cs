@@ -38,6 +38,26 @@ internal sealed class UserRow
     public DateTimeOffset? LastLoginAt { get; set; }
 
     public int SecurityStamp { get; set; }
+
+    /// <summary>The last TOTP time step a code was accepted for.</summary>
+    public long? TotpLastStep { get; set; }
+
+    /// <summary>Raised by every full update; an update from an older copy is refused.</summary>
+    public int Version { get; set; }
+}
+
+internal sealed class SessionRow
+{
+    /// <summary>Lower-case hex SHA-256 of the session id; the id itself lives only in the (encrypted) cookie.</summary>
+    public string IdHash { get; set; } = string.Empty;
+
+    public Guid UserId { get; set; }
+
+    public string Method { get; set; } = string.Empty;
+
+    public DateTimeOffset StartedAt { get; set; }
+
+    public DateTimeOffset? EndedAt { get; set; }
 }
 
 internal sealed class ApprovalRow

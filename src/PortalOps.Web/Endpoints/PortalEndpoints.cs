@@ -23,11 +23,7 @@ public static class PortalEndpoints
                 : Results.Redirect("/login"))
             .AllowAnonymous();
 
-        app.MapPost("/logout", async (HttpContext context, IOptions<OidcOptions> oidc) =>
-        {
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-            return Results.Redirect("/login?signedout=1");
-        }).RequireAuthorization();
+        app.MapPost("/logout", PortalSessions.LogoutAsync).RequireAuthorization();
 
         app.MapGet("/audit/export.csv", ExportAuditAsync).RequireAuthorization(Policies.Viewer);
         return app;

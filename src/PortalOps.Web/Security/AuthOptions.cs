@@ -47,10 +47,20 @@ public sealed class OidcOptions
     /// <summary>Claim value → portal role, e.g. { "ops-admins": "Admin", "ops": "Operator" }. A person none of whose values map is refused.</summary>
     public Dictionary<string, Role> RoleMapping { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Scopes given to a person who logs in with OpenID Connect for the first time (an Admin can change them).</summary>
-    public List<string> DefaultScopes { get; set; } = ["*/*"];
+    /// <summary>
+    /// Scopes given to a person who logs in with OpenID Connect for the first time. Empty by default: a new person sees
+    /// nothing until an Admin grants scopes on the Users page.
+    /// </summary>
+    public List<string> DefaultScopes { get; set; } = [];
 
-    public List<string> Scopes { get; set; } = ["openid", "profile", "email"];
+    /// <summary>The OpenID Connect scopes requested; empty means <see cref="StandardScopes"/>.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>What is requested when <c>Oidc:Scopes</c> is not set: the usual profile scopes and <c>roles</c>, the scope that carries the role claim at most providers.</summary>
+    public static IReadOnlyList<string> StandardScopes { get; } = ["openid", "profile", "email", "roles"];
+
+    /// <summary>The scopes sent to the provider.</summary>
+    public IReadOnlyList<string> RequestedScopes => Scopes.Count > 0 ? Scopes : StandardScopes;
 
     public bool RequireHttpsMetadata { get; set; } = true;
 
@@ -92,6 +102,11 @@ public sealed class OidcOptionsValidator : IValidateOptions<OidcOptions>
         if (options.RoleMapping.Count == 0)
         {
             errors.Add("Oidc:RoleMapping is empty; map at least one claim value to a role (Viewer, Operator, Approver, Admin).");
+        }
+
+        if (options.Scopes.Count > 0 && !options.Scopes.Contains("openid"))
+        {
+            errors.Add($"Oidc:Scopes must include openid (the default is {string.Join(' ', OidcOptions.StandardScopes)}).");
         }
 
         for (var i = 0; i < options.DefaultScopes.Count; i++)

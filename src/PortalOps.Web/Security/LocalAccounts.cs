@@ -57,17 +57,21 @@ public sealed class LocalAccounts(
                 return new LoginResult(false, null, null, NeedsTotp: true);
             }
 
-            if (!Totp.Verify(user.TotpSecret, totpCode, clock.GetUtcNow()))
+            // A code works once: its time step is recorded atomically, so a replayed (or raced) code is refused.
+            var step = Totp.Match(user.TotpSecret, totpCode, clock.GetUtcNow());
+            if (step is null || !await users.TryUseTotpStepAsync(user.Id, step.Value, cancellationToken))
             {
                 throttle.RecordFailure(userName, clock.GetUtcNow());
-                await AuditAsync(userName, user.Id, "auth.login", AuditOutcome.Denied, "Wrong authenticator code.", cancellationToken);
-                return new LoginResult(false, "That authenticator code is not right.", null, NeedsTotp: true);
+                await AuditAsync(userName, user.Id, "auth.login", AuditOutcome.Denied, step is null ? "Wrong authenticator code." : "Authenticator code already used.", cancellationToken);
+                return new LoginResult(false, step is null ? "That authenticator code is not right." : "That authenticator code was already used; wait for the next one.", null, NeedsTotp: true);
             }
         }
 
         throttle.Reset(userName);
-        user.RecordLogin(clock.GetUtcNow());
-        await users.UpdateAsync(user, cancellationToken);
+
+        // Only the login time is written: an Admin's change made since the read (disable, demotion) stays as it is,
+        // and the new session's security stamp no longer matches, so it ends at once.
+        await users.RecordLoginAsync(user.Id, clock.GetUtcNow(), cancellationToken);
         await AuditAsync(user.UserName, user.Id, "auth.login", AuditOutcome.Succeeded, "Local login.", cancellationToken);
         return new LoginResult(true, null, PortalClaims.Create(user, "local", clock.GetUtcNow()));
     }
@@ -136,7 +140,15 @@ public sealed class LocalAccounts(
         }
 
         user.SetPasswordHash(hasher.HashPassword(user, next!));
-        await users.UpdateAsync(user, cancellationToken);
+        try
+        {
+            await users.UpdateAsync(user, cancellationToken);
+        }
+        catch (ConcurrencyConflictException ex)
+        {
+            return ex.Message;
+        }
+
         await AuditAsync(user.UserName, user.Id, "auth.password", AuditOutcome.Succeeded, "Password changed.", cancellationToken);
         return null;
     }

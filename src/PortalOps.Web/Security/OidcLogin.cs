@@ -44,7 +44,7 @@ public static class OidcLogin
             options.CallbackPath = "/signin-oidc";
             options.SignedOutCallbackPath = "/signout-callback-oidc";
             options.Scope.Clear();
-            foreach (var scope in oidc.Scopes)
+            foreach (var scope in oidc.RequestedScopes)
             {
                 options.Scope.Add(scope);
             }
@@ -52,6 +52,16 @@ public static class OidcLogin
             options.ClaimActions.MapUniqueJsonKey("preferred_username", "preferred_username");
             options.ClaimActions.MapUniqueJsonKey(oidc.RoleClaim, oidc.RoleClaim);
             options.ClaimActions.MapJsonKey(oidc.RoleClaim, oidc.RoleClaim);
+            options.Events.OnTokenValidated = context =>
+            {
+                // Only the id token is kept (in the encrypted cookie): logout sends it as id_token_hint to end the provider's session.
+                if ((context.TokenEndpointResponse?.IdToken ?? context.ProtocolMessage?.IdToken) is { } idToken)
+                {
+                    context.Properties?.StoreTokens([new AuthenticationToken { Name = OpenIdConnectParameterNames.IdToken, Value = idToken }]);
+                }
+
+                return Task.CompletedTask;
+            };
             options.Events.OnTicketReceived = context => OnTicketReceivedAsync(context);
             options.Events.OnRemoteFailure = async context =>
             {
@@ -80,42 +90,73 @@ public static class OidcLogin
 
         if (subject is null || name is null || role is null)
         {
-            await audit.AppendAsync(new AuditEvent(name ?? "unknown", null, Channel.Web, "auth.login", "oidc", AuditOutcome.Denied, $"No portal role for claim '{oidc.RoleClaim}' values [{string.Join(", ", values)}]."));
+            await audit.AppendAsync(new AuditEvent(name ?? "unknown", null, Channel.Web, "auth.login", "oidc", AuditOutcome.Denied, $"No portal role for claim '{oidc.RoleClaim}' values [{string.Join(", ", values)}]; requested scopes: {string.Join(' ', oidc.RequestedScopes)}."));
             context.Response.Redirect("/login?error=norole");
             context.HandleResponse();
             return;
         }
 
         var external = $"{issuer}|{subject}";
-        var user = await users.FindByExternalSubjectAsync(external);
-        if (user is null)
+        var user = await users.FindByExternalSubjectAsync(external) ?? await AddFirstLoginAsync(users, oidc, principal, external, name, role.Value, clock);
+        if (user.IsDisabled)
         {
-            var userName = await users.FindByNameAsync(name) is null ? name : $"{name}@sso";
-            user = new PortalUser(Guid.NewGuid(), userName, principal.FindFirst("name")?.Value ?? name, role.Value, oidc.DefaultScopes.Select(Scope.Parse), clock.GetUtcNow());
-            user.LinkExternal(external);
-            user.RecordLogin(clock.GetUtcNow());
-            await users.AddAsync(user);
+            await RefuseAsync(context, audit, user, "Account disabled.", "disabled");
+            return;
         }
-        else
+
+        if (user.Role != role.Value)
         {
-            if (user.IsDisabled)
+            // The role follows the provider; the store refuses atomically when an Admin changed the user meanwhile
+            // or when this would leave no enabled Admin.
+            user.ChangeRole(role.Value, user.Scopes);
+            try
             {
-                await audit.AppendAsync(new AuditEvent(user.UserName, user.Id, Channel.Web, "auth.login", "oidc", AuditOutcome.Denied, "Account disabled."));
-                context.Response.Redirect("/login?error=disabled");
-                context.HandleResponse();
+                await users.UpdateAsync(user);
+            }
+            catch (Exception ex) when (ex is LastAdminException or ConcurrencyConflictException)
+            {
+                await RefuseAsync(context, audit, user, $"Role from the provider not applied: {ex.Message}", "sso");
                 return;
             }
-
-            if (user.Role != role.Value)
-            {
-                user.ChangeRole(role.Value, user.Scopes);
-            }
-
-            user.RecordLogin(clock.GetUtcNow());
-            await users.UpdateAsync(user);
         }
 
-        await audit.AppendAsync(new AuditEvent(user.UserName, user.Id, Channel.Web, "auth.login", "oidc", AuditOutcome.Succeeded, $"Single sign-on as {user.Role}."));
+        await users.RecordLoginAsync(user.Id, clock.GetUtcNow());
+        await audit.AppendAsync(new AuditEvent(user.UserName, user.Id, Channel.Web, "auth.login", "oidc", AuditOutcome.Succeeded,
+            user.Scopes.Count == 0 ? $"Single sign-on as {user.Role}, with no scopes yet: an Admin grants them on the Users page." : $"Single sign-on as {user.Role}."));
         context.Principal = PortalClaims.Create(user, "oidc", clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The account of a person's first single sign-on, with <c>Oidc:DefaultScopes</c> (none by default). When two first
+    /// logins race, the second finds the first one's account instead of making another.
+    /// </summary>
+    private static async Task<PortalUser> AddFirstLoginAsync(
+        IUserStore users, OidcOptions oidc, System.Security.Claims.ClaimsPrincipal principal, string external, string name, Role role, TimeProvider clock)
+    {
+        var userName = await users.FindByNameAsync(name) is null ? name : $"{name}@sso";
+        var user = new PortalUser(Guid.NewGuid(), userName, principal.FindFirst("name")?.Value ?? name, role, oidc.DefaultScopes.Select(Scope.Parse), clock.GetUtcNow());
+        user.LinkExternal(external);
+        try
+        {
+            await users.AddAsync(user);
+            return user;
+        }
+        catch (DomainException)
+        {
+            var existing = await users.FindByExternalSubjectAsync(external);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            return existing;
+        }
+    }
+
+    private static async Task RefuseAsync(TicketReceivedContext context, IAuditLog audit, PortalUser user, string detail, string error)
+    {
+        await audit.AppendAsync(new AuditEvent(user.UserName, user.Id, Channel.Web, "auth.login", "oidc", AuditOutcome.Denied, detail));
+        context.Response.Redirect($"/login?error={error}");
+        context.HandleResponse();
     }
 }

@@ -11,6 +11,7 @@ public static class PortalClaims
     public const string Stamp = "portalops:stamp";
     public const string AuthTime = "portalops:auth_time";
     public const string Method = "portalops:method";
+    public const string SessionId = "portalops:sid";
 
     public static ClaimsPrincipal Create(PortalUser user, string method, DateTimeOffset now)
     {
@@ -38,6 +39,10 @@ public static class PortalClaims
 
     public static DateTimeOffset? AuthenticatedAt(ClaimsPrincipal principal) =>
         long.TryParse(principal.FindFirstValue(AuthTime), CultureInfo.InvariantCulture, out var s) ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
+
+    public static string? SessionIdOf(ClaimsPrincipal principal) => principal.FindFirstValue(SessionId);
+
+    public static string? MethodOf(ClaimsPrincipal principal) => principal.FindFirstValue(Method);
 
     public static int? StampOf(ClaimsPrincipal principal) =>
         int.TryParse(principal.FindFirstValue(Stamp), CultureInfo.InvariantCulture, out var s) ? s : null;

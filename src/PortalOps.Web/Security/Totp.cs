@@ -19,23 +19,32 @@ public static class Totp
     public static string Code(string secret, DateTimeOffset at) => Code(FromBase32(secret), at.ToUnixTimeSeconds() / Step);
 
     /// <summary>Accepts the current code and the ones either side of it (clock drift of up to 30 s).</summary>
-    public static bool Verify(string secret, string? code, DateTimeOffset now)
+    public static bool Verify(string secret, string? code, DateTimeOffset now) => Match(secret, code, now) is not null;
+
+    /// <summary>
+    /// The time step whose code <paramref name="code"/> is (current step ± 1), or null when it matches none. A caller that
+    /// accepts the code records the step, so the same code cannot be used twice.
+    /// </summary>
+    public static long? Match(string secret, string? code, DateTimeOffset now)
     {
         code = code?.Replace(" ", string.Empty, StringComparison.Ordinal).Trim();
         if (code is not { Length: 6 } || !code.All(char.IsAsciiDigit))
         {
-            return false;
+            return null;
         }
 
         var key = FromBase32(secret);
         var counter = now.ToUnixTimeSeconds() / Step;
-        var ok = false;
+        long? matched = null;
         for (var drift = -1; drift <= 1; drift++)
         {
-            ok |= CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Code(key, counter + drift)), Encoding.ASCII.GetBytes(code));
+            if (CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Code(key, counter + drift)), Encoding.ASCII.GetBytes(code)))
+            {
+                matched = counter + drift;
+            }
         }
 
-        return ok;
+        return matched;
     }
 
     public static string ProvisioningUri(string issuer, string account, string secret) =>

@@ -35,14 +35,23 @@ public sealed class TwoFactor(IUserStore users, IAuditLog audit, TimeProvider cl
             return "The authenticator is already on.";
         }
 
-        if (!Totp.Verify(secret, code, clock.GetUtcNow()))
+        var step = Totp.Match(secret, code, clock.GetUtcNow());
+        if (step is null)
         {
             await AuditAsync(user, "auth.totp.enable", AuditOutcome.Denied, "Confirmation code wrong; authenticator left off.", cancellationToken);
             return WrongCode;
         }
 
-        user.EnableTotp(secret);
-        await users.UpdateAsync(user, cancellationToken);
+        user.EnableTotp(secret, step);
+        try
+        {
+            await users.UpdateAsync(user, cancellationToken);
+        }
+        catch (ConcurrencyConflictException ex)
+        {
+            return ex.Message;
+        }
+
         await AuditAsync(user, "auth.totp.enable", AuditOutcome.Succeeded, "off → on", cancellationToken);
         return null;
     }
@@ -61,14 +70,23 @@ public sealed class TwoFactor(IUserStore users, IAuditLog audit, TimeProvider cl
             return "The authenticator is already off.";
         }
 
-        if (!Totp.Verify(user.TotpSecret, code, clock.GetUtcNow()))
+        var step = Totp.Match(user.TotpSecret, code, clock.GetUtcNow());
+        if (step is null || !await users.TryUseTotpStepAsync(user.Id, step.Value, cancellationToken))
         {
-            await AuditAsync(user, "auth.totp.disable", AuditOutcome.Denied, "Code wrong; authenticator left on.", cancellationToken);
+            await AuditAsync(user, "auth.totp.disable", AuditOutcome.Denied, step is null ? "Code wrong; authenticator left on." : "Code already used; authenticator left on.", cancellationToken);
             return WrongCode;
         }
 
         user.DisableTotp();
-        await users.UpdateAsync(user, cancellationToken);
+        try
+        {
+            await users.UpdateAsync(user, cancellationToken);
+        }
+        catch (ConcurrencyConflictException ex)
+        {
+            return ex.Message;
+        }
+
         await AuditAsync(user, "auth.totp.disable", AuditOutcome.Succeeded, "on → off", cancellationToken);
         return null;
     }

@@ -110,7 +110,11 @@ public sealed class UserAdministration(IUserStore users, IAuditLog audit, LocalA
 
         var before = $"{user.Role} on {string.Join(", ", user.Scopes)}";
         user.ChangeRole(role, parsed.Scopes);
-        await users.UpdateAsync(user, cancellationToken);
+        if (await SaveAsync(admin, "users.update", user, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
         await AuditAsync(admin, "users.update", user, AuditOutcome.Succeeded, $"{before} → {user.Role} on {string.Join(", ", user.Scopes)}", cancellationToken);
         return UserChange.Done($"{user.UserName} is now {user.Role} on {string.Join(", ", user.Scopes)}.");
     }
@@ -145,7 +149,11 @@ public sealed class UserAdministration(IUserStore users, IAuditLog audit, LocalA
         }
 
         user.Disable();
-        await users.UpdateAsync(user, cancellationToken);
+        if (await SaveAsync(admin, "users.disable", user, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
         await AuditAsync(admin, "users.disable", user, AuditOutcome.Succeeded, "enabled → disabled", cancellationToken);
         return UserChange.Done($"{user.UserName} is disabled; their open sessions end.");
     }
@@ -169,7 +177,11 @@ public sealed class UserAdministration(IUserStore users, IAuditLog audit, LocalA
         }
 
         user.Enable();
-        await users.UpdateAsync(user, cancellationToken);
+        if (await SaveAsync(admin, "users.enable", user, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
         await AuditAsync(admin, "users.enable", user, AuditOutcome.Succeeded, "disabled → enabled", cancellationToken);
         return UserChange.Done($"{user.UserName} is enabled.");
     }
@@ -200,6 +212,24 @@ public sealed class UserAdministration(IUserStore users, IAuditLog audit, LocalA
         catch (DomainException ex)
         {
             return new UserChange(false, ex.Message) { UserNameError = ex.Message.Contains("already exists", StringComparison.Ordinal) ? ex.Message : null };
+        }
+    }
+
+    /// <summary>
+    /// Saves the change; the store refuses it atomically when someone changed the user meanwhile or when it would leave no
+    /// enabled Admin (the check above only gives the friendlier message). A refusal is audited and returned.
+    /// </summary>
+    private async Task<UserChange?> SaveAsync(Actor admin, string action, PortalUser user, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await users.UpdateAsync(user, cancellationToken);
+            return null;
+        }
+        catch (Exception ex) when (ex is LastAdminException or ConcurrencyConflictException)
+        {
+            await AuditAsync(admin, action, user, AuditOutcome.Denied, ex.Message, cancellationToken);
+            return UserChange.Refused(ex.Message);
         }
     }
 

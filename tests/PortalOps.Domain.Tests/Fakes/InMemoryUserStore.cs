@@ -43,6 +43,10 @@ internal sealed class InMemoryUserStore : IUserStore
 
     public Task UpdateAsync(PortalUser user, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+    public Task RecordLoginAsync(Guid userId, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<bool> TryUseTotpStepAsync(Guid userId, long step, CancellationToken cancellationToken = default) => Task.FromResult(false);
+
     private Task<PortalUser?> Single(Func<PortalUser, bool> predicate)
     {
         lock (_lock)

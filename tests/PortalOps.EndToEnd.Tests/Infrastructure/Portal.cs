@@ -24,6 +24,9 @@ public sealed partial class Portal : IAsyncDisposable
 
     public ChildProcess Process => _process;
 
+    /// <summary>The portal's own data folder (its SQLite database and key file).</summary>
+    public string DataPath => _dataPath;
+
     public static async Task<Portal> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, int? port = null)
     {
         var webDirectory = Path.Combine(Loopback.RepositoryRoot, "src", "PortalOps.Web");

@@ -29,10 +29,13 @@ const provider = new Provider(issuer, {
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_post',
   }],
+  // As at most providers (Keycloak, for one), the role claim comes with its own `roles` scope, not with `profile`:
+  // a portal that does not ask for it gets no roles.
   claims: {
     openid: ['sub'],
-    profile: ['name', 'preferred_username', 'roles'],
+    profile: ['name', 'preferred_username'],
     email: ['email', 'email_verified'],
+    roles: ['roles'],
   },
   features: { devInteractions: { enabled: true } },
   cookies: { keys: ['portalops-test-cookie-key'] },

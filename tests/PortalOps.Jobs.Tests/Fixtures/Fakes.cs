@@ -43,4 +43,8 @@ public sealed class NoUsers : PortalOps.Domain.Security.IUserStore
     public Task AddAsync(PortalOps.Domain.Security.PortalUser user, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     public Task UpdateAsync(PortalOps.Domain.Security.PortalUser user, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task RecordLoginAsync(Guid userId, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<bool> TryUseTotpStepAsync(Guid userId, long step, CancellationToken cancellationToken = default) => Task.FromResult(false);
 }

@@ -25,6 +25,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public IDbContextFactory<PortalDbContext> Contexts { get; }
 
+    /// <summary>A protector with a fresh key, for stores that encrypt secrets at rest.</summary>
+    public PortalOps.Jobs.Secrets.SecretProtector Secrets { get; } = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>The configuration a host needs to use this database.</summary>
     public IReadOnlyDictionary<string, string?> Configuration => Database.Provider == DatabaseProvider.Postgres
         ? new Dictionary<string, string?> { ["Data:Path"] = DataDirectory, ["ConnectionStrings:PortalOps"] = Database.ConnectionString }

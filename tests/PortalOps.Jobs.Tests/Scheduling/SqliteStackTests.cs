@@ -51,7 +51,7 @@ public sealed class SqliteStackTests : IAsyncLifetime
         var client = new BackgroundJobClient(storage);
 
         var id = client.Enqueue(() => Console.WriteLine("probe"));
-        await new EfUserStore(_database.Contexts).CountAsync();
+        await new EfUserStore(_database.Contexts, _database.Secrets).CountAsync();
 
         Assert.False(string.IsNullOrEmpty(id));
         Assert.Equal(1, storage.GetMonitoringApi().EnqueuedCount("default"));

@@ -21,7 +21,7 @@ public abstract class UserDirectoryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(Provider);
-        Users = new EfUserStore(_database.Contexts);
+        Users = new EfUserStore(_database.Contexts, _database.Secrets);
         Directory = await CreateAsync(_database, Users);
     }
 

@@ -39,18 +39,65 @@ public sealed class FakeUserStore : IUserStore
         return Task.CompletedTask;
     }
 
+    /// <summary>As the database store: refused when the copy is older than the stored user, or when no enabled Admin would remain.</summary>
     public Task UpdateAsync(PortalUser user, CancellationToken cancellationToken = default)
     {
-        if (!_users.ContainsKey(user.Id))
+        lock (_users)
         {
-            throw new InvalidOperationException($"User {user.Id} does not exist.");
+            if (!_users.TryGetValue(user.Id, out var stored))
+            {
+                throw new InvalidOperationException($"User {user.Id} does not exist.");
+            }
+
+            if (stored.Version != user.Version)
+            {
+                throw new PortalOps.Domain.Common.ConcurrencyConflictException($"{user.UserName} was changed by someone else meanwhile; reload and try again.");
+            }
+
+            if (stored is { Role: Role.Admin, IsDisabled: false } && (user.Role != Role.Admin || user.IsDisabled)
+                && !_users.Values.Any(u => u.Id != user.Id && u is { Role: Role.Admin, IsDisabled: false }))
+            {
+                throw new LastAdminException(user.UserName);
+            }
+
+            user.Saved(user.Version + 1);
+            _users[user.Id] = Copy(user);
+            Updates++;
         }
 
-        _users[user.Id] = Copy(user);
-        Updates++;
         return Task.CompletedTask;
     }
 
+    public Task RecordLoginAsync(Guid userId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        lock (_users)
+        {
+            if (_users.TryGetValue(userId, out var u))
+            {
+                _users[userId] = PortalUser.FromStore(u.Id, u.UserName, u.DisplayName, u.Role, u.Scopes.ToList(), u.CreatedAt, u.PasswordHash, u.TotpSecret,
+                    u.ExternalSubject, u.IsDisabled, at, u.SecurityStamp, u.TotpLastStep, u.Version);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> TryUseTotpStepAsync(Guid userId, long step, CancellationToken cancellationToken = default)
+    {
+        lock (_users)
+        {
+            if (!_users.TryGetValue(userId, out var u) || u.TotpSecret is null || u.TotpLastStep >= step)
+            {
+                return Task.FromResult(false);
+            }
+
+            _users[userId] = PortalUser.FromStore(u.Id, u.UserName, u.DisplayName, u.Role, u.Scopes.ToList(), u.CreatedAt, u.PasswordHash, u.TotpSecret,
+                u.ExternalSubject, u.IsDisabled, u.LastLoginAt, u.SecurityStamp, step, u.Version);
+            return Task.FromResult(true);
+        }
+    }
+
     private static PortalUser Copy(PortalUser u) =>
-        PortalUser.FromStore(u.Id, u.UserName, u.DisplayName, u.Role, u.Scopes.ToList(), u.CreatedAt, u.PasswordHash, u.TotpSecret, u.ExternalSubject, u.IsDisabled, u.LastLoginAt, u.SecurityStamp);
+        PortalUser.FromStore(u.Id, u.UserName, u.DisplayName, u.Role, u.Scopes.ToList(), u.CreatedAt, u.PasswordHash, u.TotpSecret, u.ExternalSubject, u.IsDisabled, u.LastLoginAt, u.SecurityStamp,
+            u.TotpLastStep, u.Version);
 }

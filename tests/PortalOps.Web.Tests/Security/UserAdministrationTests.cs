@@ -189,6 +189,52 @@ public sealed class UserAdministrationTests
         Assert.Equal(("alice", _alice.Id), (audit.ActorName, audit.ActorId));
     }
 
+    [Fact]
+    public async Task DisableAsync_OtherAdminDisablesUsMeanwhile_RefusedAuditedAndOneAdminRemains()
+    {
+        // alice and anna disable each other at the same moment: both requests pass the friendly check, one save wins.
+        var anna = Add("anna", Role.Admin);
+        var racing = new RacingUserStore(_users);
+        var accounts = new LocalAccounts(racing, new FakeSetupTokens(), _audit, PortalTestContext.Hasher, Options.Create(new AuthOptions()), new LoginThrottle(), _clock);
+        var administration = new UserAdministration(racing, _audit, accounts);
+        racing.AfterRead = async () =>
+        {
+            // after alice's request read anna, anna's request disables alice.
+            racing.AfterRead = async () => Assert.True((await _administration.DisableAsync(Admin(anna), _alice.Id)).Succeeded);
+            await Task.CompletedTask;
+        };
+
+        var change = await administration.DisableAsync(Admin(_alice), anna.Id);
+
+        Assert.False(change.Succeeded);
+        Assert.Contains("last enabled Admin", change.Message, StringComparison.Ordinal);
+        Assert.False(_users.Get(anna.Id)!.IsDisabled);
+        Assert.True(_users.Get(_alice.Id)!.IsDisabled);
+        Assert.Equal(AuditOutcome.Denied, _audit.Events("users.disable").Last().Outcome);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_UserChangedSinceRead_RefusedWithoutOverwriting()
+    {
+        var otto = Add("otto", Role.Operator);
+        var racing = new RacingUserStore(_users);
+        var accounts = new LocalAccounts(racing, new FakeSetupTokens(), _audit, PortalTestContext.Hasher, Options.Create(new AuthOptions()), new LoginThrottle(), _clock);
+        var administration = new UserAdministration(racing, _audit, accounts);
+        racing.AfterRead = async () =>
+        {
+            var copy = _users.Get(otto.Id)!;
+            copy.Disable();
+            await _users.UpdateAsync(copy);
+        };
+
+        var change = await administration.UpdateAsync(Admin(_alice), otto.Id, Role.Approver, "*/*");
+
+        Assert.False(change.Succeeded);
+        Assert.Contains("changed by someone else", change.Message, StringComparison.Ordinal);
+        Assert.Equal(Role.Operator, _users.Get(otto.Id)!.Role);
+        Assert.True(_users.Get(otto.Id)!.IsDisabled);
+    }
+
     private static Actor Admin(PortalUser user) => user.AsActor(Channel.Web);
 
     private PortalUser Add(string name, Role role)

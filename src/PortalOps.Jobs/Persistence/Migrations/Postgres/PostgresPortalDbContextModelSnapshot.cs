@@ -614,6 +614,34 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.ToTable("MonitoringState", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.SessionRow", b =>
+                {
+                    b.Property<string>("IdHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .IsFixedLength();
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("IdHash");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("Sessions", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.SetupTokenRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -887,6 +915,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.Property<int>("SecurityStamp")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("TotpLastStep")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("TotpSecret")
                         .HasColumnType("text");
 
@@ -894,6 +925,10 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 

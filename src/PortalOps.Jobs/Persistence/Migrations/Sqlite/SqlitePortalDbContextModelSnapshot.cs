@@ -607,6 +607,34 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.ToTable("MonitoringState", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.SessionRow", b =>
+                {
+                    b.Property<string>("IdHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("IdHash");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("Sessions", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.SetupTokenRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -880,6 +908,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.Property<int>("SecurityStamp")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("TotpLastStep")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("TotpSecret")
                         .HasColumnType("TEXT");
 
@@ -887,6 +918,10 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
