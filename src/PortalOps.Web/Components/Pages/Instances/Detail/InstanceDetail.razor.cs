@@ -156,6 +156,7 @@ public sealed partial class InstanceDetail : IDisposable
             {
                 ActionStatus.Executed => Severity.Success,
                 ActionStatus.PendingApproval => Severity.Info,
+                ActionStatus.PartlySucceeded => Severity.Warning,
                 _ => Severity.Error,
             });
             await LoadAsync();

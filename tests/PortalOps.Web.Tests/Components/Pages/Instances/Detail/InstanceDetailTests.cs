@@ -137,6 +137,28 @@ public sealed class InstanceDetailTests : SandboxPortalTestContext
     }
 
     [Fact]
+    public async Task Actions_RunningThenStoppedInstance_OfferOnlyWhatTheStateAllows()
+    {
+        var made = await LaunchAsync();
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        SignIn("olga", Role.Operator);
+        var page = Open(made);
+        page.WaitForAssertion(() => Assert.Equal("running", page.Find("[data-testid=state-chip]").GetAttribute("data-state")));
+
+        Assert.Empty(page.FindAll("[data-testid=action-start]"));
+        Assert.NotEmpty(page.FindAll("[data-testid=action-stop]"));
+        Assert.NotEmpty(page.FindAll("[data-testid=action-reboot]"));
+
+        await Sandbox.ApplyAsync(InstanceAction.Stop, [made], "k-stop");
+        Clock.Advance(TimeSpan.FromMinutes(2));
+
+        page.WaitForAssertion(() => Assert.Equal("stopped", page.Find("[data-testid=state-chip]").GetAttribute("data-state")));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=action-start]")));
+        Assert.Empty(page.FindAll("[data-testid=action-reboot]"));
+        Assert.Empty(page.FindAll("[data-testid=action-stop]"));
+    }
+
+    [Fact]
     public void Render_UnknownInstance_SaysItWasNotFound()
     {
         SignIn("vera", Role.Viewer);
