@@ -91,7 +91,7 @@ public static class OidcLogin
         if (user is null)
         {
             var userName = await users.FindByNameAsync(name) is null ? name : $"{name}@sso";
-            user = new PortalUser(Guid.NewGuid(), userName, principal.FindFirst("name")?.Value ?? name, role.Value, oidc.DefaultScopes.Select(Scope.Parse), clock.GetUtcNow());
+            user = new PortalUser(Guid.NewGuid(), userName, PortalUser.FitDisplayName(principal.FindFirst("name")?.Value ?? name), role.Value, oidc.DefaultScopes.Select(Scope.Parse), clock.GetUtcNow());
             user.LinkExternal(external);
             user.RecordLogin(clock.GetUtcNow());
             await users.AddAsync(user);
