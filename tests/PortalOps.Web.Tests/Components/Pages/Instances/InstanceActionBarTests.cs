@@ -42,6 +42,6 @@ public sealed class InstanceActionBarTests
         var text = InstanceActionBar.BlastRadius(InstanceAction.Stop, TestData.Fleet(2), id => id == TestData.SandboxAccount ? "Sandbox" : id);
 
         Assert.Contains("account Sandbox: eu-west-1 (2)", text, StringComparison.Ordinal);
-        Assert.DoesNotContain(TestData.SandboxAccount, text, StringComparison.Ordinal);
+        Assert.DoesNotContain($"account {TestData.SandboxAccount}", text, StringComparison.Ordinal);
     }
 }

@@ -168,7 +168,7 @@ public sealed class InstanceDetailTests : SandboxPortalTestContext
 
         var crumbs = page.Find("[data-testid=instance-breadcrumbs]").TextContent;
         Assert.Contains("Sandbox / eu-west-1", crumbs, StringComparison.Ordinal);
-        Assert.DoesNotContain(Account, crumbs, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{Account} /", crumbs, StringComparison.Ordinal);
     }
 
     [Fact]
