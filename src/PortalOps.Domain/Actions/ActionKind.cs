@@ -133,4 +133,10 @@ public sealed record ActionExecution(bool Succeeded, string Summary, string? Req
 {
     /// <summary>Instances the action made (a launch), for the page to show or follow.</summary>
     public IReadOnlyList<InstanceRef> Created { get; init; } = [];
+
+    /// <summary>
+    /// Not <see cref="Succeeded"/>, yet some targets took the action (a bulk stop where one instance refused):
+    /// reported as partly done rather than failed; the summary names the ones that failed. The audit record keeps outcome Failed.
+    /// </summary>
+    public bool PartlySucceeded { get; init; }
 }

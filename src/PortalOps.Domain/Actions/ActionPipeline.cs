@@ -12,6 +12,9 @@ public enum ActionStatus
 {
     Executed,
     Failed,
+
+    /// <summary>Some targets took the action and some did not: the message names the ones that failed.</summary>
+    PartlySucceeded,
     PendingApproval,
 
     /// <summary>An approval request was approved or denied as asked.</summary>
@@ -94,7 +97,7 @@ public sealed class ActionPipeline(
         var execution = await ExecuteAsync(kind, resolved, request.Parameters, key, cancellationToken);
         var executedTargets = WithCreated(targetText, execution.Created);
         await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId), cancellationToken);
-        return new ActionResult(execution.Succeeded ? ActionStatus.Executed : ActionStatus.Failed, execution.Summary) { Created = execution.Created };
+        return new ActionResult(StatusOf(execution), execution.Summary) { Created = execution.Created };
     }
 
     /// <summary>
@@ -183,9 +186,9 @@ public sealed class ActionPipeline(
                 execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, $"{{\"approval\":\"{request.Id}\"}}", execution.RequestId),
             cancellationToken);
         await notifier.NotifyAsync(
-            new Notification(NotificationKind.ActionCompleted, execution.Succeeded ? "Approved action done" : "Approved action failed", $"{request.Summary}: {execution.Summary}", [request.RequestedBy], request.Id),
+            new Notification(NotificationKind.ActionCompleted, execution.Succeeded ? "Approved action done" : execution.PartlySucceeded ? "Approved action partly done" : "Approved action failed", $"{request.Summary}: {execution.Summary}", [request.RequestedBy], request.Id),
             cancellationToken);
-        return new ActionResult(execution.Succeeded ? ActionStatus.Executed : ActionStatus.Failed, execution.Summary, request.Id) { Created = execution.Created };
+        return new ActionResult(StatusOf(execution), execution.Summary, request.Id) { Created = execution.Created };
     }
 
     /// <summary>Expires pending requests whose time is up. Returns how many expired.</summary>
@@ -292,6 +295,10 @@ public sealed class ActionPipeline(
 
         return new ActionResult(ActionStatus.Decided, "Denied.", request.Id);
     }
+
+    /// <summary>Executed, failed, or partly done when some targets took the action (<see cref="ActionExecution.PartlySucceeded"/>).</summary>
+    private static ActionStatus StatusOf(ActionExecution execution) =>
+        execution.Succeeded ? ActionStatus.Executed : execution.PartlySucceeded ? ActionStatus.PartlySucceeded : ActionStatus.Failed;
 
     private async Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
     {

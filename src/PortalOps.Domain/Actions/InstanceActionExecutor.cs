@@ -12,10 +12,12 @@ public sealed class InstanceActionExecutor(ICompute compute) : IActionExecutor
         var action = ToAction(kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), kind.Name, "Not an instance action.");
         var result = await compute.ApplyAsync(action, targets.Select(t => t.Ref).ToList(), idempotencyKey, cancellationToken);
         var failed = result.Targets.Where(t => !t.Succeeded).ToList();
-        var summary = failed.Count == 0
-            ? $"{kind.Verb} accepted for {result.Targets.Count} instance(s)."
-            : $"{kind.Verb} failed for {failed.Count} of {result.Targets.Count}: {string.Join("; ", failed.Take(5).Select(f => $"{f.Target.InstanceId}: {f.Error}"))}";
-        return new ActionExecution(failed.Count == 0, summary, result.RequestId);
+        var errors = string.Join("; ", failed.Take(5).Select(f => $"{f.Target.InstanceId}: {f.Error}"));
+        var total = result.Targets.Count;
+        var summary = failed.Count == 0 ? $"{kind.Verb} accepted for {total} instance(s)."
+            : failed.Count == total ? $"{kind.Verb} failed for {failed.Count} of {total}: {errors}"
+            : $"{kind.Verb} accepted for {total - failed.Count} of {total} instance(s); failed for {failed.Count}: {errors}";
+        return new ActionExecution(failed.Count == 0, summary, result.RequestId) { PartlySucceeded = failed.Count > 0 && failed.Count < total };
     }
 
     private static InstanceAction? ToAction(ActionKind kind) =>

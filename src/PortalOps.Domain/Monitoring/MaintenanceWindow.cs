@@ -45,7 +45,7 @@ public sealed class MaintenanceWindow
             throw new DomainException("Give the window a name.");
         }
 
-        if (RuleScope.Problem(scope.Kind, scope.Value) is { } problem)
+        if (ScopeProblem(scope.Kind, scope.Value) is { } problem)
         {
             throw new DomainException(problem);
         }
@@ -70,6 +70,22 @@ public sealed class MaintenanceWindow
             Id = Guid.CreateVersion7(now), Name = name.Trim(), Scope = scope with { Value = scope.Value.Trim() }, RuleId = ruleId,
             StartsAt = startsAt, EndsAt = endsAt, CreatedBy = actor.UserId, CreatedByName = actor.Name,
         };
+    }
+
+    /// <summary>
+    /// Null when the value fits the kind; otherwise a message for the field. Stricter than a rule's scope: a window silences alerts,
+    /// so a tag scope names its value too (<c>key=value</c>), never every instance that merely carries the key.
+    /// </summary>
+    public static string? ScopeProblem(ScopeKind kind, string? value)
+    {
+        if (RuleScope.Problem(kind, value) is { } problem)
+        {
+            return problem;
+        }
+
+        var v = value!.Trim();
+        var eq = v.IndexOf('=', StringComparison.Ordinal);
+        return kind == ScopeKind.Tag && (eq <= 0 || v[(eq + 1)..].Trim().Length == 0) ? $"'{v}' is not key=value: name the tag's value too, such as env=staging." : null;
     }
 
     public static MaintenanceWindow FromStore(Guid id, string name, RuleScope scope, Guid? ruleId, DateTimeOffset startsAt, DateTimeOffset endsAt, Guid createdBy, string createdByName) =>

@@ -13,11 +13,19 @@ public sealed class PortalUser
         DisplayName = string.Empty;
     }
 
+    /// <summary>The longest display name, in characters: it heads pages, menus and chat messages.</summary>
+    public const int MaxDisplayNameLength = 64;
+
     public PortalUser(Guid id, string userName, string displayName, Role role, IEnumerable<Scope> scopes, DateTimeOffset createdAt)
     {
         if (string.IsNullOrWhiteSpace(userName) || userName.Length > 64 || userName.Any(char.IsWhiteSpace))
         {
             throw new DomainException("A user name is 1 to 64 characters without spaces.");
+        }
+
+        if (DisplayNameProblem(displayName) is { } problem)
+        {
+            throw new DomainException(problem);
         }
 
         Id = id;
@@ -115,7 +123,32 @@ public sealed class PortalUser
         SecurityStamp++;
     }
 
-    public void Rename(string displayName) => DisplayName = string.IsNullOrWhiteSpace(displayName) ? UserName : displayName.Trim();
+    /// <summary>Sets the name pages show; an empty one falls back to the user name.</summary>
+    public void Rename(string? displayName)
+    {
+        if (DisplayNameProblem(displayName) is { } problem)
+        {
+            throw new DomainException(problem);
+        }
+
+        DisplayName = string.IsNullOrWhiteSpace(displayName) ? UserName : displayName.Trim();
+    }
+
+    /// <summary>Null when the name may be used (empty means "use the user name"); otherwise a message for the field.</summary>
+    public static string? DisplayNameProblem(string? displayName)
+    {
+        var name = displayName?.Trim() ?? string.Empty;
+        return name.Length > MaxDisplayNameLength ? $"A display name has at most {MaxDisplayNameLength} characters ({name.Length} given)."
+            : name.Any(char.IsControl) ? "A display name is one line of plain text."
+            : null;
+    }
+
+    /// <summary>A name from elsewhere (an identity provider's claim) cut to fit: one line, at most <see cref="MaxDisplayNameLength"/> characters.</summary>
+    public static string FitDisplayName(string displayName)
+    {
+        var line = new string(displayName.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        return line.Length > MaxDisplayNameLength ? line[..MaxDisplayNameLength].TrimEnd() : line;
+    }
 
     public void Disable()
     {

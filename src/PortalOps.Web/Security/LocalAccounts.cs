@@ -90,6 +90,11 @@ public sealed class LocalAccounts(
             return new LoginResult(false, "A user name is 1 to 64 characters without spaces.", null);
         }
 
+        if (PortalUser.DisplayNameProblem(displayName) is { } nameProblem)
+        {
+            return new LoginResult(false, nameProblem, null);
+        }
+
         if (await users.CountAsync(cancellationToken) > 0 || string.IsNullOrWhiteSpace(token) || !await setupTokens.ConsumeAsync(SetupTokenPurposes.FirstAdmin, token, cancellationToken))
         {
             await AuditAsync(userName.Trim(), null, "auth.setup", AuditOutcome.Denied, "Setup link missing, wrong, expired or already used.", cancellationToken);

@@ -134,7 +134,7 @@ public static class OidcLogin
         IUserStore users, OidcOptions oidc, System.Security.Claims.ClaimsPrincipal principal, string external, string name, Role role, TimeProvider clock)
     {
         var userName = await users.FindByNameAsync(name) is null ? name : $"{name}@sso";
-        var user = new PortalUser(Guid.NewGuid(), userName, principal.FindFirst("name")?.Value ?? name, role, oidc.DefaultScopes.Select(Scope.Parse), clock.GetUtcNow());
+        var user = new PortalUser(Guid.NewGuid(), userName, PortalUser.FitDisplayName(principal.FindFirst("name")?.Value ?? name), role, oidc.DefaultScopes.Select(Scope.Parse), clock.GetUtcNow());
         user.LinkExternal(external);
         try
         {

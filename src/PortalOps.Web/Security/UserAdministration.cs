@@ -19,6 +19,8 @@ public sealed record UserChange(bool Succeeded, string Message)
 
     public string? PasswordError { get; init; }
 
+    public string? DisplayNameError { get; init; }
+
     public static UserChange Done(string message) => new(true, message);
 
     public static UserChange Refused(string message) => new(false, message);
@@ -119,6 +121,41 @@ public sealed class UserAdministration(IUserStore users, IAuditLog audit, LocalA
         return UserChange.Done($"{user.UserName} is now {user.Role} on {string.Join(", ", user.Scopes)}.");
     }
 
+    /// <summary>Changes a display name: a person their own, an Admin anyone's. Audited with the old and the new name.</summary>
+    public async Task<UserChange> RenameAsync(Actor actor, Guid userId, string? displayName, CancellationToken cancellationToken = default)
+    {
+        if (actor.UserId != userId && await RefuseNonAdminAsync(actor, "users.rename", $"user:{userId}", cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        if (PortalUser.DisplayNameProblem(displayName) is { } problem)
+        {
+            return new UserChange(false, problem) { DisplayNameError = problem };
+        }
+
+        var user = await users.FindAsync(userId, cancellationToken);
+        if (user is null)
+        {
+            return UserChange.Refused("That user no longer exists.");
+        }
+
+        var before = user.DisplayName;
+        user.Rename(displayName);
+        if (before == user.DisplayName)
+        {
+            return UserChange.Done($"Nothing changed for {user.UserName}.");
+        }
+
+        if (await SaveAsync(actor, "users.rename", user, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
+        await AuditAsync(actor, "users.rename", user, AuditOutcome.Succeeded, $"{before} → {user.DisplayName}", cancellationToken);
+        return UserChange.Done($"{user.UserName} is now shown as {user.DisplayName}.");
+    }
+
     public async Task<UserChange> DisableAsync(Actor admin, Guid userId, CancellationToken cancellationToken = default)
     {
         if (await RefuseNonAdminAsync(admin, "users.disable", $"user:{userId}", cancellationToken) is { } refused)
@@ -199,9 +236,10 @@ public sealed class UserAdministration(IUserStore users, IAuditLog audit, LocalA
         var nameError = name.Length is 0 or > 64 || name.Any(char.IsWhiteSpace) ? "A user name is 1 to 64 characters without spaces." : null;
         var parsed = ParseScopes(scopesText);
         var passwordError = accounts.CheckPassword(password, confirm);
-        if (nameError is not null || !parsed.IsValid || passwordError is not null)
+        var displayNameError = PortalUser.DisplayNameProblem(displayName);
+        if (nameError is not null || !parsed.IsValid || passwordError is not null || displayNameError is not null)
         {
-            return new UserChange(false, "Fix the marked fields.") { UserNameError = nameError, ScopeErrors = parsed.Errors, PasswordError = passwordError };
+            return new UserChange(false, "Fix the marked fields.") { UserNameError = nameError, ScopeErrors = parsed.Errors, PasswordError = passwordError, DisplayNameError = displayNameError };
         }
 
         try

@@ -144,15 +144,28 @@ public class ActionPipelineTests
     }
 
     [Fact]
-    public async Task SubmitAsync_SomeTargetsFail_IsFailedNamingThem()
+    public async Task SubmitAsync_SomeTargetsFail_IsPartlySucceededNamingThem()
     {
         _h.Compute.Failing.Add("i-0web2");
 
         var result = await _h.SubmitAsync(_h.Operator, ActionKind.StartInstances, PipelineHarness.Web1, PipelineHarness.Web2);
 
-        Assert.Equal(ActionStatus.Failed, result.Status);
-        Assert.Equal("Start failed for 1 of 2: i-0web2: IncorrectInstanceState", result.Message);
+        Assert.Equal(ActionStatus.PartlySucceeded, result.Status);
+        Assert.False(result.IsSuccess);
+        Assert.Equal("Start accepted for 1 of 2 instance(s); failed for 1: i-0web2: IncorrectInstanceState", result.Message);
         Assert.Equal(AuditOutcome.Failed, Assert.Single(_h.Audit.Events).Outcome);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_EveryTargetFails_IsFailedNamingThem()
+    {
+        _h.Compute.Failing.Add("i-0web1");
+        _h.Compute.Failing.Add("i-0web2");
+
+        var result = await _h.SubmitAsync(_h.Operator, ActionKind.StartInstances, PipelineHarness.Web1, PipelineHarness.Web2);
+
+        Assert.Equal(ActionStatus.Failed, result.Status);
+        Assert.StartsWith("Start failed for 2 of 2: i-0web1: IncorrectInstanceState", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -309,6 +322,21 @@ public class ActionPipelineTests
 
         Assert.Equal(ActionStatus.NotFound, result.Status);
         Assert.Empty(_h.Compute.Calls);
+    }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_OneOfTwoTargetsFails_IsReportedAsPartlyDone()
+    {
+        var asked = await _h.SubmitAsync(_h.Operator, ActionKind.TerminateInstances, PipelineHarness.Web1, PipelineHarness.Web2);
+        var id = asked.ApprovalId!.Value;
+        await _h.Pipeline.ApproveAsync(As(_h.Alice), id, null);
+        _h.Compute.Failing.Add("i-0web2");
+
+        var result = await _h.Pipeline.ExecuteApprovedAsync(id);
+
+        Assert.Equal(ActionStatus.PartlySucceeded, result.Status);
+        Assert.Equal("Terminate accepted for 1 of 2 instance(s); failed for 1: i-0web2: IncorrectInstanceState", result.Message);
+        Assert.Equal("Approved action partly done", _h.Notifier.Sent.Last().Title);
     }
 
     [Fact]

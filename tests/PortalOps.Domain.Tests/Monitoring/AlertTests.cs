@@ -188,4 +188,17 @@ public sealed class AlertTests
         Assert.Throws<DomainException>(() => MaintenanceWindow.Create("w", new RuleScope(ScopeKind.Tag, ""), null, Make.Now, Make.Now.AddHours(1), Olga, Make.Now));
         Assert.Throws<DomainException>(() => MaintenanceWindow.Create("w", scope, null, Make.Now, Make.Now.AddHours(1), Make.Actor("vera", Role.Viewer, "*/*"), Make.Now));
     }
+
+    [Theory]
+    [InlineData("env")]
+    [InlineData("env=")]
+    [InlineData("=prod")]
+    public void MaintenanceWindow_TagScopeWithoutKeyAndValue_IsRefusedWithAMessageForTheField(string tag)
+    {
+        var refused = Assert.Throws<DomainException>(() => MaintenanceWindow.Create("w", new RuleScope(ScopeKind.Tag, tag), null, Make.Now, Make.Now.AddHours(1), Olga, Make.Now));
+
+        Assert.Contains("key=value", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(refused.Message, MaintenanceWindow.ScopeProblem(ScopeKind.Tag, tag));
+        Assert.Null(MaintenanceWindow.ScopeProblem(ScopeKind.Tag, "env=staging"));
+    }
 }

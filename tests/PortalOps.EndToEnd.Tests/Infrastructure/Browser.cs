@@ -48,9 +48,21 @@ public sealed class Browser : IAsyncLifetime
     }
 
     /// <summary>Runs a scenario in a fresh browser context; on failure saves a screenshot under TestResults/screenshots and rethrows.</summary>
-    public async Task RunAsync(string name, Func<IPage, Task> scenario)
+    public Task RunAsync(string name, Func<IPage, Task> scenario) =>
+        RunAsync(name, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } }, scenario);
+
+    /// <summary>The same on a phone: 390 x 844 CSS pixels, touch, the page's own viewport meta tag in force.</summary>
+    public Task RunOnPhoneAsync(string name, Func<IPage, Task> scenario) =>
+        RunAsync(name, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = PhoneWidth, Height = 844 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 2 }, scenario);
+
+    public const int PhoneWidth = 390;
+
+    /// <summary>How wide the page is laid out, in CSS pixels: more than the viewport means the person has to scroll sideways.</summary>
+    public static Task<int> ScrollWidthAsync(IPage page) => page.EvaluateAsync<int>("() => document.scrollingElement.scrollWidth");
+
+    private async Task RunAsync(string name, BrowserNewContextOptions options, Func<IPage, Task> scenario)
     {
-        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        await using var context = await _browser!.NewContextAsync(options);
         context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
         try

@@ -88,7 +88,7 @@ internal sealed class BotScreens(IInventory inventory, ButtonStore buttons, Tele
         if (actor.IsAtLeast(Role.Operator))
         {
             keyboard.Row();
-            foreach (var action in Enum.GetValues<InstanceAction>().Where(a => Applies(a, instance.State)))
+            foreach (var action in InstanceActions.Allowed(instance))
             {
                 keyboard.Button(action.ToString(), ButtonKind.Action, new ButtonArguments(Instance: instance.Ref.ToString(), Action: action.ToString()));
             }
@@ -137,15 +137,4 @@ internal sealed class BotScreens(IInventory inventory, ButtonStore buttons, Tele
 
     public static IReadOnlyList<string> DenyReasons { get; } =
         ["Not now — try again later", "Wrong target", "Needs a change ticket", "Too risky as asked"];
-
-    public static bool Applies(InstanceAction action, InstanceState state) => action switch
-    {
-        InstanceAction.Start => state == InstanceState.Stopped,
-        InstanceAction.Stop => state is InstanceState.Running or InstanceState.Pending,
-        InstanceAction.Reboot => state == InstanceState.Running,
-        InstanceAction.Terminate => state is not (InstanceState.Terminated or InstanceState.ShuttingDown),
-
-        // Hibernation depends on how the instance was launched; the web detail page offers it where it is supported.
-        InstanceAction.Hibernate => false,
-    };
 }

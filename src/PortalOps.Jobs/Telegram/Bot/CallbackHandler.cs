@@ -182,7 +182,7 @@ internal sealed partial class CallbackHandler(
         {
             ActionStatus.Executed or ActionStatus.Decided => "✅",
             ActionStatus.PendingApproval => "⏳",
-            ActionStatus.Failed => "⚠️",
+            ActionStatus.Failed or ActionStatus.PartlySucceeded => "⚠️",
             ActionStatus.Refused or ActionStatus.NotFound or ActionStatus.Conflict => "⛔",
         };
         var more = result.Status == ActionStatus.PendingApproval ? "\nThe approvers have been asked; you will hear the outcome here." : string.Empty;

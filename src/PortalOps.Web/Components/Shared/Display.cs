@@ -1,4 +1,5 @@
 using System.Globalization;
+using PortalOps.Domain.Accounts;
 using PortalOps.Domain.Security;
 
 namespace PortalOps.Web.Components.Shared;
@@ -19,4 +20,8 @@ public static class Display
         (false, true) => "SSO",
         _ => "local",
     };
+
+    /// <summary>An account as people call it ("Sandbox", "Production"): its display name, or its id where none is configured.</summary>
+    public static string AccountName(ICloudProvider cloud, string accountId) =>
+        cloud.Accounts.FirstOrDefault(a => a.Id == accountId)?.DisplayName is { Length: > 0 } name ? name : accountId;
 }

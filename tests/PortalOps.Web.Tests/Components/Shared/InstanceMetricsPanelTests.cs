@@ -36,6 +36,21 @@ public sealed class InstanceMetricsPanelTests : PortalTestContext
     }
 
     [Fact]
+    public void Panel_Charts_DrawAxisLabelsAtTheirSizeWhateverTheChartsWidth()
+    {
+        SignIn("vera", PortalOps.Domain.Security.Role.Viewer);
+        _metrics.Points.AddRange(Enumerable.Range(1, 12).Select(i => new MetricPoint(Web, MetricKind.Cpu, Start.AddMinutes(-5 * i), 40 + i)));
+
+        var panel = Render<InstanceMetricsPanel>(p => p.Add(x => x.Instance, Web));
+
+        panel.WaitForAssertion(() => Assert.NotEmpty(panel.FindComponents<MudBlazor.MudChart<double>>()));
+
+        // The view box follows the drawn size (measured in the browser), so the 12 px labels are not scaled down with a narrow chart;
+        // PhoneTests measures the rendered size in Chromium at 390 px.
+        Assert.All(panel.FindComponents<MudBlazor.MudChart<double>>(), chart => Assert.True(chart.Instance.MatchBoundsToSize));
+    }
+
+    [Fact]
     public void Range_SevenDays_ReadsAWeek_AndNewPointsRefreshThePanel()
     {
         SignIn("vera", PortalOps.Domain.Security.Role.Viewer);

@@ -20,6 +20,9 @@ public sealed partial class PendingApprovals
     [Inject]
     public required TimeProvider Clock { get; init; }
 
+    [Inject]
+    public required PortalOps.Domain.Accounts.ICloudProvider Cloud { get; init; }
+
     [Parameter]
     public bool CanDecide { get; set; }
 

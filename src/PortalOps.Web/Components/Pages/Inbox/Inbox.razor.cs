@@ -33,14 +33,6 @@ public sealed partial class Inbox : IDisposable
 
     public void Dispose() => _live?.Dispose();
 
-    private static string IconOf(NotificationKind kind) => kind switch
-    {
-        NotificationKind.ApprovalRequested => Icons.Material.Filled.FactCheck,
-        NotificationKind.ApprovalDecided => Icons.Material.Filled.Gavel,
-        NotificationKind.ActionCompleted => Icons.Material.Filled.TaskAlt,
-        NotificationKind.Alert => Icons.Material.Filled.Warning,
-    };
-
     private async Task LoadAsync()
     {
         _page = await Items.ListAsync(_userId, _unreadOnly, _pageIndex, PageSize);

@@ -149,9 +149,9 @@ public sealed partial class Instances
         }
     }
 
-    private async Task SubmitAsync(ActionKind kind)
+    private async Task SubmitAsync(InstanceActionSubmission confirmed)
     {
-        if (_selected.Count == 0)
+        if (confirmed.Targets.Count == 0)
         {
             return;
         }
@@ -160,11 +160,12 @@ public sealed partial class Instances
         try
         {
             var actor = await Current.ActorAsync();
-            var result = await Pipeline.SubmitAsync(actor, new ActionRequest(kind, _selected.Select(i => i.Ref).ToList()));
+            var result = await Pipeline.SubmitAsync(actor, new ActionRequest(confirmed.Kind, confirmed.Targets));
             Snackbar.Add(result.Message, result.Status switch
             {
                 ActionStatus.Executed => Severity.Success,
                 ActionStatus.PendingApproval => Severity.Info,
+                ActionStatus.PartlySucceeded => Severity.Warning,
                 _ => Severity.Error,
             });
             if (result.IsSuccess)

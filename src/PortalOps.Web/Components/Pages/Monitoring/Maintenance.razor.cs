@@ -44,6 +44,9 @@ public sealed partial class Maintenance
         await LoadAsync();
     }
 
+    /// <summary>The scope value's problem, once something is typed (a tag scope must be key=value).</summary>
+    private string? ScopeError => string.IsNullOrEmpty(_scopeValue) ? null : MaintenanceWindow.ScopeProblem(_scopeKind, _scopeValue);
+
     private async Task LoadAsync()
     {
         _now = Clock.GetUtcNow();

@@ -8,11 +8,15 @@ using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Monitoring;
 
-/// <summary>Writes an alert rule. Every field is checked as it changes and the message appears at the field; Save stays off until none is wrong.</summary>
+/// <summary>
+/// Writes an alert rule. Every field is checked as it changes and the message appears at the field once the person has changed it
+/// (a new rule shows no errors before anything is typed); Save stays off until none is wrong, and says which fields hold it back.
+/// </summary>
 public sealed partial class RuleEditor
 {
     private AlertRuleDraft _draft = new();
     private IReadOnlyDictionary<string, string> _errors = new Dictionary<string, string>();
+    private readonly HashSet<string> _touched = [];
     private IReadOnlyList<PortalUser> _people = [];
     private int _version;
     private bool _busy;
@@ -62,6 +66,9 @@ public sealed partial class RuleEditor
         {
             _draft = rule.ToDraft();
             _version = rule.Version;
+
+            // A saved rule's fields are the person's own: any problem with them shows at once.
+            _touched.UnionWith(FieldLabels.Keys);
         }
 
         Validate();
@@ -75,12 +82,35 @@ public sealed partial class RuleEditor
         RuleKind.Anomaly => "Anomaly (hour of week)",
     };
 
-    private bool Has(string field) => _errors.ContainsKey(field);
-
-    private string? Error(string field) => _errors.GetValueOrDefault(field);
-
-    private void Set(Action<AlertRuleDraft> change)
+    /// <summary>What the form calls each field, for the note beside Save.</summary>
+    internal static IReadOnlyDictionary<string, string> FieldLabels { get; } = new Dictionary<string, string>
     {
+        [nameof(AlertRuleDraft.Name)] = "Name",
+        [nameof(AlertRuleDraft.Metric)] = "Metric",
+        [nameof(AlertRuleDraft.Threshold)] = "Threshold",
+        [nameof(AlertRuleDraft.PeriodMinutes)] = "Period",
+        [nameof(AlertRuleDraft.DatapointsToAlarm)] = "N breaching",
+        [nameof(AlertRuleDraft.EvaluationPeriods)] = "of M periods",
+        [nameof(AlertRuleDraft.ScopeValue)] = "Scope value",
+        [nameof(AlertRuleDraft.NotifyRole)] = "Notify",
+        [nameof(AlertRuleDraft.Actions)] = "Corrective actions",
+        [nameof(AlertRuleDraft.MirrorToCloudWatch)] = "Mirror as CloudWatch alarms",
+    };
+
+    /// <summary>Null while Save is on; otherwise which fields hold it back (those not yet filled in have no red message of their own).</summary>
+    internal string? WhySaveIsOff =>
+        _errors.Count == 0 || _busy ? null
+            : $"Save is off until {(_errors.Keys.Any(k => !_touched.Contains(k)) ? "these are filled in" : "these are right")}: "
+              + string.Join(", ", _errors.Keys.Where(k => k.Length > 0).Select(k => FieldLabels.GetValueOrDefault(k, k))) + ".";
+
+    private bool Has(string field) => Error(field) is not null;
+
+    /// <summary>The field's message once the person has changed it (or tried to save); the general message always.</summary>
+    private string? Error(string field) => field.Length == 0 || _touched.Contains(field) ? _errors.GetValueOrDefault(field) : null;
+
+    private void Set(string field, Action<AlertRuleDraft> change)
+    {
+        _touched.Add(field);
         change(_draft);
         Validate();
     }
@@ -108,6 +138,7 @@ public sealed partial class RuleEditor
             var user = await Current.UserAsync() ?? throw new DomainException("Your session has ended; log in again.");
             var (rule, errors) = await Service.SaveAsync(user, await Current.ActorAsync(), Id, _draft);
             _errors = errors;
+            _touched.UnionWith(errors.Keys);
             if (rule is not null)
             {
                 Snackbar.Add($"Saved {rule.Name} (version {rule.Version}).", MudBlazor.Severity.Success);

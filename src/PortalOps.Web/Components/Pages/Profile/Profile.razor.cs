@@ -15,6 +15,8 @@ public sealed partial class Profile
     private string? _passwordResult;
     private bool _passwordSaved;
     private bool _busy;
+    private string? _displayName;
+    private string? _renameError;
 
     [Inject]
     public required CurrentActor Current { get; init; }
@@ -22,9 +24,46 @@ public sealed partial class Profile
     [Inject]
     public required LocalAccounts Accounts { get; init; }
 
+    [Inject]
+    public required UserAdministration Administration { get; init; }
+
+    [Inject]
+    public required MudBlazor.ISnackbar Snackbar { get; init; }
+
+    private string? DisplayNameError => PortalUser.DisplayNameProblem(_displayName) ?? _renameError;
+
     protected override Task OnInitializedAsync() => ReloadAsync();
 
-    private async Task ReloadAsync() => _user = await Current.UserAsync();
+    private async Task ReloadAsync()
+    {
+        _user = await Current.UserAsync();
+        _displayName = _user?.DisplayName;
+    }
+
+    /// <summary>Saves the person's own display name (at most <see cref="PortalUser.MaxDisplayNameLength"/> characters).</summary>
+    private async Task RenameAsync()
+    {
+        _busy = true;
+        try
+        {
+            var user = await Current.UserAsync() ?? throw new DomainException("Your session has ended; log in again.");
+            var change = await Administration.RenameAsync(await Current.ActorAsync(), user.Id, _displayName);
+            _renameError = change.Succeeded ? null : change.Message;
+            if (change.Succeeded)
+            {
+                Snackbar.Add(change.Message, MudBlazor.Severity.Success);
+                await ReloadAsync();
+            }
+        }
+        catch (DomainException ex)
+        {
+            _renameError = ex.Message;
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
 
     private async Task ChangePasswordAsync()
     {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using PortalOps.Domain.Accounts;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Security;
 using PortalOps.Web.Security;
@@ -23,11 +24,25 @@ public sealed partial class NewUserForm
     [Inject]
     public required CurrentActor Current { get; init; }
 
+    [Inject]
+    public required ICloudProvider Cloud { get; init; }
+
     [Parameter]
     public EventCallback<UserChange> OnSaved { get; set; }
 
     [Parameter]
     public EventCallback OnCancel { get; set; }
+
+    private string? DisplayNameError => PortalUser.DisplayNameProblem(_displayName) ?? _change?.DisplayNameError;
+
+    /// <summary>
+    /// The scopes field starts with every region of each configured account, one line each ("000000000000/*"): a valid,
+    /// visible starting point for the Admin to narrow, rather than an empty field that Create refuses.
+    /// </summary>
+    internal static string DefaultScopes(ICloudProvider cloud) =>
+        cloud.Accounts.Count == 0 ? Scope.Everything.ToString() : string.Join('\n', cloud.Accounts.Select(a => $"{a.Id}/*"));
+
+    protected override void OnInitialized() => _scopes = DefaultScopes(Cloud);
 
     private async Task CreateAsync()
     {

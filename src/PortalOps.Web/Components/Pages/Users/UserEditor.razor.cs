@@ -5,11 +5,12 @@ using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Users;
 
-/// <summary>Changes one user's role and scopes.</summary>
+/// <summary>Changes one user's display name, role and scopes.</summary>
 public sealed partial class UserEditor
 {
     private Role _role;
     private string? _scopes;
+    private string? _displayName;
     private IReadOnlyList<string> _scopeErrors = [];
     private string? _error;
     private bool _busy;
@@ -32,15 +33,34 @@ public sealed partial class UserEditor
     protected override void OnInitialized()
     {
         _role = User.Role;
+        _displayName = User.DisplayName;
         _scopes = UserAdministration.FormatScopes(User.Scopes);
     }
+
+    private string? DisplayNameError => PortalUser.DisplayNameProblem(_displayName);
 
     private async Task SaveAsync()
     {
         _busy = true;
         try
         {
-            var change = await Administration.UpdateAsync(await Current.ActorAsync(), User.Id, _role, _scopes);
+            if (DisplayNameError is not null)
+            {
+                return;
+            }
+
+            var actor = await Current.ActorAsync();
+            if (_displayName != User.DisplayName)
+            {
+                var renamed = await Administration.RenameAsync(actor, User.Id, _displayName);
+                if (!renamed.Succeeded)
+                {
+                    _error = renamed.Message;
+                    return;
+                }
+            }
+
+            var change = await Administration.UpdateAsync(actor, User.Id, _role, _scopes);
             _scopeErrors = change.ScopeErrors;
             _error = change.Succeeded || change.ScopeErrors.Count > 0 ? null : change.Message;
             if (change.Succeeded)

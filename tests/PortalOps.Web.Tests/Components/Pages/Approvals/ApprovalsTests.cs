@@ -139,7 +139,8 @@ public sealed class ApprovalsTests : PortalTestContext
         Assert.Contains("Terminate needs approval", text, StringComparison.Ordinal);
         Assert.Contains("2026-11-25 09:00:00", text, StringComparison.Ordinal);
         Assert.Contains("2026-11-26 09:00:00", text, StringComparison.Ordinal);
-        Assert.Contains(_fleet[0].Ref.ToString(), text, StringComparison.Ordinal);
+        Assert.Contains($"Sandbox / eu-west-1 / {_fleet[0].InstanceId}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{TestData.SandboxAccount}/", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,4 +35,13 @@ public sealed class InstanceActionBarTests
         Assert.Contains("web-05, …", text, StringComparison.Ordinal);
         Assert.DoesNotContain("web-06", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void BlastRadius_WithAccountNames_NamesAccountsAsPeopleCallThem()
+    {
+        var text = InstanceActionBar.BlastRadius(InstanceAction.Stop, TestData.Fleet(2), id => id == TestData.SandboxAccount ? "Sandbox" : id);
+
+        Assert.Contains("account Sandbox: eu-west-1 (2)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain($"account {TestData.SandboxAccount}", text, StringComparison.Ordinal);
+    }
 }

@@ -116,6 +116,45 @@ public sealed class InstancesTests : PortalTestContext
     }
 
     [Fact]
+    public void Start_SelectionWithRunningAndTerminated_ConfirmationSaysWhatIsSkippedAndOnlyTheStoppedStart()
+    {
+        var fleet = TestData.Fleet(4, n => n switch { 1 => InstanceState.Stopped, 4 => InstanceState.Terminated, _ => InstanceState.Running });
+        Inventory.Add(fleet);
+        SignIn("olga", Role.Operator);
+        var page = RenderPage<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(4, page.FindAll("tbody input[type=checkbox]").Count));
+
+        SelectRows(page, 0, 1, 2, 3);
+        page.Find("[data-testid=action-start]").Click();
+
+        DialogProvider.WaitForElement("[data-testid=confirm-skipped]");
+        Assert.Equal("3 of 4 selected will be skipped: 2 already running, 1 terminated.", DialogProvider.Find("[data-testid=confirm-skipped]").TextContent.Trim());
+        Assert.StartsWith("Start 1 instance(s)", DialogProvider.Find("[data-testid=confirm-blast-radius]").TextContent, StringComparison.Ordinal);
+        ConfirmDialog("Start");
+
+        page.WaitForAssertion(() => Assert.Single(Compute.Calls));
+        var call = Compute.Calls.Single();
+        Assert.Equal(InstanceAction.Start, call.Action);
+        Assert.Equal([fleet[0].Ref], call.Targets);
+    }
+
+    [Fact]
+    public void Actions_OnlyRunningSelected_StartIsDisabledAndRebootIsNot()
+    {
+        Inventory.Add(TestData.Fleet(2));
+        SignIn("olga", Role.Operator);
+        var page = RenderPage<InstancesPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tbody input[type=checkbox]").Count));
+
+        SelectRows(page, 0, 1);
+
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=action-reboot]").HasAttribute("disabled")));
+        Assert.True(page.Find("[data-testid=action-start]").HasAttribute("disabled"));
+        Assert.Contains("2 already running", page.Find("[data-testid=action-start]").GetAttribute("title"), StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=action-hibernate]"));
+    }
+
+    [Fact]
     public void Stop_OperatorCancelsTheDialog_NothingHappens()
     {
         Inventory.Add(TestData.Fleet(2));

@@ -56,6 +56,24 @@ public sealed class RuleEditorTests : PortalTestContext
     }
 
     [Fact]
+    public void NewRule_BeforeAnythingIsTyped_ShowsNoErrorsAndSaysWhySaveIsOff()
+    {
+        SignIn("alice", Role.Approver);
+        var page = RenderPage<RuleEditor>();
+
+        Assert.Empty(page.FindAll(".mud-input-error"));
+        Assert.Empty(page.FindAll("[data-testid=rule-error]"));
+        Assert.True(page.Find("[data-testid=rule-save]").HasAttribute("disabled"));
+        Assert.Equal("Save is off until these are filled in: Name, Scope value.", page.Find("[data-testid=rule-save-why]").TextContent);
+
+        page.Find("[data-testid=rule-name]").Input("CPU high");
+
+        page.WaitForAssertion(() => Assert.Equal("Save is off until these are filled in: Scope value.", page.Find("[data-testid=rule-save-why]").TextContent));
+        page.Find("[data-testid=rule-scope-value]").Input("*");
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=rule-save-why]")));
+    }
+
+    [Fact]
     public void AValidRule_IsSavedWithTheApproverAsOwner_AndAudited()
     {
         var alice = SignIn("alice", Role.Approver);

@@ -198,4 +198,47 @@ public sealed class ProfileTests : PortalTestContext
         page.WaitForElement("[data-testid=password-sso]");
         Assert.Empty(page.FindAll("[data-testid^=password-current], [data-testid^=totp-]"));
     }
+
+    [Fact]
+    public void TotpStart_ShowsAQrCodeOfTheEnrolmentAddress()
+    {
+        SignIn("olga", Role.Operator);
+        var page = RenderPage<ProfilePage>();
+
+        page.WaitForElement("[data-testid=totp-start]").Click();
+
+        var uri = page.Find("[data-testid=totp-uri]").TextContent;
+        var qr = page.Find("[data-testid=totp-qr]");
+        var modules = qr.QuerySelector("svg path")?.GetAttribute("d");
+        Assert.False(string.IsNullOrEmpty(modules));
+        Assert.Contains($"d=\"{modules}\"", Web.Components.Pages.Profile.TotpQrCode.Svg(uri).Value, StringComparison.Ordinal);
+        Assert.DoesNotContain($"d=\"{modules}\"", Web.Components.Pages.Profile.TotpQrCode.Svg(uri.Replace("olga", "vera", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DisplayName_Edited_IsSavedShownAndAudited()
+    {
+        var user = SignIn("olga", Role.Operator);
+        var page = RenderPage<ProfilePage>();
+
+        page.WaitForElement("input[data-testid=profile-displayname]").Input("Olga Petrova");
+        page.Find("[data-testid=profile-displayname-save]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Olga Petrova", page.Find("[data-testid=profile-name]").TextContent));
+        Assert.Equal("Olga Petrova", Users.Get(user.Id)!.DisplayName);
+        Assert.Equal("Olga → Olga Petrova", Assert.Single(AuditLog.Events("users.rename")).Detail);
+    }
+
+    [Fact]
+    public void DisplayName_LongerThanTheLimit_SaysSoAtTheFieldAndSaveIsOff()
+    {
+        var user = SignIn("olga", Role.Operator);
+        var page = RenderPage<ProfilePage>();
+
+        page.WaitForElement("input[data-testid=profile-displayname]").Input(new string('o', PortalUser.MaxDisplayNameLength + 1));
+
+        page.WaitForAssertion(() => Assert.Contains("at most 64 characters", page.Find("input[data-testid=profile-displayname]").Closest(".mud-input-control")!.TextContent, StringComparison.Ordinal));
+        Assert.True(page.Find("[data-testid=profile-displayname-save]").HasAttribute("disabled"));
+        Assert.Equal("Olga", Users.Get(user.Id)!.DisplayName);
+    }
 }

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Security;
@@ -138,7 +139,7 @@ public sealed class UsersTests : PortalTestContext
         page.Find("[data-testid=user-create]").Click();
 
         page.Find("input[data-testid=new-username]").Change("carol");
-        page.Find("input[data-testid=new-displayname]").Change("Carol Chen");
+        page.Find("input[data-testid=new-displayname]").Input("Carol Chen");
         await page.InvokeAsync(() => page.FindComponent<MudSelect<Role>>().Instance.ValueChanged.InvokeAsync(Role.Operator));
         page.Find("textarea[data-testid=new-scopes]").Change("000000000000/eu-west-1");
         page.Find("input[data-testid=new-password]").Change("a long enough secret");
@@ -171,5 +172,41 @@ public sealed class UsersTests : PortalTestContext
         Assert.Contains("Line 1: 'eu-west-1' is not a scope", form, StringComparison.Ordinal);
         Assert.Equal(2, (await Users.ListAsync()).Count);
         Assert.Empty(AuditLog.Events("users.create"));
+    }
+
+    [Fact]
+    public void Create_Opened_ScopesStartWithEveryRegionOfEachAccount()
+    {
+        var page = RenderPage<UsersPage>();
+        page.Find("[data-testid=user-create]").Click();
+
+        Assert.Equal("000000000000/*", page.Find("textarea[data-testid=new-scopes]").GetAttribute("value") ?? page.Find("textarea[data-testid=new-scopes]").TextContent);
+        Assert.True(UserAdministration.ParseScopes("000000000000/*").IsValid);
+    }
+
+    [Fact]
+    public void EditDisplayName_ByAdmin_IsSavedAndAudited()
+    {
+        var page = RenderPage<UsersPage>();
+        page.WaitForElement("[data-testid=user-edit-bob]").Click();
+
+        page.Find("input[data-testid=edit-displayname]").Input("Bob Builder");
+        page.Find("[data-testid=edit-save]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Bob Builder", Users.Get(_bob.Id)!.DisplayName));
+        Assert.Equal(("alice", "Bob → Bob Builder"), (AuditLog.Events("users.rename").Single().ActorName, AuditLog.Events("users.rename").Single().Detail));
+    }
+
+    [Fact]
+    public async Task Rename_OtherPersonByNonAdmin_IsRefusedAndAudited()
+    {
+        var operatorActor = new Actor(_bob.Id, _bob.UserName, Role.Operator, _bob.Scopes, PortalOps.Domain.Common.Channel.Web);
+        var admin = Services.GetRequiredService<UserAdministration>();
+
+        var change = await admin.RenameAsync(operatorActor, _admin.Id, "Not Alice");
+
+        Assert.False(change.Succeeded);
+        Assert.Equal("Alice", Users.Get(_admin.Id)!.DisplayName);
+        Assert.Equal(AuditOutcome.Denied, Assert.Single(AuditLog.Events("users.rename")).Outcome);
     }
 }

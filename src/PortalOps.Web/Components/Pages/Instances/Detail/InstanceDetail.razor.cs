@@ -56,6 +56,9 @@ public sealed partial class InstanceDetail : IDisposable
     [Inject]
     public required TimeProvider Clock { get; init; }
 
+    [Inject]
+    public required PortalOps.Domain.Accounts.ICloudProvider Cloud { get; init; }
+
     public InstanceRef Ref => new(AccountId, Region, InstanceId);
 
     public Instance? Instance { get; private set; }
@@ -156,6 +159,7 @@ public sealed partial class InstanceDetail : IDisposable
             {
                 ActionStatus.Executed => Severity.Success,
                 ActionStatus.PendingApproval => Severity.Info,
+                ActionStatus.PartlySucceeded => Severity.Warning,
                 _ => Severity.Error,
             });
             await LoadAsync();

@@ -99,6 +99,7 @@ public sealed partial class Leftovers
             {
                 ActionStatus.Executed => Severity.Success,
                 ActionStatus.PendingApproval => Severity.Info,
+                ActionStatus.PartlySucceeded => Severity.Warning,
                 _ => Severity.Error,
             });
             await LoadAsync();

@@ -21,6 +21,9 @@ public sealed partial class LaunchTemplatesPage
     public required ActionPipeline Pipeline { get; init; }
 
     [Inject]
+    public required PortalOps.Domain.Accounts.ICloudProvider Cloud { get; init; }
+
+    [Inject]
     public required CurrentActor Current { get; init; }
 
     [Inject]

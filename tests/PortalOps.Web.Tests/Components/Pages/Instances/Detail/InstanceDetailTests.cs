@@ -125,7 +125,7 @@ public sealed class InstanceDetailTests : SandboxPortalTestContext
 
         page.Find("[data-testid=action-terminate]").Click();
         DialogProvider.WaitForElement("[data-testid=confirm-final-snapshot]");
-        Assert.Contains("Terminate 1 instance(s) — account 000000000000: eu-west-1 (1)", DialogProvider.Find("[data-testid=confirm-blast-radius]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Terminate 1 instance(s) — account Sandbox: eu-west-1 (1)", DialogProvider.Find("[data-testid=confirm-blast-radius]").TextContent, StringComparison.Ordinal);
         Assert.Contains("needs approval", DialogProvider.Find("[data-testid=confirm-note]").TextContent, StringComparison.Ordinal);
         var snapshot = DialogProvider.FindComponent<MudCheckBox<bool>>();
         await DialogProvider.InvokeAsync(() => snapshot.Instance.ValueChanged.InvokeAsync(true));
@@ -134,6 +134,41 @@ public sealed class InstanceDetailTests : SandboxPortalTestContext
         page.WaitForAssertion(() => Assert.Single(Approvals.All));
         Assert.Equal(ActionKind.SnapshotAndTerminateInstances.Name, Approvals.All.Single().KindName);
         Assert.Equal(InstanceState.Running, (await Sandbox.FindAsync(made))!.State);
+    }
+
+    [Fact]
+    public async Task Actions_RunningThenStoppedInstance_OfferOnlyWhatTheStateAllows()
+    {
+        var made = await LaunchAsync();
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        SignIn("olga", Role.Operator);
+        var page = Open(made);
+        page.WaitForAssertion(() => Assert.Equal("running", page.Find("[data-testid=state-chip]").GetAttribute("data-state")));
+
+        Assert.Empty(page.FindAll("[data-testid=action-start]"));
+        Assert.NotEmpty(page.FindAll("[data-testid=action-stop]"));
+        Assert.NotEmpty(page.FindAll("[data-testid=action-reboot]"));
+
+        await Sandbox.ApplyAsync(InstanceAction.Stop, [made], "k-stop");
+        Clock.Advance(TimeSpan.FromMinutes(2));
+
+        page.WaitForAssertion(() => Assert.Equal("stopped", page.Find("[data-testid=state-chip]").GetAttribute("data-state")));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=action-start]")));
+        Assert.Empty(page.FindAll("[data-testid=action-reboot]"));
+        Assert.Empty(page.FindAll("[data-testid=action-stop]"));
+    }
+
+    [Fact]
+    public async Task Breadcrumbs_ShowTheAccountsDisplayNameNotItsId()
+    {
+        var made = await LaunchAsync();
+        SignIn("vera", Role.Viewer);
+
+        var page = Open(made);
+
+        var crumbs = page.Find("[data-testid=instance-breadcrumbs]").TextContent;
+        Assert.Contains("Sandbox / eu-west-1", crumbs, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{Account} /", crumbs, StringComparison.Ordinal);
     }
 
     [Fact]
