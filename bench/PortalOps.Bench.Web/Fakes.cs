@@ -43,6 +43,10 @@ internal sealed class BenchUsers(PortalUser user) : IUserStore
     public Task AddAsync(PortalUser added, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     public Task UpdateAsync(PortalUser updated, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task RecordLoginAsync(Guid userId, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<bool> TryUseTotpStepAsync(Guid userId, long step, CancellationToken cancellationToken = default) => Task.FromResult(true);
 }
 
 /// <summary>Stores and peers the page needs to exist but the benchmark never calls (no action is submitted).</summary>
