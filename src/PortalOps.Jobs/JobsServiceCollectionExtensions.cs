@@ -43,6 +43,7 @@ public static class JobsServiceCollectionExtensions
 
         services.TryAddSingleton<IUserStore, EfUserStore>();
         services.TryAddSingleton<IApprovalStore, EfApprovalStore>();
+        services.TryAddSingleton<Domain.Actions.IActionLedger, EfActionLedger>();
         services.TryAddSingleton<IAuditLog, EfAuditLog>();
         services.TryAddSingleton<IInbox, EfInbox>();
         services.TryAddSingleton<ISetupTokenStore, EfSetupTokenStore>();
@@ -85,6 +86,7 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<IActionScheduler, HangfireActionScheduler>();
         services.TryAddTransient<ExecuteApprovedActionJob>();
         services.TryAddTransient<ExpireApprovalsJob>();
+        services.TryAddTransient<SweepApprovedActionsJob>();
         services.AddHostedService<RecurringJobsRegistration>();
 
         // The role decides whether this node processes jobs at all; an unknown role fails at start through the options validator.

@@ -55,6 +55,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IUserStore>(Users);
         Services.AddSingleton<IApprovalStore>(Approvals);
+        Services.AddSingleton<IActionLedger>(new FakeActionLedger());
         Services.AddSingleton<IAuditLog>(AuditLog);
         Services.AddSingleton<IInventory>(Inventory);
         Services.AddSingleton<ICompute>(Compute);

@@ -60,6 +60,8 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<LaunchTemplateRow> LaunchTemplates => Set<LaunchTemplateRow>();
 
+    internal DbSet<ExecutedActionRow> ExecutedActions => Set<ExecutedActionRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -72,6 +74,18 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureApprovalRules(modelBuilder.Entity<ApprovalRuleSetRow>());
         ConfigureLaunchTemplates(modelBuilder.Entity<LaunchTemplateRow>());
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
+        ConfigureExactlyOnce(modelBuilder.Entity<ExecutedActionRow>());
+    }
+
+    private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)
+    {
+        executed.ToTable("ExecutedActions");
+        executed.HasKey(e => e.Key);
+        executed.Property(e => e.Key).HasMaxLength(EfActionLedger.MaxKeyLength + 8);
+        executed.Property(e => e.KindName).HasMaxLength(64);
+        executed.Property(e => e.Summary).HasMaxLength(2000);
+        executed.Property(e => e.RequestId).HasMaxLength(2000);
+        executed.HasIndex(e => e.ClaimedAt);
     }
 
     private static void ConfigureUsers(EntityTypeBuilder<UserRow> user)
