@@ -44,7 +44,15 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<IUserStore, EfUserStore>();
         services.TryAddSingleton<IApprovalStore, EfApprovalStore>();
         services.TryAddSingleton<Domain.Actions.IActionLedger, EfActionLedger>();
-        services.TryAddSingleton<IAuditLog, EfAuditLog>();
+        services.AddOptions<Audit.AuditOptions>().BindConfiguration(Audit.AuditOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Audit.AuditOptions>, Audit.AuditOptionsValidator>());
+        services.TryAddSingleton(sp => Audit.AuditKeyFile.LoadOrCreate(
+            Path.Combine(sp.GetRequiredService<PortalDatabase>().DataDirectory, sp.GetRequiredService<IOptions<Audit.AuditOptions>>().Value.KeyPath),
+            sp.GetService<ILoggerFactory>()?.CreateLogger(typeof(Audit.AuditKeyFile))));
+        services.TryAddSingleton(sp => new Audit.AuditCheckpointFile(
+            Path.Combine(sp.GetRequiredService<PortalDatabase>().DataDirectory, sp.GetRequiredService<IOptions<Audit.AuditOptions>>().Value.CheckpointPath)));
+        services.TryAddSingleton<EfAuditLog>();
+        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<EfAuditLog>());
         services.TryAddSingleton<IInbox, EfInbox>();
         services.TryAddSingleton<ISetupTokenStore, EfSetupTokenStore>();
         services.TryAddSingleton<IApprovalRuleStore, EfApprovalRuleStore>();
@@ -87,6 +95,8 @@ public static class JobsServiceCollectionExtensions
         services.TryAddTransient<ExecuteApprovedActionJob>();
         services.TryAddTransient<ExpireApprovalsJob>();
         services.TryAddTransient<SweepApprovedActionsJob>();
+        services.TryAddSingleton<Domain.Audit.IAuditVerification, Audit.AuditVerificationService>();
+        services.TryAddTransient<Audit.VerifyAuditChainJob>();
         services.AddHostedService<RecurringJobsRegistration>();
 
         // The role decides whether this node processes jobs at all; an unknown role fails at start through the options validator.
@@ -117,5 +127,8 @@ public static class JobsServiceCollectionExtensions
         }
 
         await db.Database.MigrateAsync(cancellationToken);
+
+        // The audit key is read (or made) at start, so a missing or malformed key file stops the start with its key's name.
+        _ = services.GetRequiredService<Domain.Audit.AuditKey>();
     }
 }

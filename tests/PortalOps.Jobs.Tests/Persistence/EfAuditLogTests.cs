@@ -7,7 +7,9 @@ namespace PortalOps.Jobs.Tests.Persistence;
 
 public abstract class EfAuditLogTests(DatabaseProvider provider) : StoreTestBase(provider)
 {
-    private EfAuditLog Log => new(Database.Contexts, Clock);
+    private static readonly AuditKey Key = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    private EfAuditLog Log => new(Database.Contexts, Clock, Key);
 
     [Fact]
     public async Task AppendAsync_First_LinksToGenesisAndRoundTrips()
@@ -29,7 +31,7 @@ public abstract class EfAuditLogTests(DatabaseProvider provider) : StoreTestBase
         Clock.Advance(TimeSpan.FromTicks(1234567));
 
         var appended = await Log.AppendAsync(new AuditEvent("rita", null, Channel.Web, "login", "rita", AuditOutcome.Succeeded));
-        var verification = await AuditChain.VerifyAsync(Log.ReadChainAsync());
+        var verification = await VerifyAsync();
 
         Assert.True(verification.Intact, verification.Problem);
         Assert.Equal(appended.At, (await SingleAsync(Log.ReadChainAsync())).At);
@@ -40,12 +42,12 @@ public abstract class EfAuditLogTests(DatabaseProvider provider) : StoreTestBase
     {
         // Separate log instances with separate context factories: as many appenders as the pool allows, racing.
         var appends = Enumerable.Range(1, 50).Select(i => Task.Run(() =>
-            new EfAuditLog(new PortalDbContextFactory(Database.Database), Clock)
+            new EfAuditLog(new PortalDbContextFactory(Database.Database), Clock, Key)
                 .AppendAsync(new AuditEvent($"user{i % 7}", null, Channel.Web, "instances.reboot", $"i-{i}", AuditOutcome.Succeeded))));
 
         var appended = await Task.WhenAll(appends);
         var chain = await ToListAsync(Log.ReadChainAsync());
-        var verification = await AuditChain.VerifyAsync(Log.ReadChainAsync());
+        var verification = await VerifyAsync();
 
         Assert.True(verification.Intact, verification.Problem);
         Assert.Equal(50, verification.RecordsChecked);
@@ -63,7 +65,7 @@ public abstract class EfAuditLogTests(DatabaseProvider provider) : StoreTestBase
         }
 
         var changed = await Database.ExecuteSqlAsync("UPDATE \"AuditLog\" SET \"Outcome\" = 'Denied' WHERE \"Sequence\" = 4");
-        var verification = await AuditChain.VerifyAsync(Log.ReadChainAsync());
+        var verification = await VerifyAsync();
 
         Assert.Equal(1, changed);
         Assert.False(verification.Intact);
@@ -80,7 +82,7 @@ public abstract class EfAuditLogTests(DatabaseProvider provider) : StoreTestBase
         }
 
         await Database.ExecuteSqlAsync("DELETE FROM \"AuditLog\" WHERE \"Sequence\" = 2");
-        var verification = await AuditChain.VerifyAsync(Log.ReadChainAsync());
+        var verification = await VerifyAsync();
 
         Assert.False(verification.Intact);
         Assert.Equal(3, verification.FirstBrokenSequence);
