@@ -207,6 +207,11 @@ public sealed class ActionPipeline(
             // so no later run acts again. Say so on the request rather than leave it Executing.
             execution = new ActionExecution(false, "Interrupted before the outcome was known; check the targets before asking again.", null);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The ledger or a lookup failed after the claim: record it rather than leave the request Executing for good.
+            execution = new ActionExecution(false, $"Could not be carried out ({ex.GetType().Name}); check the targets before asking again.", null);
+        }
 
         await CompleteAsync(request, execution);
         await audit.AppendAsync(

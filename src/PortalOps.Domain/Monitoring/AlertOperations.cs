@@ -194,7 +194,7 @@ public sealed class AlertRules(IAlertRuleStore store, IAuditLog audit, IInventor
         }
 
         await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.save", $"alert-rule:{rule.Id}", AuditOutcome.Succeeded,
-            $"{rule.Name} (version {rule.Version}): {rule.Describe()} on {rule.Scope}.{mirrored}"), cancellationToken);
+            $"{rule.Name} (version {rule.Version}): {rule.Describe()} on {rule.Scope}.{mirrored}"), CancellationToken.None);
         return (rule, new Dictionary<string, string>());
     }
 
@@ -214,7 +214,7 @@ public sealed class AlertRules(IAlertRuleStore store, IAuditLog audit, IInventor
             await RemoveMirrorAsync(rule, await Fleet.AllAsync(inventory, cancellationToken), cancellationToken);
         }
 
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.delete", target, deleted ? AuditOutcome.Succeeded : AuditOutcome.Failed, rule?.Name ?? "No such rule."), cancellationToken);
+        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.delete", target, deleted ? AuditOutcome.Succeeded : AuditOutcome.Failed, rule?.Name ?? "No such rule."), CancellationToken.None);
         return deleted;
     }
 

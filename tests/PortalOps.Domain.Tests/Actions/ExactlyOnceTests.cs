@@ -193,4 +193,17 @@ public sealed class ExactlyOnceTests
         var order = _h.Audit.Events.Where(e => e.Action == "approval.expired").Select(e => Guid.Parse(e.Target["approval:".Length..])).ToList();
         Assert.Equal(Enumerable.Reverse(ids), order);
     }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_LedgerFailsAfterTheClaim_RecordsTheFailureInsteadOfStayingExecuting()
+    {
+        var id = await ApprovedTerminateAsync();
+        _h.Ledger.Throws = new InvalidOperationException("database is down");
+
+        var result = await _h.Pipeline.ExecuteApprovedAsync(id);
+
+        Assert.Equal(ActionStatus.Failed, result.Status);
+        Assert.Empty(_h.Compute.Calls);
+        Assert.Equal(ApprovalStatus.Failed, _h.Approvals.Get(id).Status);
+    }
 }

@@ -10,8 +10,16 @@ internal sealed class InMemoryActionLedger : IActionLedger
 
     public IReadOnlyDictionary<string, LedgerEntry> Entries => _entries;
 
+    /// <summary>Thrown from every claim when set (the database is down).</summary>
+    public Exception? Throws { get; set; }
+
     public Task<LedgerEntry?> TryClaimAsync(string key, string kindName, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        if (Throws is { } exception)
+        {
+            throw exception;
+        }
+
         var claim = new LedgerEntry(key, kindName, now, null, null, null, null);
         var stored = _entries.GetOrAdd(key, claim);
         return Task.FromResult(ReferenceEquals(stored, claim) ? null : stored);
