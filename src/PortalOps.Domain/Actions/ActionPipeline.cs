@@ -369,7 +369,7 @@ public sealed class ActionPipeline(
         if (prior is not null)
         {
             return prior.IsCompleted
-                ? new ActionExecution(prior.Succeeded == true, $"Already carried out with this key at {prior.CompletedAt:u}: {prior.Summary}", prior.RequestId)
+                ? new ActionExecution(prior.Succeeded == true, $"Already carried out with this key at {prior.CompletedAt:u}: {prior.Summary}", prior.RequestId) { Created = prior.Created }
                 : new ActionExecution(false, $"Already under way with this key since {prior.ClaimedAt:u}; not started again.", null);
         }
 

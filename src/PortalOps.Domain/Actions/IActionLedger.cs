@@ -1,9 +1,14 @@
+using PortalOps.Domain.Instances;
+
 namespace PortalOps.Domain.Actions;
 
 /// <summary>An idempotency key as recorded: claimed when an action starts, with its outcome once it has run.</summary>
 public sealed record LedgerEntry(string Key, string KindName, DateTimeOffset ClaimedAt, DateTimeOffset? CompletedAt, bool? Succeeded, string? Summary, string? RequestId)
 {
     public bool IsCompleted => CompletedAt is not null;
+
+    /// <summary>Instances the action made (a launch), so a repeat answers with the same ones.</summary>
+    public IReadOnlyList<InstanceRef> Created { get; init; } = [];
 }
 
 /// <summary>

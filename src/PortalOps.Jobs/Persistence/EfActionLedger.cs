@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using PortalOps.Domain.Actions;
+using PortalOps.Domain.Instances;
 
 namespace PortalOps.Jobs.Persistence;
 
@@ -32,7 +33,7 @@ public sealed class EfActionLedger(IDbContextFactory<PortalDbContext> contexts) 
 
         await using var read = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await read.ExecutedActions.AsNoTracking().SingleAsync(r => r.Key == stored, cancellationToken);
-        return new LedgerEntry(key, row.KindName, row.ClaimedAt, row.CompletedAt, row.Succeeded, row.Summary, row.RequestId);
+        return new LedgerEntry(key, row.KindName, row.ClaimedAt, row.CompletedAt, row.Succeeded, row.Summary, row.RequestId) { Created = ReadCreated(row.Created) };
     }
 
     public async Task CompleteAsync(string key, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -40,6 +41,7 @@ public sealed class EfActionLedger(IDbContextFactory<PortalDbContext> contexts) 
         var stored = Stored(key);
         var summary = execution.Summary.Length > MaxSummaryLength ? execution.Summary[..MaxSummaryLength] : execution.Summary;
         var requestId = execution.RequestId is { Length: > MaxSummaryLength } longId ? longId[..MaxSummaryLength] : execution.RequestId;
+        var created = execution.Created.Count == 0 ? null : string.Join(' ', execution.Created.Select(c => c.ToString()));
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await db.ExecutedActions
             .Where(r => r.Key == stored && r.CompletedAt == null)
@@ -50,9 +52,16 @@ public sealed class EfActionLedger(IDbContextFactory<PortalDbContext> contexts) 
                     set.SetProperty(r => r.Succeeded, execution.Succeeded);
                     set.SetProperty(r => r.Summary, summary);
                     set.SetProperty(r => r.RequestId, requestId);
+                    set.SetProperty(r => r.Created, created);
                 },
                 cancellationToken);
     }
+
+    private static IReadOnlyList<InstanceRef> ReadCreated(string? text) =>
+        (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => InstanceRef.TryParse(t, out var r) ? r : null)
+            .OfType<InstanceRef>()
+            .ToList();
 
     /// <summary>Keys longer than the column (a caller's own key may be long) are stored as their SHA-256, still unique.</summary>
     private static string Stored(string key) =>

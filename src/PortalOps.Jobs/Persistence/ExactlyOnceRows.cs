@@ -17,4 +17,7 @@ internal sealed class ExecutedActionRow
     public string? Summary { get; set; }
 
     public string? RequestId { get; set; }
+
+    /// <summary>Instances the action made (a launch), as "account/region/id" separated by spaces.</summary>
+    public string? Created { get; set; }
 }

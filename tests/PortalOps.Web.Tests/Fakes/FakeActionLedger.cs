@@ -19,8 +19,8 @@ public sealed class FakeActionLedger : IActionLedger
 
     public Task CompleteAsync(string key, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        _entries.AddOrUpdate(key, k => new LedgerEntry(k, string.Empty, now, now, execution.Succeeded, execution.Summary, execution.RequestId),
-            (_, e) => e with { CompletedAt = now, Succeeded = execution.Succeeded, Summary = execution.Summary, RequestId = execution.RequestId });
+        _entries.AddOrUpdate(key, k => new LedgerEntry(k, string.Empty, now, now, execution.Succeeded, execution.Summary, execution.RequestId) { Created = execution.Created },
+            (_, e) => e with { CompletedAt = now, Succeeded = execution.Succeeded, Summary = execution.Summary, RequestId = execution.RequestId, Created = execution.Created });
         return Task.CompletedTask;
     }
 }

@@ -494,6 +494,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Created")
+                        .HasColumnType("text");
+
                     b.Property<string>("KindName")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -487,6 +487,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Created")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("KindName")
                         .IsRequired()
                         .HasMaxLength(64)

@@ -19,6 +19,21 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "ApprovalRules",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Rules = table.Column<string>(type: "text", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApprovalRules", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditAnchors",
                 columns: table => new
                 {
@@ -63,11 +78,29 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     Succeeded = table.Column<bool>(type: "boolean", nullable: true),
                     Summary = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    RequestId = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                    RequestId = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Created = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_ExecutedActions", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LaunchTemplates",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    NormalizedName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Spec = table.Column<string>(type: "text", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LaunchTemplates", x => x.Id);
                 });
 
             migrationBuilder.CreateIndex(
@@ -79,11 +112,20 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                 name: "IX_ExecutedActions_ClaimedAt",
                 table: "ExecutedActions",
                 column: "ClaimedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LaunchTemplates_NormalizedName",
+                table: "LaunchTemplates",
+                column: "NormalizedName",
+                unique: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "ApprovalRules");
+
             migrationBuilder.DropTable(
                 name: "AuditAnchors");
 
@@ -92,6 +134,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "ExecutedActions");
+
+            migrationBuilder.DropTable(
+                name: "LaunchTemplates");
 
             migrationBuilder.DropColumn(
                 name: "KeyId",
