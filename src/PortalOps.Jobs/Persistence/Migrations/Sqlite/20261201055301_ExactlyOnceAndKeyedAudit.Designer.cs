@@ -11,7 +11,7 @@ using PortalOps.Jobs.Persistence;
 namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261201054919_ExactlyOnceAndKeyedAudit")]
+    [Migration("20261201055301_ExactlyOnceAndKeyedAudit")]
     partial class ExactlyOnceAndKeyedAudit
     {
         /// <inheritdoc />

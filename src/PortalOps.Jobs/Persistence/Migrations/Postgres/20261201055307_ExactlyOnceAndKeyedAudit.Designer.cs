@@ -12,7 +12,7 @@ using PortalOps.Jobs.Persistence;
 namespace PortalOps.Jobs.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261201054928_ExactlyOnceAndKeyedAudit")]
+    [Migration("20261201055307_ExactlyOnceAndKeyedAudit")]
     partial class ExactlyOnceAndKeyedAudit
     {
         /// <inheritdoc />

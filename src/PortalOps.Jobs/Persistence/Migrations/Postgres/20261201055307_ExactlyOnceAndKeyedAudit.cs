@@ -19,21 +19,6 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                 nullable: true);
 
             migrationBuilder.CreateTable(
-                name: "ApprovalRules",
-                columns: table => new
-                {
-                    Id = table.Column<int>(type: "integer", nullable: false),
-                    Rules = table.Column<string>(type: "text", nullable: false),
-                    UpdatedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Version = table.Column<int>(type: "integer", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_ApprovalRules", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "AuditAnchors",
                 columns: table => new
                 {
@@ -86,23 +71,6 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     table.PrimaryKey("PK_ExecutedActions", x => x.Key);
                 });
 
-            migrationBuilder.CreateTable(
-                name: "LaunchTemplates",
-                columns: table => new
-                {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    NormalizedName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Spec = table.Column<string>(type: "text", nullable: false),
-                    UpdatedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Version = table.Column<int>(type: "integer", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_LaunchTemplates", x => x.Id);
-                });
-
             migrationBuilder.CreateIndex(
                 name: "IX_AuditVerifications_StartedAt",
                 table: "AuditVerifications",
@@ -112,20 +80,11 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                 name: "IX_ExecutedActions_ClaimedAt",
                 table: "ExecutedActions",
                 column: "ClaimedAt");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_LaunchTemplates_NormalizedName",
-                table: "LaunchTemplates",
-                column: "NormalizedName",
-                unique: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropTable(
-                name: "ApprovalRules");
-
             migrationBuilder.DropTable(
                 name: "AuditAnchors");
 
@@ -134,9 +93,6 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "ExecutedActions");
-
-            migrationBuilder.DropTable(
-                name: "LaunchTemplates");
 
             migrationBuilder.DropColumn(
                 name: "KeyId",
