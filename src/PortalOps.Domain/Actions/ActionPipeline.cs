@@ -339,17 +339,24 @@ public sealed class ActionPipeline(
             return new ActionResult(ex is ConcurrencyConflictException ? ActionStatus.Conflict : ActionStatus.Refused, message, approvalId);
         }
 
-        if (approve)
+        try
         {
-            // Queued as soon as the decision is saved; should this node stop (or the audit below fail) before it is,
-            // the sweeper (SweepApprovedAsync) queues it a minute later. Executing twice acts once.
-            scheduler.EnqueueApproved(request.Id);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{request.Summary}{(request.DecisionReason is null ? string.Empty : $" — {request.DecisionReason}")}"), CancellationToken.None);
+            await notifier.NotifyAsync(
+                new Notification(NotificationKind.ApprovalDecided, approve ? "Request approved" : "Request denied", $"{request.Summary} — {(approve ? "approved" : "denied")} by {actor.Name}", [request.RequestedBy], request.Id),
+                CancellationToken.None);
+        }
+        finally
+        {
+            if (approve)
+            {
+                // Queued after the decision's messages (so the outcome's edit comes after them), and even when the audit or a
+                // notification fails; should this node stop before it is queued, the sweeper (SweepApprovedAsync) queues it a
+                // minute later. Executing twice acts once.
+                scheduler.EnqueueApproved(request.Id);
+            }
         }
 
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{request.Summary}{(request.DecisionReason is null ? string.Empty : $" — {request.DecisionReason}")}"), CancellationToken.None);
-        await notifier.NotifyAsync(
-            new Notification(NotificationKind.ApprovalDecided, approve ? "Request approved" : "Request denied", $"{request.Summary} — {(approve ? "approved" : "denied")} by {actor.Name}", [request.RequestedBy], request.Id),
-            CancellationToken.None);
         if (approve)
         {
             return new ActionResult(ActionStatus.Decided, $"Approved. {request.Kind.Verb} of {request.TargetCount} {request.Kind.Noun} is running.", request.Id);

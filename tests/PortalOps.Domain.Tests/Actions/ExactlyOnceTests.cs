@@ -48,6 +48,17 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
+    public async Task ApproveAsync_AuditThrows_StillQueuesTheExecution()
+    {
+        var id = await _h.RequestTerminateAsync();
+        _h.Audit.FailWhen = e => e.Action == "approval.approve";
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _h.Pipeline.ApproveAsync(_h.Bob.AsActor(Channel.Web), id, null));
+
+        Assert.Equal(id, Assert.Single(_h.Scheduler.Enqueued));
+    }
+
+    [Fact]
     public async Task ExecuteApprovedAsync_TwoRunsAtOnce_CallComputeOnce()
     {
         var id = await ApprovedTerminateAsync();
