@@ -52,7 +52,16 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<IUserStore, EfUserStore>();
         services.TryAddSingleton<ISessionStore, EfSessionStore>();
         services.TryAddSingleton<IApprovalStore, EfApprovalStore>();
-        services.TryAddSingleton<IAuditLog, EfAuditLog>();
+        services.TryAddSingleton<Domain.Actions.IActionLedger, EfActionLedger>();
+        services.AddOptions<Audit.AuditOptions>().BindConfiguration(Audit.AuditOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Audit.AuditOptions>, Audit.AuditOptionsValidator>());
+        services.TryAddSingleton(sp => Audit.AuditKeyFile.LoadOrCreate(
+            Path.Combine(sp.GetRequiredService<PortalDatabase>().DataDirectory, sp.GetRequiredService<IOptions<Audit.AuditOptions>>().Value.KeyPath),
+            sp.GetService<ILoggerFactory>()?.CreateLogger(typeof(Audit.AuditKeyFile))));
+        services.TryAddSingleton(sp => new Audit.AuditCheckpointFile(
+            Path.Combine(sp.GetRequiredService<PortalDatabase>().DataDirectory, sp.GetRequiredService<IOptions<Audit.AuditOptions>>().Value.CheckpointPath)));
+        services.TryAddSingleton<EfAuditLog>();
+        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<EfAuditLog>());
         services.TryAddSingleton<IInbox, EfInbox>();
         services.TryAddSingleton<ISetupTokenStore, EfSetupTokenStore>();
         services.TryAddSingleton<IApprovalRuleStore, EfApprovalRuleStore>();
@@ -97,6 +106,9 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<IActionScheduler, HangfireActionScheduler>();
         services.TryAddTransient<ExecuteApprovedActionJob>();
         services.TryAddTransient<ExpireApprovalsJob>();
+        services.TryAddTransient<SweepApprovedActionsJob>();
+        services.TryAddSingleton<Domain.Audit.IAuditVerification, Audit.AuditVerificationService>();
+        services.TryAddTransient<Audit.VerifyAuditChainJob>();
         services.AddHostedService<RecurringJobsRegistration>();
 
         // The role decides whether this node processes jobs at all; an unknown role fails at start through the options validator.
@@ -133,5 +145,8 @@ public static class JobsServiceCollectionExtensions
         {
             await users.EncryptPlainTotpSecretsAsync(cancellationToken);
         }
+
+        // The audit key is read (or made) at start, so a malformed key file stops the start with its key's name.
+        _ = services.GetService<Domain.Audit.AuditKey>();
     }
 }

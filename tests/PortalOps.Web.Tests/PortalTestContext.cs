@@ -55,7 +55,10 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IUserStore>(Users);
         Services.AddSingleton<IApprovalStore>(Approvals);
+        Services.AddSingleton<IActionLedger>(new FakeActionLedger());
         Services.AddSingleton<IAuditLog>(AuditLog);
+        AuditVerification = new FakeAuditVerification(AuditLog, Clock);
+        Services.AddSingleton<IAuditVerification>(AuditVerification);
         Services.AddSingleton<IInventory>(Inventory);
         Services.AddSingleton<ICompute>(Compute);
         Services.AddSingleton<IActionScheduler>(Scheduler);
@@ -103,6 +106,8 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     protected FakeApprovalStore Approvals { get; } = new();
 
     protected FakeAuditLog AuditLog { get; }
+
+    protected FakeAuditVerification AuditVerification { get; }
 
     protected FakeInventory Inventory { get; } = new();
 

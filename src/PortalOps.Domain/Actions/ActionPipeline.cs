@@ -55,7 +55,8 @@ public sealed class ActionPipeline(
     IAuditLog audit,
     INotifier notifier,
     IUserStore users,
-    TimeProvider clock)
+    TimeProvider clock,
+    IActionLedger ledger)
 {
     public const int MaxTargets = 1000;
 
@@ -75,7 +76,7 @@ public sealed class ActionPipeline(
         }
 
         var resolved = resolution.Targets;
-        var decision = Authorizer.Authorize(actor, kind, resolved);
+        var decision = Authorizer.Authorize(actor, kind, resolved, request.Parameters);
         if (!decision.Allowed)
         {
             await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, targetText, AuditOutcome.Denied, decision.Reason, parameters), cancellationToken);
@@ -94,9 +95,11 @@ public sealed class ActionPipeline(
         }
 
         var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? Guid.NewGuid().ToString("N") : request.IdempotencyKey;
-        var execution = await ExecuteAsync(kind, resolved, request.Parameters, key, cancellationToken);
+        var execution = await ExecuteOnceAsync(kind, resolved, request.Parameters, key, cancellationToken);
         var executedTargets = WithCreated(targetText, execution.Created);
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId), cancellationToken);
+
+        // The cloud was called: the record is written even if the caller has gone (a closed page, a stopping node).
+        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId), CancellationToken.None);
         return new ActionResult(StatusOf(execution), execution.Summary) { Created = execution.Created };
     }
 
@@ -128,7 +131,7 @@ public sealed class ActionPipeline(
             return new ActionPreview(false, refusal.Message, null);
         }
 
-        var decision = Authorizer.Authorize(actor, request.Kind, resolution.Targets);
+        var decision = Authorizer.Authorize(actor, request.Kind, resolution.Targets, request.Parameters);
         if (!decision.Allowed)
         {
             return new ActionPreview(false, decision.Reason, null);
@@ -144,7 +147,16 @@ public sealed class ActionPipeline(
     public Task<ActionResult> DenyAsync(Actor actor, Guid approvalId, string? reason, CancellationToken cancellationToken = default) =>
         DecideAsync(actor, approvalId, approve: false, reason, cancellationToken);
 
-    /// <summary>Carries out an approved request. Safe to run twice: a request that is no longer Approved is left alone.</summary>
+    /// <summary>How long an approved request may wait for its execution job before the sweeper enqueues it again.</summary>
+    public static readonly TimeSpan SweepAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Carries out an approved request, exactly once however often it is called and on however many nodes:
+    /// the request is first claimed (Approved → Executing, a conditional update that only one caller wins), then authorized again
+    /// against the requester's current role and scopes and the targets' current tags, then run with the approval id as its
+    /// idempotency key (recorded durably in the <see cref="IActionLedger"/>). Once the cloud was called, the outcome, the audit
+    /// record and the notification are written even if <paramref name="cancellationToken"/> fires.
+    /// </summary>
     public async Task<ActionResult> ExecuteApprovedAsync(Guid approvalId, CancellationToken cancellationToken = default)
     {
         var request = await approvals.FindAsync(approvalId, cancellationToken);
@@ -158,68 +170,115 @@ public sealed class ActionPipeline(
             return new ActionResult(ActionStatus.Conflict, $"Approval request {approvalId} is {request.Status}; nothing to do.", approvalId);
         }
 
-        var version = request.Version;
-        var execution = await ExecuteAsync(request.Kind, request.Targets, request.Parameters, request.Id.ToString("N"), cancellationToken);
-        var now = clock.GetUtcNow();
-        if (execution.Succeeded)
-        {
-            request.MarkExecuted(execution.Summary, now);
-        }
-        else
-        {
-            request.MarkFailed(execution.Summary, now);
-        }
-
+        var claimed = request.Version;
+        request.BeginExecution(clock.GetUtcNow());
         try
         {
-            await approvals.UpdateAsync(request, version, cancellationToken);
+            await approvals.UpdateAsync(request, claimed, cancellationToken);
         }
         catch (ConcurrencyConflictException)
         {
-            // Another run of the same job finished first; it recorded the outcome (the idempotency key made the call once).
-            return new ActionResult(ActionStatus.Conflict, $"Approval request {approvalId} was completed by another run.", approvalId);
+            // Another run of the same job claimed it first; that run acts and records the outcome.
+            return new ActionResult(ActionStatus.Conflict, $"Approval request {approvalId} is being carried out by another run.", approvalId);
         }
 
         var actorName = $"{request.RequestedByName} (approved by {request.DecidedByName})";
+        var targetText = DescribeTargets(request.Targets.Select(t => t.Ref).ToList());
+        var parameters = $"{{\"approval\":\"{request.Id}\"}}";
+        ActionExecution execution;
+        IReadOnlyList<ResolvedTarget>? current = null;
+        try
+        {
+            var refusal = await ReauthorizeAsync(request, cancellationToken);
+            current = refusal.Targets;
+            if (refusal.Reason is { } reason)
+            {
+                // Nothing was called: the refusal is recorded as the request's outcome and audited as a denial.
+                await CompleteAsync(request, new ActionExecution(false, $"Refused at execution: {reason}", null));
+                await audit.AppendAsync(new AuditEvent(actorName, request.RequestedBy, Channel.Job, "approval.execute", $"approval:{request.Id}", AuditOutcome.Denied, reason, parameters), CancellationToken.None);
+                await notifier.NotifyAsync(
+                    new Notification(NotificationKind.ActionCompleted, "Approved action refused", $"{request.Summary}: {reason}", [request.RequestedBy], request.Id),
+                    CancellationToken.None);
+                return new ActionResult(ActionStatus.Refused, reason, request.Id);
+            }
+
+            execution = await ExecuteOnceAsync(request.Kind, current!, request.Parameters, request.Id.ToString("N"), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped after the claim (a node shutting down): whether the cloud was called is unknown, and the key is spent,
+            // so no later run acts again. Say so on the request rather than leave it Executing.
+            execution = new ActionExecution(false, "Interrupted before the outcome was known; check the targets before asking again.", null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The ledger or a lookup failed after the claim: record it rather than leave the request Executing for good.
+            execution = new ActionExecution(false, $"Could not be carried out ({ex.GetType().Name}); check the targets before asking again.", null);
+        }
+
+        await CompleteAsync(request, execution);
         await audit.AppendAsync(
-            new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, WithCreated(DescribeTargets(request.Targets.Select(t => t.Ref).ToList()), execution.Created),
-                execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, $"{{\"approval\":\"{request.Id}\"}}", execution.RequestId),
-            cancellationToken);
+            new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, WithCreated(targetText, execution.Created),
+                execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId),
+            CancellationToken.None);
         await notifier.NotifyAsync(
             new Notification(NotificationKind.ActionCompleted, execution.Succeeded ? "Approved action done" : execution.PartlySucceeded ? "Approved action partly done" : "Approved action failed", $"{request.Summary}: {execution.Summary}", [request.RequestedBy], request.Id),
-            cancellationToken);
+            CancellationToken.None);
         return new ActionResult(StatusOf(execution), execution.Summary, request.Id) { Created = execution.Created };
     }
 
-    /// <summary>Expires pending requests whose time is up. Returns how many expired.</summary>
-    public async Task<int> ExpireDueAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Enqueues approved requests whose execution job was never queued (the node stopped, or an error came between the decision
+    /// and the enqueue) once they have waited <see cref="SweepAfter"/>. A request queued twice still runs once (see
+    /// <see cref="ExecuteApprovedAsync"/>). Returns how many were enqueued.
+    /// </summary>
+    public async Task<int> SweepApprovedAsync(CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow();
-        var expired = 0;
-        foreach (var request in await approvals.ListAsync(ApprovalStatus.Pending, 1000, cancellationToken))
+        var stranded = await approvals.ListApprovedSinceBeforeAsync(clock.GetUtcNow() - SweepAfter, 500, cancellationToken);
+        foreach (var request in stranded)
         {
-            if (!request.IsExpiredAt(now))
-            {
-                continue;
-            }
-
-            var version = request.Version;
-            request.Expire(now);
-            try
-            {
-                await approvals.UpdateAsync(request, version, cancellationToken);
-            }
-            catch (ConcurrencyConflictException)
-            {
-                continue;
-            }
-
-            expired++;
-            await audit.AppendAsync(new AuditEvent("system", null, Channel.Job, "approval.expired", $"approval:{request.Id}", AuditOutcome.Failed, request.Summary), cancellationToken);
-            await notifier.NotifyAsync(new Notification(NotificationKind.ApprovalDecided, "Approval request expired", request.Summary, [request.RequestedBy], request.Id), cancellationToken);
+            scheduler.EnqueueApproved(request.Id);
         }
 
-        return expired;
+        return stranded.Count;
+    }
+
+    /// <summary>Expires every pending request whose time is up, the oldest expiry first, in batches. Returns how many expired.</summary>
+    public async Task<int> ExpireDueAsync(CancellationToken cancellationToken = default)
+    {
+        const int batch = 500;
+        var now = clock.GetUtcNow();
+        var expired = 0;
+        while (true)
+        {
+            var due = await approvals.ListDueForExpiryAsync(now, batch, cancellationToken);
+            var progress = 0;
+            foreach (var request in due)
+            {
+                var version = request.Version;
+                request.Expire(now);
+                try
+                {
+                    await approvals.UpdateAsync(request, version, cancellationToken);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    continue; // decided (or expired) by someone else meanwhile
+                }
+
+                progress++;
+                await audit.AppendAsync(new AuditEvent("system", null, Channel.Job, "approval.expired", $"approval:{request.Id}", AuditOutcome.Failed, request.Summary), CancellationToken.None);
+                await notifier.NotifyAsync(new Notification(NotificationKind.ApprovalDecided, "Approval request expired", request.Summary, [request.RequestedBy], request.Id), CancellationToken.None);
+            }
+
+            expired += progress;
+
+            // A short batch was the last; a batch of nothing but conflicts is left to the next run rather than spun on.
+            if (due.Count < batch || progress == 0)
+            {
+                return expired;
+            }
+        }
     }
 
     private async Task<ActionResult> DecideAsync(Actor actor, Guid approvalId, bool approve, string? reason, CancellationToken cancellationToken)
@@ -283,13 +342,26 @@ public sealed class ActionPipeline(
             return new ActionResult(ex is ConcurrencyConflictException ? ActionStatus.Conflict : ActionStatus.Refused, message, approvalId);
         }
 
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{request.Summary}{(request.DecisionReason is null ? string.Empty : $" — {request.DecisionReason}")}"), cancellationToken);
-        await notifier.NotifyAsync(
-            new Notification(NotificationKind.ApprovalDecided, approve ? "Request approved" : "Request denied", $"{request.Summary} — {(approve ? "approved" : "denied")} by {actor.Name}", [request.RequestedBy], request.Id),
-            cancellationToken);
+        try
+        {
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{request.Summary}{(request.DecisionReason is null ? string.Empty : $" — {request.DecisionReason}")}"), CancellationToken.None);
+            await notifier.NotifyAsync(
+                new Notification(NotificationKind.ApprovalDecided, approve ? "Request approved" : "Request denied", $"{request.Summary} — {(approve ? "approved" : "denied")} by {actor.Name}", [request.RequestedBy], request.Id),
+                CancellationToken.None);
+        }
+        finally
+        {
+            if (approve)
+            {
+                // Queued after the decision's messages (so the outcome's edit comes after them), and even when the audit or a
+                // notification fails; should this node stop before it is queued, the sweeper (SweepApprovedAsync) queues it a
+                // minute later. Executing twice acts once.
+                scheduler.EnqueueApproved(request.Id);
+            }
+        }
+
         if (approve)
         {
-            scheduler.EnqueueApproved(request.Id);
             return new ActionResult(ActionStatus.Decided, $"Approved. {request.Kind.Verb} of {request.TargetCount} {request.Kind.Noun} is running.", request.Id);
         }
 
@@ -299,6 +371,93 @@ public sealed class ActionPipeline(
     /// <summary>Executed, failed, or partly done when some targets took the action (<see cref="ActionExecution.PartlySucceeded"/>).</summary>
     private static ActionStatus StatusOf(ActionExecution execution) =>
         execution.Succeeded ? ActionStatus.Executed : execution.PartlySucceeded ? ActionStatus.PartlySucceeded : ActionStatus.Failed;
+
+    /// <summary>
+    /// Runs the action unless its idempotency key was claimed before: the key is claimed in the <see cref="IActionLedger"/> first
+    /// and its outcome recorded after, so a repeat gets the first outcome (or "under way") without a second call to the port.
+    /// </summary>
+    private async Task<ActionExecution> ExecuteOnceAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var ledgerKey = $"{kind.Name}:{idempotencyKey}";
+        var prior = await ledger.TryClaimAsync(ledgerKey, kind.Name, clock.GetUtcNow(), cancellationToken);
+        if (prior is not null)
+        {
+            return prior.IsCompleted
+                ? new ActionExecution(prior.Succeeded == true, $"Already carried out with this key at {prior.CompletedAt:u}: {prior.Summary}", prior.RequestId) { Created = prior.Created }
+                : new ActionExecution(false, $"Already under way with this key since {prior.ClaimedAt:u}; not started again.", null);
+        }
+
+        ActionExecution execution;
+        try
+        {
+            execution = await ExecuteAsync(kind, targets, parameters, idempotencyKey, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            execution = new ActionExecution(false, "Interrupted before the outcome was known; check the targets before asking again.", null);
+            await ledger.CompleteAsync(ledgerKey, execution, clock.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+
+        await ledger.CompleteAsync(ledgerKey, execution, clock.GetUtcNow(), CancellationToken.None);
+        return execution;
+    }
+
+    /// <summary>
+    /// An approved request is authorized again when it runs: against the requester as they are now (role, scopes, enabled) and the
+    /// targets as they are now (tags, existence). Returns the current targets, and a reason when it may not run.
+    /// </summary>
+    private async Task<(IReadOnlyList<ResolvedTarget>? Targets, string? Reason)> ReauthorizeAsync(ApprovalRequest request, CancellationToken cancellationToken)
+    {
+        var requester = await users.FindAsync(request.RequestedBy, cancellationToken);
+        if (requester is null || requester.IsDisabled)
+        {
+            return (null, $"{request.RequestedByName} {(requester is null ? "no longer exists" : "is disabled")}.");
+        }
+
+        var kind = request.Kind;
+        var current = new List<ResolvedTarget>(request.Targets.Count);
+        if (kind.Target == ActionTarget.NewInstances)
+        {
+            current.AddRange(request.Targets);
+        }
+        else
+        {
+            var executor = kind.Target == ActionTarget.Instances ? null : executors.FirstOrDefault(e => e.CanExecute(kind));
+            foreach (var target in request.Targets.Select(t => t.Ref))
+            {
+                var found = kind.Target == ActionTarget.Instances
+                    ? await inventory.FindAsync(target, cancellationToken) is { } instance ? new ResolvedTarget(instance.Ref, instance.Name, instance.Tags) : null
+                    : executor is null ? null : await executor.ResolveAsync(kind, target, cancellationToken);
+                if (found is null)
+                {
+                    return (null, $"{target} no longer exists.");
+                }
+
+                current.Add(found);
+            }
+        }
+
+        var decision = Authorizer.Authorize(requester.AsActor(request.RequestedVia), kind, current, request.Parameters);
+        return decision.Allowed ? (current, null) : (current, decision.Reason);
+    }
+
+    /// <summary>Records the outcome on the claimed request. The claim makes this run the only writer, so a conflict means the row is gone.</summary>
+    private async Task CompleteAsync(ApprovalRequest request, ActionExecution execution)
+    {
+        var version = request.Version;
+        var now = clock.GetUtcNow();
+        if (execution.Succeeded)
+        {
+            request.MarkExecuted(execution.Summary, now);
+        }
+        else
+        {
+            request.MarkFailed(execution.Summary, now);
+        }
+
+        await approvals.UpdateAsync(request, version, CancellationToken.None);
+    }
 
     private async Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
     {

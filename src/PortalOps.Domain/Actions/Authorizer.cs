@@ -5,7 +5,11 @@ namespace PortalOps.Domain.Actions;
 /// <summary>Deny by default: an actor may act only with a high enough role and a scope that covers every target.</summary>
 public static class Authorizer
 {
-    public static AuthorizationDecision Authorize(Actor actor, ActionKind kind, IReadOnlyList<ResolvedTarget> targets)
+    /// <summary>
+    /// May <paramref name="actor"/> take this action on these targets? A tag edit (with its <paramref name="parameters"/>) is
+    /// judged on each instance's tags before and after the edit, so nobody moves an instance into or out of a scope they lack.
+    /// </summary>
+    public static AuthorizationDecision Authorize(Actor actor, ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string>? parameters = null)
     {
         if (!actor.IsAtLeast(kind.MinimumRole))
         {
@@ -29,6 +33,16 @@ public static class Authorizer
         {
             var names = string.Join(", ", outside.Take(5).Select(t => t.Ref.InstanceId));
             return AuthorizationDecision.Deny($"{outside.Count} target(s) are outside {actor.Name}'s scope: {names}.");
+        }
+
+        if (kind == ActionKind.EditTags && parameters is not null)
+        {
+            var after = targets.Where(t => !actor.CanSee(t.Ref.AccountId, t.Ref.Region, InstanceSettingsExecutor.ApplyTagChanges(t.Tags, parameters))).ToList();
+            if (after.Count > 0)
+            {
+                var names = string.Join(", ", after.Take(5).Select(t => t.Ref.InstanceId));
+                return AuthorizationDecision.Deny($"After this tag edit {after.Count} instance(s) would be outside {actor.Name}'s scope: {names}.");
+            }
         }
 
         return AuthorizationDecision.Allow;

@@ -31,6 +31,25 @@ public sealed class InstanceSettingsExecutor(IInstanceAttributes attributes, IFl
         return p;
     }
 
+    /// <summary>The tags an instance will carry after a tag edit with these parameters (what the edit is authorized on, besides the tags before).</summary>
+    public static IReadOnlyDictionary<string, string> ApplyTagChanges(IReadOnlyDictionary<string, string> tags, IReadOnlyDictionary<string, string> parameters)
+    {
+        var after = new Dictionary<string, string>(tags, StringComparer.Ordinal);
+        foreach (var (key, value) in parameters)
+        {
+            if (key.StartsWith(SetTagPrefix, StringComparison.Ordinal))
+            {
+                after[key[SetTagPrefix.Length..]] = value;
+            }
+            else if (key.StartsWith(RemoveTagPrefix, StringComparison.Ordinal))
+            {
+                after.Remove(key[RemoveTagPrefix.Length..]);
+            }
+        }
+
+        return after;
+    }
+
     public async Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
     {
         var failures = new List<string>();

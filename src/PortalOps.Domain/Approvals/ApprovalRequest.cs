@@ -12,11 +12,16 @@ public enum ApprovalStatus
     Expired,
     Executed,
     Failed,
+
+    /// <summary>Claimed by one run of the execution job; the action is under way (or was interrupted, see <see cref="ApprovalRequest.BeginExecution"/>).</summary>
+    Executing,
 }
 
 /// <summary>
-/// A risky action waiting for a second person: Pending → Approved | Denied | Expired, then Approved → Executed | Failed.
-/// Every change bumps <see cref="Version"/>; the store saves only if nobody changed the row first, so a decision is taken once.
+/// A risky action waiting for a second person: Pending → Approved | Denied | Expired, then Approved → Executing → Executed | Failed
+/// (Failed also when the action is no longer authorized at execution).
+/// Every change bumps <see cref="Version"/>; the store saves only if nobody changed the row first, so a decision is taken once
+/// and of two runs of the execution job only the one that claimed the request (Approved → Executing) acts.
 /// </summary>
 public sealed class ApprovalRequest
 {
@@ -146,8 +151,26 @@ public sealed class ApprovalRequest
         Version++;
     }
 
+    /// <summary>
+    /// Claims an approved request for execution. Saved with the version check, this is what makes a duplicated or retried job act
+    /// once: the run that loses the claim leaves the request alone. A run that dies after its claim leaves the request Executing;
+    /// the action's idempotency key (stored with its outcome) keeps any later run from acting again.
+    /// </summary>
+    public void BeginExecution(DateTimeOffset now)
+    {
+        if (Status != ApprovalStatus.Approved)
+        {
+            throw new DomainException($"Only an approved request can be carried out; this one is {Status}.");
+        }
+
+        Status = ApprovalStatus.Executing;
+        Outcome = $"Execution started {now:u}.";
+        Version++;
+    }
+
     public void MarkExecuted(string outcome, DateTimeOffset now) => Complete(ApprovalStatus.Executed, outcome, now);
 
+    /// <summary>Records a failure of the action, or its refusal at execution (the requester lost the right meanwhile).</summary>
     public void MarkFailed(string outcome, DateTimeOffset now) => Complete(ApprovalStatus.Failed, outcome, now);
 
     private void Decide(Actor approver, string? reason, DateTimeOffset now, ApprovalStatus decision)
@@ -178,9 +201,9 @@ public sealed class ApprovalRequest
 
     private void Complete(ApprovalStatus status, string outcome, DateTimeOffset now)
     {
-        if (Status != ApprovalStatus.Approved)
+        if (Status != ApprovalStatus.Executing)
         {
-            throw new DomainException($"Only an approved request can be carried out; this one is {Status}.");
+            throw new DomainException($"Only a request being carried out can be completed; this one is {Status}.");
         }
 
         Status = status;
@@ -201,6 +224,12 @@ public interface IApprovalStore
     Task UpdateAsync(ApprovalRequest request, int expectedVersion, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<ApprovalRequest>> ListAsync(ApprovalStatus? status, int take, CancellationToken cancellationToken = default);
+
+    /// <summary>Pending requests whose expiry is at or before <paramref name="now"/>, the oldest expiry first (a batch; call again for more).</summary>
+    Task<IReadOnlyList<ApprovalRequest>> ListDueForExpiryAsync(DateTimeOffset now, int take, CancellationToken cancellationToken = default);
+
+    /// <summary>Approved requests decided at or before <paramref name="decidedBefore"/> and not yet claimed, the oldest decision first.</summary>
+    Task<IReadOnlyList<ApprovalRequest>> ListApprovedSinceBeforeAsync(DateTimeOffset decidedBefore, int take, CancellationToken cancellationToken = default);
 
     Task<int> CountPendingAsync(CancellationToken cancellationToken = default);
 }

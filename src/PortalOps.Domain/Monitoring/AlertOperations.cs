@@ -124,11 +124,14 @@ public sealed class AlertOperations(IAlertStore alerts, IAlertRuleStore rules, I
     private static string Describe(TimeSpan d) => d.TotalHours >= 1 ? $"{d.TotalHours:0.#} h" : $"{d.TotalMinutes:0} min";
 }
 
+/// <summary>One CloudWatch alarm a rule mirrors: the instance it watches, and whether it arms EC2's recover action.</summary>
+public sealed record MirroredAlarm(Instance Instance, bool ArmRecover);
+
 /// <summary>Keeps a rule's CloudWatch alarms in step with it (mirrored rules only).</summary>
 public interface IAlarmMirror
 {
-    /// <summary>Creates or updates one alarm per instance the rule covers; removes alarms of instances it no longer covers.</summary>
-    Task<string> SyncAsync(AlertRule rule, IReadOnlyList<Instance> covered, CancellationToken cancellationToken = default);
+    /// <summary>Creates or updates one alarm per given instance; removes the rule's alarms of instances not given.</summary>
+    Task<string> SyncAsync(AlertRule rule, IReadOnlyList<MirroredAlarm> alarms, CancellationToken cancellationToken = default);
 
     Task RemoveAsync(AlertRule rule, IReadOnlyList<CloudScope> scopes, CancellationToken cancellationToken = default);
 }
@@ -169,9 +172,20 @@ public sealed class AlertRules(IAlertRuleStore store, IAuditLog audit, IInventor
             try
             {
                 var fleet = await Fleet.AllAsync(inventory, cancellationToken);
-                mirrored = rule.MirrorToCloudWatch
-                    ? " " + await mirror.SyncAsync(rule, fleet.Where(i => i.State != InstanceState.Terminated && rule.Scope.Covers(i)).ToList(), cancellationToken)
-                    : await RemoveMirrorAsync(rule, fleet, cancellationToken);
+                if (rule.MirrorToCloudWatch)
+                {
+                    var alarms = AlarmsFor(rule, user.AsActor(actor.Channel), fleet);
+                    mirrored = " " + await mirror.SyncAsync(rule, alarms, cancellationToken);
+                    foreach (var alarm in alarms)
+                    {
+                        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.alarm", alarm.Instance.Ref.ToString(), AuditOutcome.Succeeded,
+                            $"CloudWatch alarm {rule.AlarmName(alarm.Instance.Ref)} for rule '{rule.Name}' (version {rule.Version}){(alarm.ArmRecover ? " arms EC2 recover" : " arms no action")}."), CancellationToken.None);
+                    }
+                }
+                else
+                {
+                    mirrored = await RemoveMirrorAsync(rule, fleet, cancellationToken);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -180,7 +194,7 @@ public sealed class AlertRules(IAlertRuleStore store, IAuditLog audit, IInventor
         }
 
         await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.save", $"alert-rule:{rule.Id}", AuditOutcome.Succeeded,
-            $"{rule.Name} (version {rule.Version}): {rule.Describe()} on {rule.Scope}.{mirrored}"), cancellationToken);
+            $"{rule.Name} (version {rule.Version}): {rule.Describe()} on {rule.Scope}.{mirrored}"), CancellationToken.None);
         return (rule, new Dictionary<string, string>());
     }
 
@@ -200,8 +214,21 @@ public sealed class AlertRules(IAlertRuleStore store, IAuditLog audit, IInventor
             await RemoveMirrorAsync(rule, await Fleet.AllAsync(inventory, cancellationToken), cancellationToken);
         }
 
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.delete", target, deleted ? AuditOutcome.Succeeded : AuditOutcome.Failed, rule?.Name ?? "No such rule."), cancellationToken);
+        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.delete", target, deleted ? AuditOutcome.Succeeded : AuditOutcome.Failed, rule?.Name ?? "No such rule."), CancellationToken.None);
         return deleted;
+    }
+
+    /// <summary>
+    /// The alarms a rule may mirror: only instances its owner may see, and EC2's recover action armed only where the owner may
+    /// recover that instance (the alarm acts later in AWS, outside the pipeline, so it is held to the owner's rights now).
+    /// </summary>
+    public static IReadOnlyList<MirroredAlarm> AlarmsFor(AlertRule rule, Actor owner, IEnumerable<Instance> fleet)
+    {
+        var recover = rule.Kind == RuleKind.StatusCheck && rule.Actions.Any(a => a.Kind == ActionKind.RecoverInstances.Name && a.Mode == ActionMode.Automatic);
+        return fleet
+            .Where(i => i.State != InstanceState.Terminated && rule.Scope.Covers(i) && owner.CanSee(i.AccountId, i.Region, i.Tags))
+            .Select(i => new MirroredAlarm(i, recover && Authorizer.Authorize(owner, ActionKind.RecoverInstances, [new ResolvedTarget(i.Ref, i.Name, i.Tags)]).Allowed))
+            .ToList();
     }
 
     private async Task<string> RemoveMirrorAsync(AlertRule rule, IReadOnlyList<Instance> fleet, CancellationToken cancellationToken)

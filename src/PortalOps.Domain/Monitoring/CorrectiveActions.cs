@@ -52,12 +52,13 @@ public static partial class CorrectiveActions
             : null;
 
     /// <summary>
-    /// The identity that offers a rule's actions for approval: the rule itself (no person), with its owner's current rights as the
-    /// upper bound. Since no person asked, any Approver whose scope covers the targets may decide — the owner included.
+    /// The identity that offers a rule's actions for approval: the rule's owner, with the owner's current rights. The owner is the
+    /// requester, so a second person decides — the owner never approves what their own rule asks for — and the request is
+    /// authorized again against the owner's rights when it runs.
     /// </summary>
     public static Actor? OfferingActor(AlertRule rule, PortalUser? owner) =>
         owner is { IsDisabled: false, Role: >= Role.Approver }
-            ? new Actor(Guid.Empty, $"rule '{rule.Name}' (owner {owner.UserName})", owner.Role, owner.Scopes, Channel.Job)
+            ? new Actor(owner.Id, $"{owner.UserName} (rule '{rule.Name}')", owner.Role, owner.Scopes, Channel.Job)
             : null;
 
     [GeneratedRegex("^[A-Za-z0-9_.\\-]{3,128}$")]

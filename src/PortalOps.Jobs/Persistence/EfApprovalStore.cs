@@ -76,6 +76,30 @@ public sealed class EfApprovalStore(IDbContextFactory<PortalDbContext> contexts)
         return rows.Select(ToRequest).ToList();
     }
 
+    public async Task<IReadOnlyList<ApprovalRequest>> ListDueForExpiryAsync(DateTimeOffset now, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Approvals.AsNoTracking()
+            .Where(a => a.Status == ApprovalStatus.Pending && a.ExpiresAt <= now)
+            .OrderBy(a => a.ExpiresAt)
+            .ThenBy(a => a.Id)
+            .Take(Math.Clamp(take, 1, MaxListSize))
+            .ToListAsync(cancellationToken);
+        return rows.Select(ToRequest).ToList();
+    }
+
+    public async Task<IReadOnlyList<ApprovalRequest>> ListApprovedSinceBeforeAsync(DateTimeOffset decidedBefore, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Approvals.AsNoTracking()
+            .Where(a => a.Status == ApprovalStatus.Approved && a.DecidedAt <= decidedBefore)
+            .OrderBy(a => a.DecidedAt)
+            .ThenBy(a => a.Id)
+            .Take(Math.Clamp(take, 1, MaxListSize))
+            .ToListAsync(cancellationToken);
+        return rows.Select(ToRequest).ToList();
+    }
+
     public async Task<int> CountPendingAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -9,12 +9,14 @@ using PortalOps.Domain.Common;
 namespace PortalOps.Jobs.Persistence;
 
 /// <summary>
-/// The append-only, hash-chained audit log. There is deliberately no update or delete.
+/// The append-only, hash-chained audit log. There is deliberately no update or delete. Each record's hash is an HMAC with the
+/// <see cref="AuditKey"/> (kept outside the database), and each append also signs the chain's new end into the anchor row,
+/// in the same transaction, so a rewritten record or a cut tail shows up in <see cref="AuditChain.VerifyAsync(IAsyncEnumerable{AuditRecord}, AuditKey?, AuditAnchor?, AuditAnchor?, IProgress{long}?, CancellationToken)"/>.
 /// Appends are serialised so that each record links to the one before it:
 /// on PostgreSQL by a transaction-scoped advisory lock (safe across nodes), on SQLite by an in-process gate
 /// plus an immediate (write-locking) transaction, with a retry should a sequence number still collide.
 /// </summary>
-public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock) : IAuditLog
+public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock, AuditKey key) : IAuditLog
 {
     public const int MaxPageSize = 500;
 
@@ -76,6 +78,20 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
         }
     }
 
+    /// <summary>The signed end of the chain, as the last append left it; null before the first keyed append.</summary>
+    public async Task<AuditAnchor?> ReadAnchorAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await db.AuditAnchors.AsNoTracking().SingleOrDefaultAsync(a => a.Id == AuditAnchorRow.SingletonId, cancellationToken);
+        return row is null ? null : new AuditAnchor(row.Sequence, row.Hash, row.KeyId, row.Mac);
+    }
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.AuditLog.LongCountAsync(cancellationToken);
+    }
+
     // In long: a large page index times the page size would overflow int and wrap back to the first page.
     private static int PageOffset(int index, int size) => (int)Math.Min((long)index * size, int.MaxValue);
 
@@ -117,8 +133,20 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
                 (last?.Sequence ?? 0) + 1,
                 ToStoredPrecision(clock.GetUtcNow()),
                 auditEvent,
-                last?.Hash ?? AuditChain.Genesis);
+                last?.Hash ?? AuditChain.Genesis,
+                key);
             db.AuditLog.Add(ToRow(record));
+            var signed = AuditAnchor.Sign(key, record.Sequence, record.Hash);
+            var anchor = await db.AuditAnchors.SingleOrDefaultAsync(a => a.Id == AuditAnchorRow.SingletonId, cancellationToken);
+            if (anchor is null)
+            {
+                db.AuditAnchors.Add(new AuditAnchorRow { Sequence = signed.Sequence, Hash = signed.Hash, KeyId = signed.KeyId, Mac = signed.Mac });
+            }
+            else
+            {
+                (anchor.Sequence, anchor.Hash, anchor.KeyId, anchor.Mac) = (signed.Sequence, signed.Hash, signed.KeyId, signed.Mac);
+            }
+
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return record;
@@ -199,6 +227,7 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
         AwsRequestId = record.Event.AwsRequestId,
         PreviousHash = record.PreviousHash,
         Hash = record.Hash,
+        KeyId = record.KeyId,
     };
 
     private static AuditRecord ToRecord(AuditRow row) => new(
@@ -206,5 +235,8 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
         row.At,
         new AuditEvent(row.ActorName, row.ActorId, row.Channel, row.Action, row.Target, row.Outcome, row.Detail, row.Parameters, row.AwsRequestId),
         row.PreviousHash,
-        row.Hash);
+        row.Hash)
+    {
+        KeyId = row.KeyId,
+    };
 }

@@ -62,6 +62,12 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<LaunchTemplateRow> LaunchTemplates => Set<LaunchTemplateRow>();
 
+    internal DbSet<ExecutedActionRow> ExecutedActions => Set<ExecutedActionRow>();
+
+    internal DbSet<AuditAnchorRow> AuditAnchors => Set<AuditAnchorRow>();
+
+    internal DbSet<AuditVerificationRow> AuditVerifications => Set<AuditVerificationRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -75,6 +81,38 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureApprovalRules(modelBuilder.Entity<ApprovalRuleSetRow>());
         ConfigureLaunchTemplates(modelBuilder.Entity<LaunchTemplateRow>());
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
+        ConfigureExactlyOnce(modelBuilder.Entity<ExecutedActionRow>());
+        ConfigureKeyedAudit(modelBuilder);
+    }
+
+    private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)
+    {
+        executed.ToTable("ExecutedActions");
+        executed.HasKey(e => e.Key);
+        executed.Property(e => e.Key).HasMaxLength(EfActionLedger.MaxKeyLength + 8);
+        executed.Property(e => e.KindName).HasMaxLength(64);
+        executed.Property(e => e.Summary).HasMaxLength(2000);
+        executed.Property(e => e.RequestId).HasMaxLength(2000);
+        executed.HasIndex(e => e.ClaimedAt);
+    }
+
+    private static void ConfigureKeyedAudit(ModelBuilder modelBuilder)
+    {
+        var anchor = modelBuilder.Entity<AuditAnchorRow>();
+        anchor.ToTable("AuditAnchors");
+        anchor.HasKey(a => a.Id);
+        anchor.Property(a => a.Id).ValueGeneratedNever();
+        anchor.Property(a => a.Hash).HasMaxLength(64).IsFixedLength();
+        anchor.Property(a => a.KeyId).HasMaxLength(16);
+        anchor.Property(a => a.Mac).HasMaxLength(64).IsFixedLength();
+
+        var run = modelBuilder.Entity<AuditVerificationRow>();
+        run.ToTable("AuditVerifications");
+        run.HasKey(r => r.Id);
+        run.Property(r => r.Id).ValueGeneratedNever();
+        run.Property(r => r.StartedByName).HasMaxLength(NameLength);
+        run.Property(r => r.Result).HasMaxLength(2000);
+        run.HasIndex(r => r.StartedAt);
     }
 
     private static void ConfigureUsers(EntityTypeBuilder<UserRow> user)
@@ -127,6 +165,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         audit.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(EnumLength);
         audit.Property(a => a.PreviousHash).HasMaxLength(64).IsFixedLength();
         audit.Property(a => a.Hash).HasMaxLength(64).IsFixedLength();
+        audit.Property(a => a.KeyId).HasMaxLength(16);
         audit.HasIndex(a => a.At);
         audit.HasIndex(a => a.Action);
         audit.HasIndex(a => a.ActorName);

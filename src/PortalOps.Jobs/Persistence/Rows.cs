@@ -133,6 +133,9 @@ internal sealed class AuditRow
     public string PreviousHash { get; set; } = string.Empty;
 
     public string Hash { get; set; } = string.Empty;
+
+    /// <summary>The audit key that signed <see cref="Hash"/> (an HMAC); null for records written before the log was keyed.</summary>
+    public string? KeyId { get; set; }
 }
 
 internal sealed class InboxRow

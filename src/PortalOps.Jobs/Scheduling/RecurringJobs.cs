@@ -10,10 +10,12 @@ public static class RecurringJobs
 {
     public const string ExpireApprovals = "approvals.expire";
     public const string MonitoringCycle = "monitoring.cycle";
+    public const string SweepApprovals = "approvals.sweep";
 
     public static void Register(IRecurringJobManager manager)
     {
         manager.AddOrUpdate<ExpireApprovalsJob>(ExpireApprovals, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<SweepApprovedActionsJob>(SweepApprovals, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<MonitoringCycleJob>(MonitoringCycle, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }

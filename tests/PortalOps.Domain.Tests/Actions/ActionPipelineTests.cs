@@ -278,7 +278,7 @@ public class ActionPipelineTests
         Assert.Equal((InstanceAction.Terminate, id.ToString("N")), (call.Action, call.IdempotencyKey));
         Assert.Equal([PipelineHarness.Web1.Ref], call.Targets);
         var done = _h.Approvals.Get(id);
-        Assert.Equal((ApprovalStatus.Executed, "Terminate accepted for 1 instance(s).", Make.Now.AddMinutes(1), 2), (done.Status, done.Outcome, done.CompletedAt, done.Version));
+        Assert.Equal((ApprovalStatus.Executed, "Terminate accepted for 1 instance(s).", Make.Now.AddMinutes(1), 3), (done.Status, done.Outcome, done.CompletedAt, done.Version));
         var audited = _h.Audit.Events[^1];
         Assert.Equal(("instances.terminate", AuditOutcome.Succeeded, Channel.Job), (audited.Action, audited.Outcome, audited.Channel));
         Assert.Equal("olga (approved by alice)", audited.ActorName);

@@ -201,4 +201,41 @@ public class AuthorizerTests
 
         Assert.False(Authorizer.AuthorizeDecision(Make.Actor("bob", Role.Approver), request).Allowed);
     }
+
+    [Theory]
+    [InlineData("team", "payments")] // moves the instance out of the scope
+    [InlineData(null, null)] // removes the tag the scope rests on
+    public void Authorize_TagEditThatTakesTheInstanceOutOfScope_IsDenied(string? newKey, string? newValue)
+    {
+        var actor = Make.Actor("wendy", Role.Operator, new Scope("*", "*", "team", "web"));
+        var parameters = newKey is null
+            ? InstanceSettingsExecutor.TagChanges(new Dictionary<string, string>(), ["team"])
+            : InstanceSettingsExecutor.TagChanges(new Dictionary<string, string> { [newKey] = newValue! }, []);
+
+        var decision = Authorizer.Authorize(actor, ActionKind.EditTags, [ProdWeb], parameters);
+
+        Assert.False(decision.Allowed);
+        Assert.Equal("After this tag edit 1 instance(s) would be outside wendy's scope: i-0prodweb.", decision.Reason);
+    }
+
+    [Fact]
+    public void Authorize_TagEditThatBringsAnInstanceIntoScope_IsDeniedOnTheTagsBefore()
+    {
+        var actor = Make.Actor("wendy", Role.Operator, new Scope("*", "*", "team", "web"));
+        var parameters = InstanceSettingsExecutor.TagChanges(new Dictionary<string, string> { ["team"] = "web" }, []);
+
+        var decision = Authorizer.Authorize(actor, ActionKind.EditTags, [DevDb], parameters);
+
+        Assert.False(decision.Allowed);
+        Assert.Contains("outside wendy's scope", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Authorize_TagEditWithinScopeBeforeAndAfter_IsAllowed()
+    {
+        var actor = Make.Actor("wendy", Role.Operator, new Scope("*", "*", "team", "web"));
+        var parameters = InstanceSettingsExecutor.TagChanges(new Dictionary<string, string> { ["owner"] = "wendy" }, ["env"]);
+
+        Assert.True(Authorizer.Authorize(actor, ActionKind.EditTags, [ProdWeb], parameters).Allowed);
+    }
 }

@@ -22,7 +22,7 @@ internal sealed class PipelineHarness
         }
 
         Erin.Disable();
-        Pipeline = new ActionPipeline(Inventory, executors ?? [new InstanceActionExecutor(Compute)], Policies, Approvals, Scheduler, Audit, Notifier, Users, Clock);
+        Pipeline = new ActionPipeline(Inventory, executors ?? [new InstanceActionExecutor(Compute)], Policies, Approvals, Scheduler, Audit, Notifier, Users, Clock, Ledger);
     }
 
     public static Instance Web1 { get; } = Make.Instance("i-0web1", Make.ProdAccount, "eu-west-1", "web-1", tags: ["env=prod", "team=web"]);
@@ -50,6 +50,8 @@ internal sealed class PipelineHarness
     public RecordingScheduler Scheduler { get; } = new();
 
     public InMemoryUserStore Users { get; } = new();
+
+    public InMemoryActionLedger Ledger { get; } = new();
 
     public FixedApprovalPolicyProvider Policies { get; }
 

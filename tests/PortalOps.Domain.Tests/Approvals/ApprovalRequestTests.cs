@@ -73,13 +73,14 @@ public class ApprovalRequestTests
     {
         var request = NewRequest();
         request.Approve(_approver, null, Later());
+        request.BeginExecution(Later(5));
 
         request.MarkExecuted("Terminate accepted for 1 instance(s).", Later(6));
 
         Assert.Equal(ApprovalStatus.Executed, request.Status);
         Assert.Equal("Terminate accepted for 1 instance(s).", request.Outcome);
         Assert.Equal(Later(6), request.CompletedAt);
-        Assert.Equal(2, request.Version);
+        Assert.Equal(3, request.Version);
     }
 
     [Fact]
@@ -87,12 +88,13 @@ public class ApprovalRequestTests
     {
         var request = NewRequest();
         request.Approve(_approver, null, Later());
+        request.BeginExecution(Later(5));
 
         request.MarkFailed("Terminate failed: throttled", Later(6));
 
         Assert.Equal(ApprovalStatus.Failed, request.Status);
         Assert.Equal("Terminate failed: throttled", request.Outcome);
-        Assert.Equal(2, request.Version);
+        Assert.Equal(3, request.Version);
     }
 
     [Fact]
@@ -250,13 +252,26 @@ public class ApprovalRequestTests
     }
 
     [Fact]
+    public void BeginExecution_Approved_BecomesExecutingOnce()
+    {
+        var request = NewRequest();
+        request.Approve(_approver, null, Later());
+
+        request.BeginExecution(Later(5));
+
+        Assert.Equal((ApprovalStatus.Executing, 2), (request.Status, request.Version));
+        var ex = Assert.Throws<DomainException>(() => request.BeginExecution(Later(6)));
+        Assert.Equal("Only an approved request can be carried out; this one is Executing.", ex.Message);
+    }
+
+    [Fact]
     public void MarkExecuted_Pending_IsRefused()
     {
         var request = NewRequest();
 
         var ex = Assert.Throws<DomainException>(() => request.MarkExecuted("done", Later()));
 
-        Assert.Equal("Only an approved request can be carried out; this one is Pending.", ex.Message);
+        Assert.Equal("Only a request being carried out can be completed; this one is Pending.", ex.Message);
         Assert.Equal(0, request.Version);
     }
 
@@ -275,12 +290,14 @@ public class ApprovalRequestTests
     {
         var request = NewRequest();
         request.Approve(_approver, null, Later());
+        request.BeginExecution(Later(5));
         request.MarkExecuted("done", Later(6));
 
         Assert.Throws<DomainException>(() => request.MarkExecuted("again", Later(7)));
         Assert.Throws<DomainException>(() => request.MarkFailed("again", Later(7)));
+        Assert.Throws<DomainException>(() => request.BeginExecution(Later(7)));
         Assert.Equal("done", request.Outcome);
-        Assert.Equal(2, request.Version);
+        Assert.Equal(3, request.Version);
     }
 
     [Fact]
@@ -293,10 +310,12 @@ public class ApprovalRequestTests
         versions.Add(request.Version);
         Assert.Throws<DomainException>(() => request.Approve(_otherApprover, null, Later()));
         versions.Add(request.Version);
+        request.BeginExecution(Later(5));
+        versions.Add(request.Version);
         request.MarkExecuted("done", Later(6));
         versions.Add(request.Version);
 
-        Assert.Equal([0, 1, 1, 2], versions);
+        Assert.Equal([0, 1, 1, 2, 3], versions);
     }
 
     [Fact]
@@ -309,10 +328,11 @@ public class ApprovalRequestTests
             original.Id, original.KindName, original.Targets, original.Parameters, original.RequestedBy, original.RequestedByName, original.RequestedVia,
             original.Rule, original.Reason, original.CreatedAt, original.ExpiresAt, original.Status, original.DecidedBy, original.DecidedByName,
             original.DecidedVia, original.DecidedAt, original.DecisionReason, original.CompletedAt, original.Outcome, original.Version);
+        copy.BeginExecution(Later(5));
         copy.MarkExecuted("done", Later(6));
 
         Assert.Equal(ApprovalStatus.Executed, copy.Status);
-        Assert.Equal(2, copy.Version);
+        Assert.Equal(3, copy.Version);
         Assert.Equal(ApprovalStatus.Approved, original.Status);
     }
 }

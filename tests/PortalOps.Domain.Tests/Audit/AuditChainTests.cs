@@ -269,4 +269,99 @@ public class AuditChainTests
         Assert.NotEqual(baseline, AuditChain.ComputeHash(2, Make.Now, e, AuditChain.Genesis));
         Assert.NotEqual(baseline, AuditChain.ComputeHash(1, Make.Now, e, new string('1', 64)));
     }
+
+    private static readonly AuditKey Key = new(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray());
+
+    private static List<AuditRecord> KeyedChain(int length)
+    {
+        var records = new List<AuditRecord>();
+        var previous = AuditChain.Genesis;
+        for (var n = 1; n <= length; n++)
+        {
+            var record = AuditChain.Link(n, Make.Now.AddMinutes(n), Event(n), previous, Key);
+            records.Add(record);
+            previous = record.Hash;
+        }
+
+        return records;
+    }
+
+    private static Task<ChainVerification> VerifyKeyed(IEnumerable<AuditRecord> records, AuditAnchor? anchor, AuditAnchor? checkpoint = null) =>
+        AuditChain.VerifyAsync(Stream(records), Key, anchor, checkpoint, null);
+
+    [Fact]
+    public async Task VerifyAsync_KeyedChainWithItsAnchor_IsIntact()
+    {
+        var chain = KeyedChain(5);
+
+        var result = await VerifyKeyed(chain, AuditAnchor.Sign(Key, 5, chain[^1].Hash));
+
+        Assert.True(result.Intact, result.Problem);
+        Assert.Equal((5L, null), (result.RecordsChecked, result.Note));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_KeyedRecordRewrittenAndTailReHashedWithoutTheKey_IsReported()
+    {
+        var chain = KeyedChain(5);
+        var forged = chain.Take(2).ToList();
+        var previous = chain[1].Hash;
+        foreach (var r in chain.Skip(2))
+        {
+            // Without the key, the best a forger can do is a plain hash under the same key id.
+            var plain = AuditChain.Link(r.Sequence, r.At, r.Sequence == 3 ? r.Event with { Detail = "nothing happened" } : r.Event, previous) with { KeyId = Key.Id };
+            forged.Add(plain);
+            previous = plain.Hash;
+        }
+
+        var result = await VerifyKeyed(forged, AuditAnchor.Sign(Key, 5, chain[^1].Hash));
+
+        Assert.False(result.Intact);
+        Assert.Equal((3L, "Record 3 was altered after it was written."), (result.FirstBrokenSequence, result.Problem));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_TailCut_IsReportedAgainstTheAnchor()
+    {
+        var chain = KeyedChain(5);
+
+        var result = await VerifyKeyed(chain.Take(3), AuditAnchor.Sign(Key, 5, chain[^1].Hash));
+
+        Assert.False(result.Intact);
+        Assert.Equal(4, result.FirstBrokenSequence);
+        Assert.Equal("The log ends at record 3, but the signed anchor of the log's end names record 5: records 4–5 were removed.", result.Problem);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_AnchorForgedWithoutTheKey_IsReported()
+    {
+        var chain = KeyedChain(5);
+        var forged = new AuditAnchor(3, chain[2].Hash, Key.Id, new string('0', 64));
+
+        var result = await VerifyKeyed(chain.Take(3), forged);
+
+        Assert.Equal("The signed anchor of the log's end does not carry a valid signature of the configured key.", result.Problem);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_CheckpointAheadOfAnOlderValidAnchor_ReportsTheCut()
+    {
+        var chain = KeyedChain(5);
+
+        var result = await VerifyKeyed(chain.Take(3), AuditAnchor.Sign(Key, 3, chain[2].Hash), AuditAnchor.Sign(Key, 5, chain[4].Hash));
+
+        Assert.False(result.Intact);
+        Assert.Contains("checkpoint exported by an earlier verification names record 5", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AuditKey_ToString_NamesTheKeyWithoutItsSecret()
+    {
+        var secret = Enumerable.Repeat((byte)0xAB, 32).ToArray();
+        var key = new AuditKey(secret);
+
+        Assert.Equal($"audit key {key.Id}", key.ToString());
+        Assert.DoesNotContain(Convert.ToHexString(secret)[..16], key.Id, StringComparison.OrdinalIgnoreCase);
+        Assert.Throws<ArgumentException>(() => new AuditKey(new byte[16]));
+    }
 }

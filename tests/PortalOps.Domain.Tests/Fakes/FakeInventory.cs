@@ -8,6 +8,9 @@ internal sealed class FakeInventory(IEnumerable<Instance> instances) : IInventor
 {
     private readonly List<Instance> _instances = instances.ToList();
 
+    /// <summary>Changes an instance behind the portal's back (tags edited in the console, say).</summary>
+    public void Replace(Instance instance) => _instances[_instances.FindIndex(i => i.Ref == instance.Ref)] = instance;
+
     public Task<Page<Instance>> QueryAsync(InstanceQuery query, CancellationToken cancellationToken = default) =>
         Task.FromResult(query.Apply(_instances));
 

@@ -86,6 +86,35 @@ internal sealed class InMemoryApprovalStore : IApprovalStore
         }
     }
 
+    public Task<IReadOnlyList<ApprovalRequest>> ListDueForExpiryAsync(DateTimeOffset now, int take, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<ApprovalRequest> list = _rows.Values
+                .Where(r => r.Status == ApprovalStatus.Pending && r.ExpiresAt <= now)
+                .OrderBy(r => r.ExpiresAt)
+                .ThenBy(r => r.Id)
+                .Take(take)
+                .Select(Copy)
+                .ToList();
+            return Task.FromResult(list);
+        }
+    }
+
+    public Task<IReadOnlyList<ApprovalRequest>> ListApprovedSinceBeforeAsync(DateTimeOffset decidedBefore, int take, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<ApprovalRequest> list = _rows.Values
+                .Where(r => r.Status == ApprovalStatus.Approved && r.DecidedAt <= decidedBefore)
+                .OrderBy(r => r.DecidedAt)
+                .Take(take)
+                .Select(Copy)
+                .ToList();
+            return Task.FromResult(list);
+        }
+    }
+
     public Task<int> CountPendingAsync(CancellationToken cancellationToken = default)
     {
         lock (_lock)

@@ -23,8 +23,17 @@ internal sealed class InMemoryAuditLog(TimeProvider clock) : IAuditLog
 
     public IReadOnlyList<AuditEvent> Events => Records.Select(r => r.Event).ToList();
 
+    /// <summary>Appends of events matching this throw, as a database that is down would.</summary>
+    public Func<AuditEvent, bool>? FailWhen { get; set; }
+
     public Task<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (FailWhen?.Invoke(auditEvent) == true)
+        {
+            throw new InvalidOperationException("The audit log is unavailable.");
+        }
+
         lock (_lock)
         {
             var previous = _records.Count == 0 ? AuditChain.Genesis : _records[^1].Hash;

@@ -20,7 +20,16 @@ internal sealed class RecordingScheduler : IActionScheduler
 {
     public ConcurrentQueue<Guid> Enqueued { get; } = new();
 
-    public void EnqueueApproved(Guid approvalId) => Enqueued.Enqueue(approvalId);
+    /// <summary>When set, enqueues are lost (the node stopped between saving a decision and queuing its job).</summary>
+    public bool Lose { get; set; }
+
+    public void EnqueueApproved(Guid approvalId)
+    {
+        if (!Lose)
+        {
+            Enqueued.Enqueue(approvalId);
+        }
+    }
 }
 
 internal sealed class FixedApprovalPolicyProvider(ApprovalPolicy policy) : IApprovalPolicyProvider

@@ -12,6 +12,9 @@ internal sealed class RecordingCompute : ICompute
 
     public ConcurrentQueue<ComputeCall> Calls { get; } = new();
 
+    /// <summary>Runs after each call is recorded (e.g. to cancel the caller's token once the cloud has acted).</summary>
+    public Action? AfterCall { get; set; }
+
     /// <summary>Thrown from every call when set.</summary>
     public Exception? Throws { get; set; }
 
@@ -21,6 +24,7 @@ internal sealed class RecordingCompute : ICompute
     public Task<ComputeResult> ApplyAsync(InstanceAction action, IReadOnlyList<InstanceRef> targets, string idempotencyKey, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue(new ComputeCall(action, targets.ToList(), idempotencyKey));
+        AfterCall?.Invoke();
         if (Throws is { } exception)
         {
             throw exception;

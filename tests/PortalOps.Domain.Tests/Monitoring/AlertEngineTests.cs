@@ -263,7 +263,7 @@ public sealed class AlertEngineTests
     }
 
     [Fact]
-    public async Task Evaluate_OfferedReboot_WaitsForApproval_AndTheOwnerMayApproveIt()
+    public async Task Evaluate_OfferedReboot_IsRequestedByTheOwner_WhoCannotApproveIt()
     {
         await AddRuleAsync(d => d.Actions = [new CorrectiveAction(ActionKind.RebootInstances.Name, ActionMode.Offered)]);
         Cpu(PipelineHarness.Web1, 95, 96, 97);
@@ -274,11 +274,18 @@ public sealed class AlertEngineTests
         var alert = _alerts.All.Single();
         var approvalId = Assert.Single(alert.ApprovalIds);
         var request = await _h.Approvals.FindAsync(approvalId);
-        Assert.Equal((ApprovalStatus.Pending, Guid.Empty), (request!.Status, request.RequestedBy));
+        Assert.Equal((ApprovalStatus.Pending, _h.Alice.Id), (request!.Status, request.RequestedBy));
         Assert.Equal(approvalId, _h.Notifier.Sent.Single(n => n.Kind == NotificationKind.Alert).ApprovalId);
-        Assert.Contains(_h.Notifier.Sent, n => n.Kind == NotificationKind.ApprovalRequested && n.Recipients.Contains(_h.Alice.Id));
+        var asked = _h.Notifier.Sent.Single(n => n.Kind == NotificationKind.ApprovalRequested);
+        Assert.DoesNotContain(_h.Alice.Id, asked.Recipients);
+        Assert.Contains(_h.Bob.Id, asked.Recipients);
 
-        var decided = await _h.Pipeline.ApproveAsync(_h.Alice.AsActor(Common.Channel.Telegram), approvalId, null);
+        var byOwner = await _h.Pipeline.ApproveAsync(_h.Alice.AsActor(Common.Channel.Telegram), approvalId, null);
+        Assert.Equal(ActionStatus.Refused, byOwner.Status);
+        Assert.Equal(ApprovalStatus.Pending, (await _h.Approvals.FindAsync(approvalId))!.Status);
+        Assert.Contains(_h.Audit.Records, r => r.Event.Action == "approval.approve" && r.Event.ActorId == _h.Alice.Id && r.Event.Outcome == AuditOutcome.Denied);
+
+        var decided = await _h.Pipeline.ApproveAsync(_h.Bob.AsActor(Common.Channel.Telegram), approvalId, null);
         Assert.Equal(ActionStatus.Decided, decided.Status);
         Assert.Equal(ActionStatus.Executed, (await _h.Pipeline.ExecuteApprovedAsync(approvalId)).Status);
         Assert.Equal(InstanceAction.Reboot, Assert.Single(_h.Compute.Calls).Action);

@@ -17,6 +17,18 @@ public static class Builders
 
     public static Actor SecondApprover { get; } = new(Guid.Parse("0c000000-0000-0000-0000-000000000003"), "bob", Role.Approver, [Scope.Everything], Channel.Telegram);
 
+    /// <summary>Stores the requester and both approvers as users, so that an approved request is authorized again at execution.</summary>
+    public static async Task AddPeopleAsync(IUserStore users)
+    {
+        foreach (var actor in new[] { Requester, Approver, SecondApprover })
+        {
+            if (await users.FindAsync(actor.UserId) is null)
+            {
+                await users.AddAsync(new PortalUser(actor.UserId, actor.Name, actor.Name, actor.Role, actor.Scopes, Epoch.AddDays(-30)));
+            }
+        }
+    }
+
     public static ApprovalRequest PendingStop(DateTimeOffset now, int targets = 2) => new(
         Guid.NewGuid(),
         ActionKind.StopInstances,

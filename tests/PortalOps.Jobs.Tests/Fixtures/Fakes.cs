@@ -17,6 +17,31 @@ public sealed class FakeCompute : ICompute
 }
 
 /// <summary>An empty fleet: the jobs under test never look instances up.</summary>
+/// <summary>
+/// An inventory that knows the instances <see cref="Builders.PendingStop"/> names (i-00000000000000001 … in 123456789012/eu-west-1,
+/// named web-N, tagged env=prod and team=tN), so an approved request is authorized again at execution against them.
+/// </summary>
+public sealed class BuilderInventory : IInventory
+{
+    public Task<Page<Instance>> QueryAsync(InstanceQuery query, CancellationToken cancellationToken = default) => Task.FromResult(Page<Instance>.Empty());
+
+    public Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default)
+    {
+        if (instance.AccountId != "123456789012" || instance.Region != "eu-west-1" || !instance.InstanceId.StartsWith("i-", StringComparison.Ordinal)
+            || !long.TryParse(instance.InstanceId[2..], System.Globalization.NumberStyles.HexNumber, null, out var n))
+        {
+            return Task.FromResult<Instance?>(null);
+        }
+
+        return Task.FromResult<Instance?>(new Instance(
+            instance, $"web-{n}", "t3.micro", InstanceState.Running, "eu-west-1a", "Linux/UNIX", Builders.Epoch.AddDays(-1),
+            new Dictionary<string, string> { ["env"] = "prod", ["team"] = $"t{n}" }, [], null));
+    }
+
+    public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new FleetSummary(0, new Dictionary<InstanceState, int>(), new Dictionary<string, int>()));
+}
+
 public sealed class EmptyInventory : IInventory
 {
     public Task<Page<Instance>> QueryAsync(InstanceQuery query, CancellationToken cancellationToken = default) => Task.FromResult(Page<Instance>.Empty());

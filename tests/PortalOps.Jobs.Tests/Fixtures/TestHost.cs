@@ -37,11 +37,11 @@ public static class TestHost
         builder.Services.AddBackgroundJobs(builder.Configuration);
 
         // The cloud behind the ports: the Sandbox for the ports these tests never call (launches, settings, snapshots …),
-        // and a recording fake compute over an empty inventory for the ones they do (registered last, so they win).
+        // and a recording fake compute over an inventory of the instances the builders name, for the ones they do (registered last, so they win).
         builder.Services.AddSingleton<PortalOps.Domain.Instances.IFleetEvents, PortalOps.Jobs.Instances.FleetEvents>();
         builder.Services.AddSandbox();
         builder.Services.AddSingleton(compute);
-        builder.Services.AddSingleton<IInventory, EmptyInventory>();
+        builder.Services.AddSingleton<IInventory, BuilderInventory>();
         return builder.Build();
     }
 

@@ -101,16 +101,41 @@ public sealed class CloudWatchCollectionMotoTests(MotoServer moto) : IAsyncLifet
         var scope = new CloudScope(MotoServer.AccountId, "us-east-1");
         var fleet = await Fleet.AllAsync(services.GetRequiredService<IInventory>());
 
-        await mirror.SyncAsync(rule, fleet);
+        await mirror.SyncAsync(rule, AlertRules.AlarmsFor(rule, owner.AsActor(PortalOps.Domain.Common.Channel.Web), fleet));
         var alarms = await cloudWatch.DescribeAlarmsAsync(scope, namePrefix: $"portalops-{rule.Id:N}-");
         Assert.Equal(ids.Select(i => rule.AlarmName(new InstanceRef(MotoServer.AccountId, "us-east-1", i))).Order(), alarms.Select(a => a.AlarmName).Order());
         Assert.All(alarms, a => Assert.Equal(("StatusCheckFailed", "GreaterThanOrEqualToThreshold", 2), (a.MetricName, a.ComparisonOperator, a.EvaluationPeriods)));
         Assert.All(alarms, a => Assert.Contains("arn:aws:automate:us-east-1:ec2:recover", a.AlarmActions));
 
-        await mirror.SyncAsync(rule, fleet.Take(1).ToList());
+        await mirror.SyncAsync(rule, AlertRules.AlarmsFor(rule, owner.AsActor(PortalOps.Domain.Common.Channel.Web), fleet.Take(1)));
         Assert.Single(await cloudWatch.DescribeAlarmsAsync(scope, namePrefix: $"portalops-{rule.Id:N}-"));
         await mirror.RemoveAsync(rule, [scope]);
         Assert.Empty(await cloudWatch.DescribeAlarmsAsync(scope, namePrefix: $"portalops-{rule.Id:N}-"));
+    }
+
+    [Fact]
+    public async Task MirroredRule_OwnerScopedToATag_WritesAlarmsOnlyForInstancesInTheOwnersScope()
+    {
+        using var ec2 = MotoAws.Ec2(moto.Url);
+        var mine = await MotoAws.LaunchAsync(ec2, 1, "web", new Dictionary<string, string> { ["team"] = "web" });
+        await MotoAws.LaunchAsync(ec2, 1, "pay", new Dictionary<string, string> { ["team"] = "payments" });
+        await using var services = Build();
+        var owner = new PortalUser(Guid.NewGuid(), "wendy", "Wendy", Role.Approver, [new Scope("*", "*", "team", "web")], DateTimeOffset.UtcNow);
+        var rule = new AlertRuleDraft
+        {
+            Name = "Status", Kind = RuleKind.StatusCheck, EvaluationPeriods = 2, DatapointsToAlarm = 2, ScopeKind = ScopeKind.Account, ScopeValue = "*",
+            NotifyRole = Role.Operator, MirrorToCloudWatch = true,
+            Actions = [new CorrectiveAction(PortalOps.Domain.Actions.ActionKind.RecoverInstances.Name, ActionMode.Automatic)],
+        }.ToRule(Guid.NewGuid(), owner, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        var fleet = await Fleet.AllAsync(services.GetRequiredService<IInventory>());
+
+        await services.GetRequiredService<IAlarmMirror>().SyncAsync(rule, AlertRules.AlarmsFor(rule, owner.AsActor(PortalOps.Domain.Common.Channel.Web), fleet));
+
+        var alarms = await services.GetRequiredService<PortalOps.Jobs.Aws.Monitoring.ICloudWatchApi>()
+            .DescribeAlarmsAsync(new CloudScope(MotoServer.AccountId, "us-east-1"), namePrefix: $"portalops-{rule.Id:N}-");
+        var alarm = Assert.Single(alarms);
+        Assert.Equal(rule.AlarmName(new InstanceRef(MotoServer.AccountId, "us-east-1", mine[0])), alarm.AlarmName);
+        Assert.Contains("arn:aws:automate:us-east-1:ec2:recover", alarm.AlarmActions);
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public abstract class DurableQueueTests(DatabaseProvider provider) : IAsyncLifet
         using (var web = TestHost.Build(_database, "web", compute))
         {
             await web.StartAsync();
+            await Builders.AddPeopleAsync(web.Services.GetRequiredService<PortalOps.Domain.Security.IUserStore>());
             await web.Services.GetRequiredService<IApprovalStore>().AddAsync(request);
             await using (var scope = web.Services.CreateAsyncScope())
             {
@@ -78,6 +79,7 @@ public abstract class DurableQueueTests(DatabaseProvider provider) : IAsyncLifet
         await node.StopAsync();
 
         Assert.Contains(recurring, job => job.Id == Jobs.Scheduling.RecurringJobs.ExpireApprovals && job.Cron == Cron.Minutely());
+        Assert.Contains(recurring, job => job.Id == Jobs.Scheduling.RecurringJobs.SweepApprovals && job.Cron == Cron.Minutely());
     }
 }
 

@@ -49,6 +49,22 @@ public sealed class FakeApprovalStore : IApprovalStore
             .Select(Copy)
             .ToList());
 
+    public Task<IReadOnlyList<ApprovalRequest>> ListDueForExpiryAsync(DateTimeOffset now, int take, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<ApprovalRequest>>(_requests.Values
+            .Where(r => r.Status == ApprovalStatus.Pending && r.ExpiresAt <= now)
+            .OrderBy(r => r.ExpiresAt)
+            .Take(take)
+            .Select(Copy)
+            .ToList());
+
+    public Task<IReadOnlyList<ApprovalRequest>> ListApprovedSinceBeforeAsync(DateTimeOffset decidedBefore, int take, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<ApprovalRequest>>(_requests.Values
+            .Where(r => r.Status == ApprovalStatus.Approved && r.DecidedAt <= decidedBefore)
+            .OrderBy(r => r.DecidedAt)
+            .Take(take)
+            .Select(Copy)
+            .ToList());
+
     public Task<int> CountPendingAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(_requests.Values.Count(r => r.Status == ApprovalStatus.Pending));
 

@@ -90,7 +90,9 @@ public sealed class ActionFlowTests(PortalFactory portal) : IClassFixture<Portal
         Assert.Contains(audit, r => r.Event is { Action: "approval.approve", Outcome: AuditOutcome.Denied, ActorName: "flow-requester" } && r.Event.Target == target_);
         Assert.Contains(audit, r => r.Event is { Action: "approval.approve", Outcome: AuditOutcome.Succeeded, ActorName: "flow-approver" } && r.Event.Target == target_);
         Assert.Contains(audit, r => r.Event is { Action: "instances.terminate", Outcome: AuditOutcome.Succeeded, Channel: Channel.Job } && r.Event.Target.Contains(target.InstanceId, StringComparison.Ordinal));
-        Assert.True((await AuditChain.VerifyAsync(ReadChain())).Intact);
+        var log = portal.Services.GetRequiredService<PortalOps.Jobs.Persistence.EfAuditLog>();
+        var verification = await AuditChain.VerifyAsync(ReadChain(), portal.Services.GetRequiredService<AuditKey>(), await log.ReadAnchorAsync(), null, null);
+        Assert.True(verification.Intact, verification.Problem);
     }
 
     [Fact]

@@ -134,10 +134,10 @@ public sealed class AwsAutoScalingCapacity(IAutoScalingApi autoScaling) : IAutoS
 /// <summary>Mirrors threshold and status-check rules as CloudWatch alarms, one per instance, named after the rule.</summary>
 public sealed class CloudWatchAlarmMirror(ICloudWatchApi cloudWatch) : IAlarmMirror
 {
-    public async Task<string> SyncAsync(AlertRule rule, IReadOnlyList<Instance> covered, CancellationToken cancellationToken = default)
+    public async Task<string> SyncAsync(AlertRule rule, IReadOnlyList<MirroredAlarm> alarms, CancellationToken cancellationToken = default)
     {
-        var recover = rule.Kind == RuleKind.StatusCheck && rule.Actions.Any(a => a.Kind == ActionKind.RecoverInstances.Name && a.Mode == ActionMode.Automatic);
-        foreach (var instance in covered)
+        var covered = alarms.Select(a => a.Instance).ToList();
+        foreach (var (instance, recover) in alarms)
         {
             var key = new SeriesKey(instance.Ref, rule.Metric);
             var query = CloudWatchMetricsSource.Query("m", key, rule.Period);

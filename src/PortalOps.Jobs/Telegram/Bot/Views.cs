@@ -96,6 +96,7 @@ internal static class Views
             ApprovalStatus.Approved => $"✅ <b>Approved</b> by {Bold(r.DecidedByName)} via {r.DecidedVia} at {When(r.DecidedAt ?? r.CreatedAt)}",
             ApprovalStatus.Denied => $"❌ <b>Denied</b> by {Bold(r.DecidedByName)} via {r.DecidedVia} at {When(r.DecidedAt ?? r.CreatedAt)}",
             ApprovalStatus.Expired => $"⌛ <b>Expired</b> at {When(r.CompletedAt ?? r.ExpiresAt)} without a decision",
+            ApprovalStatus.Executing => $"⏳ <b>Running</b> — approved by {Bold(r.DecidedByName)} via {r.DecidedVia} at {When(r.DecidedAt ?? r.CreatedAt)}",
             ApprovalStatus.Executed => $"✅ <b>Done</b> — approved by {Bold(r.DecidedByName)} via {r.DecidedVia} at {When(r.DecidedAt ?? r.CreatedAt)}",
             ApprovalStatus.Failed => $"⚠️ <b>Failed</b> — approved by {Bold(r.DecidedByName)} via {r.DecidedVia} at {When(r.DecidedAt ?? r.CreatedAt)}",
         }).Append('\n');

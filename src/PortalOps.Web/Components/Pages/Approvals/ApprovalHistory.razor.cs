@@ -20,7 +20,7 @@ public sealed partial class ApprovalHistory
     public static Color ColorOf(ApprovalStatus status) => status switch
     {
         ApprovalStatus.Executed => Color.Success,
-        ApprovalStatus.Approved => Color.Info,
+        ApprovalStatus.Approved or ApprovalStatus.Executing => Color.Info,
         ApprovalStatus.Pending => Color.Default,
         ApprovalStatus.Denied or ApprovalStatus.Failed => Color.Error,
         ApprovalStatus.Expired => Color.Warning,

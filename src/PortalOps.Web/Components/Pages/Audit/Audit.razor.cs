@@ -4,21 +4,40 @@ using PortalOps.Domain.Audit;
 
 namespace PortalOps.Web.Components.Pages.Audit;
 
-/// <summary>The audit log, filtered and paged on the server, with a CSV download and a check of the hash chain.</summary>
+/// <summary>
+/// The audit log, filtered and paged on the server, with a CSV download; Admins start a check of the keyed hash chain, which runs as
+/// a background job (never in this circuit) while the page polls its progress.
+/// </summary>
 public sealed partial class Audit
 {
+    /// <summary>How often the page reads a running verification's progress.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
     private readonly AuditFilter _filter = new();
+    private readonly CancellationTokenSource _disposed = new();
     private MudDataGrid<AuditRecord>? _grid;
-    private ChainVerification? _verification;
-    private bool _verifying;
+    private AuditVerificationStatus? _run;
+    private string? _refused;
 
     [Inject]
     public required IAuditLog Log { get; init; }
 
-    public static string VerificationText(ChainVerification result) =>
-        result.Intact
-            ? $"Intact: {result.RecordsChecked} records checked"
-            : $"Broken at record {result.FirstBrokenSequence}: {result.Problem}";
+    [Inject]
+    public required IAuditVerification Verification { get; init; }
+
+    [Inject]
+    public required Security.CurrentActor CurrentActor { get; init; }
+
+    [Inject]
+    public required TimeProvider Clock { get; init; }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+
+    private static double Percent(AuditVerificationStatus run) => run.Total == 0 ? 0 : Math.Min(100, 100.0 * run.Checked / run.Total);
 
     public static Color ColorOf(AuditOutcome outcome) => outcome switch
     {
@@ -47,15 +66,35 @@ public sealed partial class Audit
 
     private async Task VerifyAsync()
     {
-        _verifying = true;
-        _verification = null;
+        _refused = null;
+        _run = await Verification.StartAsync(await CurrentActor.ActorAsync(_disposed.Token), _disposed.Token);
+        if (_run is null)
+        {
+            _refused = "Only Admins verify the audit chain.";
+            return;
+        }
+
+        _ = PollAsync(_run.Id);
+    }
+
+    private async Task PollAsync(Guid id)
+    {
         try
         {
-            _verification = await AuditChain.VerifyAsync(Log.ReadChainAsync());
+            while (_run is { IsFinished: false } && !_disposed.IsCancellationRequested)
+            {
+                await Task.Delay(PollInterval, Clock, _disposed.Token);
+                var status = await Verification.FindAsync(id, _disposed.Token);
+                await InvokeAsync(() =>
+                {
+                    _run = status;
+                    StateHasChanged();
+                });
+            }
         }
-        finally
+        catch (OperationCanceledException)
         {
-            _verifying = false;
+            // The page was closed; the job runs on and its result stays in the status record and the audit log.
         }
     }
 }

@@ -12,28 +12,48 @@ public sealed class AuditTests : PortalTestContext
     public AuditTests() => SignIn("vera", Role.Viewer);
 
     [Fact]
-    public async Task VerifyChain_IntactChain_ShowsIntactWithTheCount()
+    public async Task VerifyChain_AdminStartsTheJob_ShowsProgressThenIntactWithTheCount()
     {
+        SignIn("dave", Role.Admin);
         await AppendAsync(3);
         var page = RenderPage<AuditPage>();
 
         page.Find("[data-testid=verify-chain]").Click();
 
-        page.WaitForAssertion(() => Assert.Equal("Intact: 3 records checked", page.Find("[data-testid=verify-result]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal("Verifying: 0 of 3 records checked…", page.Find("[data-testid=verify-progress-text]").TextContent.Trim()));
+        Assert.Equal("dave", Assert.Single(AuditVerification.Runs).StartedByName);
+        Clock.Advance(AuditPage.PollInterval);
+        page.WaitForAssertion(() => Assert.Equal("Intact: 3 records checked.", page.Find("[data-testid=verify-result]").TextContent.Trim()));
+        Assert.Empty(page.FindAll("[data-testid=verify-progress]"));
     }
 
     [Fact]
     public async Task VerifyChain_RecordAlteredAfterWriting_ShowsTheBrokenSequence()
     {
+        SignIn("dave", Role.Admin);
         await AppendAsync(5);
         AuditLog.Tamper(3, e => e with { Outcome = AuditOutcome.Succeeded, Detail = "nothing to see" });
         var page = RenderPage<AuditPage>();
 
         page.Find("[data-testid=verify-chain]").Click();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=verify-progress]")));
+        Clock.Advance(AuditPage.PollInterval);
 
         page.WaitForAssertion(() => Assert.Equal(
             "Broken at record 3: Record 3 was altered after it was written.",
             page.Find("[data-testid=verify-result]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task VerifyChain_Viewer_HasNoButtonAndRunsNothing()
+    {
+        await AppendAsync(3);
+
+        var page = RenderPage<AuditPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=audit-sequence]").Count));
+        Assert.Empty(page.FindAll("[data-testid=verify-chain]"));
+        Assert.Empty(AuditVerification.Runs);
     }
 
     [Fact]

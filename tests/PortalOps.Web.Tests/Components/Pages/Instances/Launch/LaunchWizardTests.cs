@@ -324,7 +324,7 @@ public sealed class LaunchWizardTests : SandboxPortalTestContext
         await page.InvokeAsync(page.Instance.LaunchAsync);
 
         Assert.Equal(first, page.Instance.Result!.Created);
-        Assert.StartsWith("Already launched by an earlier try", page.Instance.Result.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Already carried out with this key", page.Instance.Result.Message, StringComparison.Ordinal);
         Assert.Equal(before + 1, (await FleetAsync()).Count);
     }
 

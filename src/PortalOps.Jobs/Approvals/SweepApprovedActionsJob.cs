@@ -1,0 +1,28 @@
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using PortalOps.Domain.Actions;
+
+namespace PortalOps.Jobs.Approvals;
+
+/// <summary>
+/// Queues the execution of approved requests left Approved for more than a minute — the decision was saved but its job was never
+/// queued (the node stopped, or an error came in between). Safe to overlap with the job it re-queues: execution claims the request first.
+/// Scheduled in <see cref="Scheduling.RecurringJobs"/>.
+/// </summary>
+public sealed partial class SweepApprovedActionsJob(ActionPipeline pipeline, ILogger<SweepApprovedActionsJob> logger)
+{
+    [JobDisplayName("Queue approved actions left waiting")]
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var queued = await pipeline.SweepApprovedAsync(cancellationToken);
+        if (queued > 0)
+        {
+            LogQueued(logger, queued);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} approved request(s) had no execution queued after a minute; queued now.")]
+    private static partial void LogQueued(ILogger logger, int count);
+}

@@ -1,0 +1,220 @@
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Approvals;
+using PortalOps.Domain.Audit;
+using PortalOps.Domain.Common;
+using PortalOps.Domain.Instances;
+using PortalOps.Domain.Security;
+using PortalOps.Domain.Tests.Fakes;
+
+namespace PortalOps.Domain.Tests.Actions;
+
+/// <summary>An approved request acts exactly once: claimed, authorized again, keyed durably, swept when its job was lost.</summary>
+public sealed class ExactlyOnceTests
+{
+    private readonly PipelineHarness _h = new();
+
+    private async Task<Guid> ApprovedTerminateAsync()
+    {
+        var id = await _h.RequestTerminateAsync();
+        Assert.Equal(ActionStatus.Decided, (await _h.Pipeline.ApproveAsync(_h.Bob.AsActor(Channel.Web), id, null)).Status);
+        return id;
+    }
+
+    [Fact]
+    public async Task ApproveAsync_DecisionSavedThenAuditThrows_SweeperExecutesOnce()
+    {
+        var id = await _h.RequestTerminateAsync();
+        _h.Scheduler.Lose = true;
+        _h.Audit.FailWhen = e => e.Action == "approval.approve";
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _h.Pipeline.ApproveAsync(_h.Bob.AsActor(Channel.Web), id, null));
+        Assert.Equal(ApprovalStatus.Approved, _h.Approvals.Get(id).Status);
+        _h.Audit.FailWhen = null;
+        _h.Scheduler.Lose = false;
+
+        _h.Clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, await _h.Pipeline.SweepApprovedAsync());
+        _h.Clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(1, await _h.Pipeline.SweepApprovedAsync());
+
+        // The sweeper runs every minute and a job may be duplicated: every queued run after the first finds nothing to do.
+        Assert.Equal(id, Assert.Single(_h.Scheduler.Enqueued));
+        await _h.Pipeline.ExecuteApprovedAsync(id);
+        Assert.Equal(0, await _h.Pipeline.SweepApprovedAsync());
+        await _h.Pipeline.ExecuteApprovedAsync(id);
+
+        Assert.Single(_h.Compute.Calls);
+        Assert.Equal(ApprovalStatus.Executed, _h.Approvals.Get(id).Status);
+    }
+
+    [Fact]
+    public async Task ApproveAsync_AuditThrows_StillQueuesTheExecution()
+    {
+        var id = await _h.RequestTerminateAsync();
+        _h.Audit.FailWhen = e => e.Action == "approval.approve";
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _h.Pipeline.ApproveAsync(_h.Bob.AsActor(Channel.Web), id, null));
+
+        Assert.Equal(id, Assert.Single(_h.Scheduler.Enqueued));
+    }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_TwoRunsAtOnce_CallComputeOnce()
+    {
+        var id = await ApprovedTerminateAsync();
+        _h.Approvals.ReadGate = new AsyncGate(2);
+
+        var results = await Task.WhenAll(_h.Pipeline.ExecuteApprovedAsync(id), _h.Pipeline.ExecuteApprovedAsync(id));
+
+        Assert.Single(_h.Compute.Calls);
+        Assert.Equal([ActionStatus.Executed, ActionStatus.Conflict], results.Select(r => r.Status).Order());
+        Assert.Equal(ApprovalStatus.Executed, _h.Approvals.Get(id).Status);
+        Assert.Single(_h.Audit.Events, e => e.Action == ActionKind.TerminateInstances.Name && e.Outcome == AuditOutcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_RequesterDemotedBeforeApproval_IsRefusedAndAudited()
+    {
+        var id = await _h.RequestTerminateAsync();
+        _h.Operator.ChangeRole(Role.Viewer, _h.Operator.Scopes);
+        await _h.Users.UpdateAsync(_h.Operator);
+        await _h.Pipeline.ApproveAsync(_h.Bob.AsActor(Channel.Web), id, null);
+
+        var result = await _h.Pipeline.ExecuteApprovedAsync(id);
+
+        Assert.Equal(ActionStatus.Refused, result.Status);
+        Assert.Empty(_h.Compute.Calls);
+        var stored = _h.Approvals.Get(id);
+        Assert.Equal(ApprovalStatus.Failed, stored.Status);
+        Assert.StartsWith("Refused at execution: olga is Viewer", stored.Outcome, StringComparison.Ordinal);
+        var denied = Assert.Single(_h.Audit.Events, e => e.Action == "approval.execute");
+        Assert.Equal((AuditOutcome.Denied, _h.Operator.Id), (denied.Outcome, denied.ActorId));
+        Assert.Equal(0, await _h.Pipeline.SweepApprovedAsync());
+    }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_RequesterDisabledMeanwhile_IsRefused()
+    {
+        var id = await ApprovedTerminateAsync();
+        _h.Operator.Disable();
+        await _h.Users.UpdateAsync(_h.Operator);
+
+        Assert.Equal(ActionStatus.Refused, (await _h.Pipeline.ExecuteApprovedAsync(id)).Status);
+        Assert.Empty(_h.Compute.Calls);
+    }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_TargetRetaggedOutOfTheRequestersScope_IsRefused()
+    {
+        var webOnly = Make.User("wendy", Role.Operator);
+        webOnly.ChangeRole(Role.Operator, [new Scope("*", "*", "team", "web")]);
+        await _h.Users.AddAsync(webOnly);
+        var submitted = await _h.Pipeline.SubmitAsync(webOnly.AsActor(Channel.Web), PipelineHarness.Request(ActionKind.TerminateInstances, PipelineHarness.Web1));
+        var id = submitted.ApprovalId!.Value;
+        await _h.Pipeline.ApproveAsync(_h.Bob.AsActor(Channel.Web), id, null);
+        _h.Inventory.Replace(PipelineHarness.Web1 with { Tags = Make.Tags("env=prod", "team=payments") });
+
+        var result = await _h.Pipeline.ExecuteApprovedAsync(id);
+
+        Assert.Equal(ActionStatus.Refused, result.Status);
+        Assert.Contains("outside wendy's scope", result.Message, StringComparison.Ordinal);
+        Assert.Empty(_h.Compute.Calls);
+    }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_KeyAlreadyStoredByAnEarlierRun_DoesNotCallComputeAgain()
+    {
+        var id = await ApprovedTerminateAsync();
+
+        // An earlier run acted and stored its key, then its node died before the request recorded the outcome.
+        var key = $"{ActionKind.TerminateInstances.Name}:{id:N}";
+        await _h.Ledger.TryClaimAsync(key, ActionKind.TerminateInstances.Name, _h.Clock.GetUtcNow());
+        await _h.Ledger.CompleteAsync(key, new ActionExecution(true, "Terminate accepted for 1 instance(s).", "req-earlier"), _h.Clock.GetUtcNow());
+
+        var result = await _h.Pipeline.ExecuteApprovedAsync(id);
+
+        Assert.Empty(_h.Compute.Calls);
+        Assert.Equal(ActionStatus.Executed, result.Status);
+        Assert.Contains("Already carried out", result.Message, StringComparison.Ordinal);
+        Assert.Equal("req-earlier", _h.Audit.Events.Single(e => e.Action == ActionKind.TerminateInstances.Name).AwsRequestId);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_SameCallerKeyTwice_CallsComputeOnce()
+    {
+        var request = PipelineHarness.Request(ActionKind.RebootInstances, PipelineHarness.Web1) with { IdempotencyKey = "reboot-web-1" };
+
+        var first = await _h.Pipeline.SubmitAsync(_h.Operator.AsActor(Channel.Web), request);
+        var second = await _h.Pipeline.SubmitAsync(_h.Operator.AsActor(Channel.Telegram), request);
+
+        Assert.Single(_h.Compute.Calls);
+        Assert.Equal((ActionStatus.Executed, ActionStatus.Executed), (first.Status, second.Status));
+        Assert.True(_h.Ledger.Entries[$"{ActionKind.RebootInstances.Name}:reboot-web-1"].IsCompleted);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_CallerCancelsAfterTheCloudCall_StillWritesTheAuditRecord()
+    {
+        using var gone = new CancellationTokenSource();
+        _h.Compute.AfterCall = gone.Cancel;
+
+        var result = await _h.Pipeline.SubmitAsync(_h.Operator.AsActor(Channel.Web), PipelineHarness.Request(ActionKind.RebootInstances, PipelineHarness.Web1), gone.Token);
+
+        Assert.Equal(ActionStatus.Executed, result.Status);
+        var audited = Assert.Single(_h.Audit.Events, e => e.Action == ActionKind.RebootInstances.Name);
+        Assert.Equal((AuditOutcome.Succeeded, "req-1"), (audited.Outcome, audited.AwsRequestId));
+    }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_JobCancelledAfterTheCloudCall_StillRecordsAndAudits()
+    {
+        var id = await ApprovedTerminateAsync();
+        using var stopping = new CancellationTokenSource();
+        _h.Compute.AfterCall = stopping.Cancel;
+
+        var result = await _h.Pipeline.ExecuteApprovedAsync(id, stopping.Token);
+
+        Assert.Equal(ActionStatus.Executed, result.Status);
+        Assert.Equal(ApprovalStatus.Executed, _h.Approvals.Get(id).Status);
+        Assert.Single(_h.Audit.Events, e => e.Action == ActionKind.TerminateInstances.Name && e.Outcome == AuditOutcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task ExpireDueAsync_MoreThanAThousandPending_ExpiresEveryOneOldestFirst()
+    {
+        var policy = ApprovalPolicy.Default;
+        var requester = _h.Operator.AsActor(Channel.Web);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 1200; i++)
+        {
+            // Made newest first, so store order and expiry order differ.
+            var created = Make.Now.AddMinutes(-i);
+            var request = new ApprovalRequest(Guid.NewGuid(), ActionKind.TerminateInstances, [Make.Target(PipelineHarness.Web1)], new Dictionary<string, string>(), requester, "Terminate", null, created, policy.Lifetime);
+            await _h.Approvals.AddAsync(request);
+            ids.Add(request.Id);
+        }
+
+        _h.Clock.Advance(policy.Lifetime + TimeSpan.FromMinutes(1));
+        var fresh = await _h.RequestTerminateAsync();
+
+        Assert.Equal(1200, await _h.Pipeline.ExpireDueAsync());
+
+        Assert.All(ids, id => Assert.Equal(ApprovalStatus.Expired, _h.Approvals.Get(id).Status));
+        Assert.Equal(ApprovalStatus.Pending, _h.Approvals.Get(fresh).Status);
+        var order = _h.Audit.Events.Where(e => e.Action == "approval.expired").Select(e => Guid.Parse(e.Target["approval:".Length..])).ToList();
+        Assert.Equal(Enumerable.Reverse(ids), order);
+    }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_LedgerFailsAfterTheClaim_RecordsTheFailureInsteadOfStayingExecuting()
+    {
+        var id = await ApprovedTerminateAsync();
+        _h.Ledger.Throws = new InvalidOperationException("database is down");
+
+        var result = await _h.Pipeline.ExecuteApprovedAsync(id);
+
+        Assert.Equal(ActionStatus.Failed, result.Status);
+        Assert.Empty(_h.Compute.Calls);
+        Assert.Equal(ApprovalStatus.Failed, _h.Approvals.Get(id).Status);
+    }
+}

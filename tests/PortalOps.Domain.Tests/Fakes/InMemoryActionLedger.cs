@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using PortalOps.Domain.Actions;
+
+namespace PortalOps.Domain.Tests.Fakes;
+
+/// <summary>The idempotency ledger as a dictionary: a key is claimed once, like the primary key of the table.</summary>
+internal sealed class InMemoryActionLedger : IActionLedger
+{
+    private readonly ConcurrentDictionary<string, LedgerEntry> _entries = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, LedgerEntry> Entries => _entries;
+
+    /// <summary>Thrown from every claim when set (the database is down).</summary>
+    public Exception? Throws { get; set; }
+
+    public Task<LedgerEntry?> TryClaimAsync(string key, string kindName, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (Throws is { } exception)
+        {
+            throw exception;
+        }
+
+        var claim = new LedgerEntry(key, kindName, now, null, null, null, null);
+        var stored = _entries.GetOrAdd(key, claim);
+        return Task.FromResult(ReferenceEquals(stored, claim) ? null : stored);
+    }
+
+    public Task CompleteAsync(string key, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        _entries.AddOrUpdate(key, k => new LedgerEntry(k, string.Empty, now, now, execution.Succeeded, execution.Summary, execution.RequestId) { Created = execution.Created },
+            (_, e) => e with { CompletedAt = now, Succeeded = execution.Succeeded, Summary = execution.Summary, RequestId = execution.RequestId, Created = execution.Created });
+        return Task.CompletedTask;
+    }
+}
