@@ -64,6 +64,10 @@ internal sealed class NoStores : IApprovalStore, IAuditLog, INotifier, IActionSc
 
     public Task<int> CountPendingAsync(CancellationToken cancellationToken = default) => Task.FromResult(0);
 
+    public Task<IReadOnlyList<ApprovalRequest>> ListDueForExpiryAsync(DateTimeOffset now, int take, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<ApprovalRequest>>([]);
+
+    public Task<IReadOnlyList<ApprovalRequest>> ListApprovedSinceBeforeAsync(DateTimeOffset decidedBefore, int take, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<ApprovalRequest>>([]);
+
     public Task<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default) =>
         Task.FromResult(AuditChain.Link(1, DateTimeOffset.UtcNow, auditEvent, AuditChain.Genesis));
 

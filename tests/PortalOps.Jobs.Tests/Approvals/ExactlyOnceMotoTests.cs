@@ -18,6 +18,7 @@ namespace PortalOps.Jobs.Tests.Approvals;
 /// Two nodes (each with its own AWS adapter, as two processes have) run the execution of one approved reboot at the same moment,
 /// against moto behind a counting proxy: EC2 is called once.
 /// </summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class ExactlyOnceMotoTests(MotoServer moto) : IAsyncLifetime
 {
@@ -42,7 +43,7 @@ public sealed class ExactlyOnceMotoTests(MotoServer moto) : IAsyncLifetime
         await using var node1 = MotoAws.Provider(proxy.Url);
         await using var node2 = MotoAws.Provider(proxy.Url);
         var clock = new FakeTimeProvider(Builders.Epoch.AddMinutes(1));
-        var users = new EfUserStore(_database.Contexts);
+        var users = new EfUserStore(_database.Contexts, _database.Secrets);
         await Builders.AddPeopleAsync(users);
         var store = new EfApprovalStore(_database.Contexts);
 
