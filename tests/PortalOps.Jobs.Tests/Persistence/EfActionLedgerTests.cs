@@ -46,4 +46,5 @@ public abstract class EfActionLedgerTests(DatabaseProvider provider) : StoreTest
 
 public sealed class SqliteEfActionLedgerTests() : EfActionLedgerTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresEfActionLedgerTests() : EfActionLedgerTests(DatabaseProvider.Postgres);

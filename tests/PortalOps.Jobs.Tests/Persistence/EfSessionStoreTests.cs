@@ -53,4 +53,5 @@ public abstract class EfSessionStoreTests(DatabaseProvider provider) : StoreTest
 
 public sealed class SqliteEfSessionStoreTests() : EfSessionStoreTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresEfSessionStoreTests() : EfSessionStoreTests(DatabaseProvider.Postgres);
