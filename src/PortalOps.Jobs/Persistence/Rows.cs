@@ -113,6 +113,13 @@ internal sealed class AuditRow
     public string PreviousHash { get; set; } = string.Empty;
 
     public string Hash { get; set; } = string.Empty;
+
+    /// <summary>Where the record's targets lie (null: no resource); see FootprintFilter. Not part of the hashed content.</summary>
+    public string? FootprintAccount { get; set; }
+
+    public string? FootprintRegion { get; set; }
+
+    public string? FootprintTags { get; set; }
 }
 
 internal sealed class InboxRow

@@ -64,6 +64,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("FootprintAccount")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintRegion")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintTags")
+                        .HasColumnType("text");
+
                     b.Property<string>("History")
                         .IsRequired()
                         .HasColumnType("text");
@@ -371,6 +380,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.Property<string>("Detail")
                         .HasColumnType("text");
 
+                    b.Property<string>("FootprintAccount")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintRegion")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintTags")
+                        .HasColumnType("text");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -402,6 +420,8 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.HasIndex("ActorName");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("FootprintAccount", "FootprintRegion");
 
                     b.ToTable("AuditLog", (string)null);
                 });
@@ -459,6 +479,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
 
                     b.Property<double?>("Cpu")
                         .HasColumnType("double precision");
+
+                    b.Property<string>("FootprintAccount")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintRegion")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintTags")
+                        .HasColumnType("text");
 
                     b.Property<string>("InstanceStatus")
                         .IsRequired()
