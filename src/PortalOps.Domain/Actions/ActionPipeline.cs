@@ -75,7 +75,7 @@ public sealed class ActionPipeline(
         var decision = Authorizer.Authorize(actor, kind, resolved);
         if (!decision.Allowed)
         {
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, targetText, AuditOutcome.Denied, decision.Reason, parameters), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, targetText, AuditOutcome.Denied, decision.Reason, parameters) { Where = Authorizer.FootprintOf(resolved) }, cancellationToken);
             return new ActionResult(ActionStatus.Refused, decision.Reason!);
         }
 
@@ -85,7 +85,7 @@ public sealed class ActionPipeline(
         {
             var approval = new ApprovalRequest(Guid.NewGuid(), kind, resolved, request.Parameters, actor, rule.Name, request.Reason, clock.GetUtcNow(), policy.Lifetime);
             await approvals.AddAsync(approval, cancellationToken);
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "approval.requested", $"approval:{approval.Id}", AuditOutcome.Pending, $"{approval.Summary} — {rule.Name}", parameters), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "approval.requested", $"approval:{approval.Id}", AuditOutcome.Pending, $"{approval.Summary} — {rule.Name}", parameters) { Where = Authorizer.FootprintOf(resolved) }, cancellationToken);
             await NotifyApproversAsync(approval, cancellationToken);
             return new ActionResult(ActionStatus.PendingApproval, $"{kind.Verb} of {resolution.Count} {kind.Noun} waits for approval ({rule.Name}).", approval.Id);
         }
@@ -93,7 +93,7 @@ public sealed class ActionPipeline(
         var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? Guid.NewGuid().ToString("N") : request.IdempotencyKey;
         var execution = await ExecuteAsync(kind, resolved, request.Parameters, key, cancellationToken);
         var executedTargets = WithCreated(targetText, execution.Created);
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId), cancellationToken);
+        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId) { Where = Authorizer.FootprintOf(resolved) }, cancellationToken);
         return new ActionResult(execution.Succeeded ? ActionStatus.Executed : ActionStatus.Failed, execution.Summary) { Created = execution.Created };
     }
 
@@ -180,7 +180,7 @@ public sealed class ActionPipeline(
         var actorName = $"{request.RequestedByName} (approved by {request.DecidedByName})";
         await audit.AppendAsync(
             new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, WithCreated(DescribeTargets(request.Targets.Select(t => t.Ref).ToList()), execution.Created),
-                execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, $"{{\"approval\":\"{request.Id}\"}}", execution.RequestId),
+                execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, $"{{\"approval\":\"{request.Id}\"}}", execution.RequestId) { Where = Authorizer.FootprintOf(request.Targets) },
             cancellationToken);
         await notifier.NotifyAsync(
             new Notification(NotificationKind.ActionCompleted, execution.Succeeded ? "Approved action done" : "Approved action failed", $"{request.Summary}: {execution.Summary}", [request.RequestedBy], request.Id),
@@ -212,7 +212,7 @@ public sealed class ActionPipeline(
             }
 
             expired++;
-            await audit.AppendAsync(new AuditEvent("system", null, Channel.Job, "approval.expired", $"approval:{request.Id}", AuditOutcome.Failed, request.Summary), cancellationToken);
+            await audit.AppendAsync(new AuditEvent("system", null, Channel.Job, "approval.expired", $"approval:{request.Id}", AuditOutcome.Failed, request.Summary) { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
             await notifier.NotifyAsync(new Notification(NotificationKind.ApprovalDecided, "Approval request expired", request.Summary, [request.RequestedBy], request.Id), cancellationToken);
         }
 
@@ -238,21 +238,21 @@ public sealed class ActionPipeline(
             try
             {
                 await approvals.UpdateAsync(request, version, cancellationToken);
-                await audit.AppendAsync(new AuditEvent("system", null, Channel.System, "approval.expired", target, AuditOutcome.Failed, request.Summary), cancellationToken);
+                await audit.AppendAsync(new AuditEvent("system", null, Channel.System, "approval.expired", target, AuditOutcome.Failed, request.Summary) { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
             }
             catch (ConcurrencyConflictException)
             {
                 // Someone else recorded the expiry first; the outcome for this caller is the same.
             }
 
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, "The request had expired."), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, "The request had expired.") { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
             return new ActionResult(ActionStatus.Refused, "This request has expired.", approvalId);
         }
 
         var decision = Authorizer.AuthorizeDecision(actor, request);
         if (!decision.Allowed)
         {
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, decision.Reason), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, decision.Reason) { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
             return new ActionResult(ActionStatus.Refused, decision.Reason!, approvalId);
         }
 
@@ -276,11 +276,11 @@ public sealed class ActionPipeline(
             var message = ex is ConcurrencyConflictException && current is not null
                 ? $"This request was already {current.Status.ToString().ToLowerInvariant()}{(current.DecidedByName is null ? string.Empty : $" by {current.DecidedByName}")}."
                 : ex.Message;
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, message), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, message) { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
             return new ActionResult(ex is ConcurrencyConflictException ? ActionStatus.Conflict : ActionStatus.Refused, message, approvalId);
         }
 
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{request.Summary}{(request.DecisionReason is null ? string.Empty : $" — {request.DecisionReason}")}"), cancellationToken);
+        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{request.Summary}{(request.DecisionReason is null ? string.Empty : $" — {request.DecisionReason}")}") { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
         await notifier.NotifyAsync(
             new Notification(NotificationKind.ApprovalDecided, approve ? "Request approved" : "Request denied", $"{request.Summary} — {(approve ? "approved" : "denied")} by {actor.Name}", [request.RequestedBy], request.Id),
             cancellationToken);

@@ -67,14 +67,17 @@ public static class Authorizer
             : AuthorizationDecision.Deny($"{actor.Name} is {actor.Role}; {what} needs {minimum} or higher.");
 
     /// <summary>Acknowledging, snoozing or resolving an alert: an Operator who may see it.</summary>
-    public static AuthorizationDecision AuthorizeAlertAnswer(Actor actor, Alert alert)
+    public static AuthorizationDecision AuthorizeAlertAnswer(Actor actor, Alert alert) => AuthorizeAlertAnswer(actor, alert.Footprint);
+
+    /// <summary>Answering an alert whose instances lie at <paramref name="footprint"/>.</summary>
+    public static AuthorizationDecision AuthorizeAlertAnswer(Actor actor, Footprint? footprint)
     {
         if (!actor.IsAtLeast(Role.Operator))
         {
             return AuthorizationDecision.Deny($"{actor.Name} is {actor.Role}; answering alerts needs Operator or higher.");
         }
 
-        return MaySee(actor, alert)
+        return MaySee(actor, footprint)
             ? AuthorizationDecision.Allow
             : AuthorizationDecision.Deny($"The alert's instances are outside {actor.Name}'s scope.");
     }
