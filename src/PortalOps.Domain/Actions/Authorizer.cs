@@ -18,6 +18,10 @@ public static class Authorizer
     public static bool MaySee(Actor actor, string account, string region, IReadOnlyDictionary<string, string> tags) =>
         actor.Scopes.Any(s => s.Covers(account, region, tags));
 
+    /// <summary>Could anything in this account and region be visible to this person (so it is worth reading at all)?</summary>
+    public static bool MaySeeAnythingIn(Actor actor, string account, string region) =>
+        actor.Scopes.Any(s => (s.Account == Scope.Any || s.Account == account) && (s.Region == Scope.Any || s.Region == region));
+
     public static bool MaySee(Actor actor, Instance instance) => MaySee(actor, instance.AccountId, instance.Region, instance.Tags);
 
     /// <summary>May this person see a record that touches this footprint (null: it touches no resource — never)?</summary>
