@@ -36,11 +36,7 @@ public static class Authorizer
     /// </summary>
     public static ReadScope AuditReadScopeOf(Actor actor) => new(actor.Scopes, actor.UserId, actor.IsAtLeast(Role.Admin));
 
-    public static bool MaySee(Actor actor, AuditRecord record)
-    {
-        var scope = AuditReadScopeOf(actor);
-        return scope.Covers(record.Event.Where) || (record.Event.ActorId is { } id && id == actor.UserId && id != Guid.Empty);
-    }
+    public static bool MaySee(Actor actor, AuditRecord record) => AuditReadScopeOf(actor).Allows(record.Event.Where, record.Event.ActorId);
 
     /// <summary>
     /// The filter for approval requests: the requester's own, and those whose targets all lie in one of the person's scopes

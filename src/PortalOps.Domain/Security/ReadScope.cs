@@ -9,4 +9,8 @@ public sealed record ReadScope(IReadOnlyList<Scope> Scopes, Guid? OwnerId = null
 {
     public bool Covers(Footprint? footprint) =>
         Everything || (footprint is not null && Scopes.Any(s => s.Covers(footprint.Account, footprint.Region, footprint.Tags)));
+
+    /// <summary>Covers the footprint, or the record is this reader's own (<paramref name="owner"/>: who made it).</summary>
+    public bool Allows(Footprint? footprint, Guid? owner) =>
+        Covers(footprint) || (OwnerId is { } id && id != Guid.Empty && owner == id);
 }
