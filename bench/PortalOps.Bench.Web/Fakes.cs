@@ -25,7 +25,7 @@ internal sealed class CountingInventory(IInventory inner) : IInventory
 
     public Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default) => inner.FindAsync(instance, cancellationToken);
 
-    public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default) => inner.SummarizeAsync(cancellationToken);
+    public Task<FleetSummary> SummarizeAsync(IReadOnlyList<PortalOps.Domain.Security.Scope>? visibleTo = null, CancellationToken cancellationToken = default) => inner.SummarizeAsync(visibleTo, cancellationToken);
 }
 
 internal sealed class BenchUsers(PortalUser user) : IUserStore

@@ -111,6 +111,7 @@ public static class DependencyInjection
         services.TryAddScoped<AlertEngine>();
         services.TryAddScoped<AlertOperations>();
         services.TryAddScoped<AlertRules>();
+        services.TryAddScoped<MaintenanceWindows>();
         services.AddScoped<IActionExecutor, RecoverInstancesExecutor>();
         services.AddScoped<IActionExecutor, ScaleOutExecutor>();
         services.AddScoped<IActionExecutor, RunDocumentExecutor>();

@@ -79,7 +79,7 @@ public sealed class ActionPipeline(
         var decision = Authorizer.Authorize(actor, kind, resolved, request.Parameters);
         if (!decision.Allowed)
         {
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, targetText, AuditOutcome.Denied, decision.Reason, parameters), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, targetText, AuditOutcome.Denied, decision.Reason, parameters) { Where = Authorizer.FootprintOf(resolved) }, cancellationToken);
             return new ActionResult(ActionStatus.Refused, decision.Reason!);
         }
 
@@ -89,7 +89,7 @@ public sealed class ActionPipeline(
         {
             var approval = new ApprovalRequest(Guid.NewGuid(), kind, resolved, request.Parameters, actor, rule.Name, request.Reason, clock.GetUtcNow(), policy.Lifetime);
             await approvals.AddAsync(approval, cancellationToken);
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "approval.requested", $"approval:{approval.Id}", AuditOutcome.Pending, $"{approval.Summary} — {rule.Name}", parameters), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "approval.requested", $"approval:{approval.Id}", AuditOutcome.Pending, $"{approval.Summary} — {rule.Name}", parameters) { Where = Authorizer.FootprintOf(resolved) }, cancellationToken);
             await NotifyApproversAsync(approval, cancellationToken);
             return new ActionResult(ActionStatus.PendingApproval, $"{kind.Verb} of {resolution.Count} {kind.Noun} waits for approval ({rule.Name}).", approval.Id);
         }
@@ -99,7 +99,7 @@ public sealed class ActionPipeline(
         var executedTargets = WithCreated(targetText, execution.Created);
 
         // The cloud was called: the record is written even if the caller has gone (a closed page, a stopping node).
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId), CancellationToken.None);
+        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, kind.Name, executedTargets, execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId) { Where = Authorizer.FootprintOf(resolved) }, CancellationToken.None);
         return new ActionResult(StatusOf(execution), execution.Summary) { Created = execution.Created };
     }
 
@@ -195,7 +195,7 @@ public sealed class ActionPipeline(
             {
                 // Nothing was called: the refusal is recorded as the request's outcome and audited as a denial.
                 await CompleteAsync(request, new ActionExecution(false, $"Refused at execution: {reason}", null));
-                await audit.AppendAsync(new AuditEvent(actorName, request.RequestedBy, Channel.Job, "approval.execute", $"approval:{request.Id}", AuditOutcome.Denied, reason, parameters), CancellationToken.None);
+                await audit.AppendAsync(new AuditEvent(actorName, request.RequestedBy, Channel.Job, "approval.execute", $"approval:{request.Id}", AuditOutcome.Denied, reason, parameters) { Where = Authorizer.FootprintOf(request.Targets) }, CancellationToken.None);
                 await notifier.NotifyAsync(
                     new Notification(NotificationKind.ActionCompleted, "Approved action refused", $"{request.Summary}: {reason}", [request.RequestedBy], request.Id),
                     CancellationToken.None);
@@ -219,7 +219,7 @@ public sealed class ActionPipeline(
         await CompleteAsync(request, execution);
         await audit.AppendAsync(
             new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, WithCreated(targetText, execution.Created),
-                execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId),
+                execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId) { Where = Authorizer.FootprintOf(current ?? request.Targets) },
             CancellationToken.None);
         await notifier.NotifyAsync(
             new Notification(NotificationKind.ActionCompleted, execution.Succeeded ? "Approved action done" : execution.PartlySucceeded ? "Approved action partly done" : "Approved action failed", $"{request.Summary}: {execution.Summary}", [request.RequestedBy], request.Id),
@@ -267,7 +267,7 @@ public sealed class ActionPipeline(
                 }
 
                 progress++;
-                await audit.AppendAsync(new AuditEvent("system", null, Channel.Job, "approval.expired", $"approval:{request.Id}", AuditOutcome.Failed, request.Summary), CancellationToken.None);
+                await audit.AppendAsync(new AuditEvent("system", null, Channel.Job, "approval.expired", $"approval:{request.Id}", AuditOutcome.Failed, request.Summary) { Where = Authorizer.FootprintOf(request.Targets) }, CancellationToken.None);
                 await notifier.NotifyAsync(new Notification(NotificationKind.ApprovalDecided, "Approval request expired", request.Summary, [request.RequestedBy], request.Id), CancellationToken.None);
             }
 
@@ -300,21 +300,21 @@ public sealed class ActionPipeline(
             try
             {
                 await approvals.UpdateAsync(request, version, cancellationToken);
-                await audit.AppendAsync(new AuditEvent("system", null, Channel.System, "approval.expired", target, AuditOutcome.Failed, request.Summary), cancellationToken);
+                await audit.AppendAsync(new AuditEvent("system", null, Channel.System, "approval.expired", target, AuditOutcome.Failed, request.Summary) { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
             }
             catch (ConcurrencyConflictException)
             {
                 // Someone else recorded the expiry first; the outcome for this caller is the same.
             }
 
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, "The request had expired."), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, "The request had expired.") { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
             return new ActionResult(ActionStatus.Refused, "This request has expired.", approvalId);
         }
 
         var decision = Authorizer.AuthorizeDecision(actor, request);
         if (!decision.Allowed)
         {
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, decision.Reason), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, decision.Reason) { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
             return new ActionResult(ActionStatus.Refused, decision.Reason!, approvalId);
         }
 
@@ -338,13 +338,13 @@ public sealed class ActionPipeline(
             var message = ex is ConcurrencyConflictException && current is not null
                 ? $"This request was already {current.Status.ToString().ToLowerInvariant()}{(current.DecidedByName is null ? string.Empty : $" by {current.DecidedByName}")}."
                 : ex.Message;
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, message), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, message) { Where = Authorizer.FootprintOf(request.Targets) }, cancellationToken);
             return new ActionResult(ex is ConcurrencyConflictException ? ActionStatus.Conflict : ActionStatus.Refused, message, approvalId);
         }
 
         try
         {
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{request.Summary}{(request.DecisionReason is null ? string.Empty : $" — {request.DecisionReason}")}"), CancellationToken.None);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{request.Summary}{(request.DecisionReason is null ? string.Empty : $" — {request.DecisionReason}")}") { Where = Authorizer.FootprintOf(request.Targets) }, CancellationToken.None);
             await notifier.NotifyAsync(
                 new Notification(NotificationKind.ApprovalDecided, approve ? "Request approved" : "Request denied", $"{request.Summary} — {(approve ? "approved" : "denied")} by {actor.Name}", [request.RequestedBy], request.Id),
                 CancellationToken.None);

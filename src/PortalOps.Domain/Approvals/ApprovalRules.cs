@@ -53,9 +53,10 @@ public sealed class ApprovalRulesEditor(IApprovalRuleStore store, IAuditLog audi
 
     public async Task<StoredApprovalRules> SaveAsync(Actor actor, IReadOnlyList<ApprovalRule> rules, int expectedVersion, CancellationToken cancellationToken = default)
     {
-        if (!actor.IsAtLeast(Role.Admin))
+        var decision = Actions.Authorizer.AuthorizeAdministration(actor, "changing approval rules");
+        if (!decision.Allowed)
         {
-            var refusal = $"{actor.Name} is {actor.Role}; changing approval rules needs Admin.";
+            var refusal = decision.Reason!;
             await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "approval.rules.update", "approval-rules", AuditOutcome.Denied, refusal), cancellationToken);
             throw new DomainException(refusal);
         }

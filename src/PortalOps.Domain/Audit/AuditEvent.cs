@@ -22,7 +22,14 @@ public sealed record AuditEvent(
     AuditOutcome Outcome,
     string? Detail = null,
     string? Parameters = null,
-    string? AwsRequestId = null);
+    string? AwsRequestId = null)
+{
+    /// <summary>
+    /// Where the record's targets lie (null: it touches no resource — logins, users, settings). Decides who may read the record
+    /// (<see cref="Actions.Authorizer.AuditReadScopeOf"/>); stored beside it, outside the hashed content.
+    /// </summary>
+    public Security.Footprint? Where { get; init; }
+}
 
 /// <summary>An event as stored: numbered, timed and chained to the one before it by hash.</summary>
 public sealed record AuditRecord(
@@ -214,6 +221,9 @@ public sealed record AuditQuery
     public DateTimeOffset? To { get; init; }
 
     public string? Target { get; init; }
+
+    /// <summary>Only the records this reader may see (<see cref="Actions.Authorizer.AuditReadScopeOf"/>); null reads all (jobs, the chain check).</summary>
+    public Security.ReadScope? VisibleTo { get; init; }
 
     public int PageIndex { get; init; }
 

@@ -9,7 +9,8 @@ public interface IInventory
 
     Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default);
 
-    Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default);
+    /// <summary>Counts of the instances one of <paramref name="visibleTo"/> covers (a person's view); null counts the whole fleet (jobs).</summary>
+    Task<FleetSummary> SummarizeAsync(IReadOnlyList<Security.Scope>? visibleTo = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Counts of the fleet for the dashboard, terminated instances included (EC2 lists them for a while).</summary>
@@ -18,6 +19,16 @@ public sealed record FleetSummary(
     IReadOnlyDictionary<InstanceState, int> ByState,
     IReadOnlyDictionary<string, int> ByRegion)
 {
+    /// <summary>Counts these instances (those one of <paramref name="visibleTo"/> covers, when given).</summary>
+    public static FleetSummary Of(IEnumerable<Instance> fleet, IReadOnlyList<Security.Scope>? visibleTo = null)
+    {
+        var all = visibleTo is null ? fleet.ToList() : fleet.Where(i => visibleTo.Any(s => s.Covers(i.AccountId, i.Region, i.Tags))).ToList();
+        return new FleetSummary(
+            all.Count,
+            all.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()),
+            all.GroupBy(i => i.Region).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
+    }
+
     /// <summary>Instances that are not terminated.</summary>
     public int Live => Total - ByState.GetValueOrDefault(InstanceState.Terminated);
 }

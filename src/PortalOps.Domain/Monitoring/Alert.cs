@@ -31,7 +31,13 @@ public enum AlertEventKind
 public sealed record AlertEvent(DateTimeOffset At, AlertEventKind Kind, string Actor, string Detail);
 
 /// <summary>An instance that breaches the rule in this incident, with the value and the evaluator's words.</summary>
-public sealed record AlertMember(InstanceRef Instance, string Name, DateTimeOffset Since, double? Value, string Detail);
+public sealed record AlertMember(InstanceRef Instance, string Name, DateTimeOffset Since, double? Value, string Detail)
+{
+    /// <summary>The instance's tags when it joined; with its account and region they decide who may see the alert.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    public Footprint Footprint => Footprint.Of(Instance.AccountId, Instance.Region, Tags);
+}
 
 /// <summary>What should be said about an alert now.</summary>
 public enum NoticeKind
@@ -101,6 +107,12 @@ public sealed class Alert
 
     public int Version { get; private set; }
 
+    /// <summary>
+    /// Where every instance that ever joined this alert lies (what they all share): who may see the alert, its members and its
+    /// history (<see cref="Actions.Authorizer.MaySee(Actor, Alert)"/>). Null for an alert stored before footprints were kept.
+    /// </summary>
+    public Footprint? Footprint { get; private set; }
+
     public IReadOnlyList<AlertMember> Members => _members;
 
     public IReadOnlyList<AlertEvent> History => _history;
@@ -131,6 +143,7 @@ public sealed class Alert
             Changes = 1,
         };
         alert._members.AddRange(members);
+        alert.Footprint = Footprint.Common(members.Select(m => m.Footprint));
         alert.PeakMembers = members.Count;
         alert.Record(now, AlertEventKind.Opened, "system", $"{members.Count} instance(s): {Names(members)}");
         return alert;
@@ -140,7 +153,7 @@ public sealed class Alert
         Guid id, Guid ruleId, string ruleName, string description, Severity severity, AlertStatus status, DateTimeOffset openedAt, DateTimeOffset? notifiedAt,
         Guid? acknowledgedBy, string? acknowledgedByName, DateTimeOffset? snoozedUntil, DateTimeOffset? resolvedAt, string? resolvedByName,
         int changes, int notifiedChanges, bool resolutionNotified, int peakMembers, int version,
-        IEnumerable<AlertMember> members, IEnumerable<AlertEvent> history, IEnumerable<Guid> approvals)
+        IEnumerable<AlertMember> members, IEnumerable<AlertEvent> history, IEnumerable<Guid> approvals, Footprint? footprint = null)
     {
         var alert = new Alert
         {
@@ -148,6 +161,7 @@ public sealed class Alert
             NotifiedAt = notifiedAt, AcknowledgedBy = acknowledgedBy, AcknowledgedByName = acknowledgedByName, SnoozedUntil = snoozedUntil,
             ResolvedAt = resolvedAt, ResolvedByName = resolvedByName, Changes = changes, NotifiedChanges = notifiedChanges,
             ResolutionNotified = resolutionNotified, PeakMembers = peakMembers, Version = version,
+            Footprint = footprint ?? Security.Footprint.Common(members.Select(m => m.Footprint)),
         };
         alert._members.AddRange(members);
         alert._history.AddRange(history);
@@ -190,6 +204,7 @@ public sealed class Alert
         if (joined.Count > 0)
         {
             _members.AddRange(joined);
+            Footprint = Footprint is null ? null : Footprint.Common([Footprint, .. joined.Select(m => m.Footprint)]);
             PeakMembers = Math.Max(PeakMembers, _members.Count);
             Changes++;
             Record(now, AlertEventKind.InstanceJoined, "system", $"{joined.Count} more instance(s): {Names(joined)}");
@@ -333,7 +348,11 @@ public sealed class Alert
 }
 
 /// <summary>A filter for the alerts list.</summary>
-public sealed record AlertQuery(bool OpenOnly = true, Severity? MinimumSeverity = null, Guid? RuleId = null, int PageIndex = 0, int PageSize = 25);
+public sealed record AlertQuery(bool OpenOnly = true, Severity? MinimumSeverity = null, Guid? RuleId = null, int PageIndex = 0, int PageSize = 25)
+{
+    /// <summary>Only alerts this reader may see (<see cref="Actions.Authorizer.ReadScopeOf"/>); null reads all (jobs).</summary>
+    public ReadScope? VisibleTo { get; init; }
+}
 
 /// <summary>Stores alerts with optimistic concurrency.</summary>
 public interface IAlertStore

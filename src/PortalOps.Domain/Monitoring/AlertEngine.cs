@@ -68,7 +68,7 @@ public sealed class AlertEngine(
                         continue;
                     }
 
-                    breaching.Add(new AlertMember(instance.Ref, instance.Name, now, evaluation.Value, evaluation.Detail));
+                    breaching.Add(new AlertMember(instance.Ref, instance.Name, now, evaluation.Value, evaluation.Detail) { Tags = instance.Tags });
                 }
             }
 

@@ -45,33 +45,26 @@ public sealed class AlertOperations(IAlertStore alerts, IAlertRuleStore rules, I
         return result;
     }
 
-    /// <summary>Viewers see alerts; answering one needs an Operator whose scope covers one of its instances (as the inventory describes them).</summary>
-    public async Task<AuthorizationDecision> MayAnswerAsync(Actor actor, Alert alert, CancellationToken cancellationToken = default)
+    /// <summary>Answering an alert needs an Operator who may see it; the Authorizer decides.</summary>
+    public async Task<AuthorizationDecision> MayAnswerAsync(Actor actor, Alert alert, CancellationToken cancellationToken = default) =>
+        Authorizer.AuthorizeAlertAnswer(actor, await FootprintAsync(alert, cancellationToken));
+
+    /// <summary>Where the alert's instances lie; for members stored before their tags were kept, as the inventory describes them now.</summary>
+    private async Task<Footprint?> FootprintAsync(Alert alert, CancellationToken cancellationToken)
     {
-        if (!actor.IsAtLeast(Role.Operator))
+        if (alert.Members.All(m => m.Tags is not null))
         {
-            return AuthorizationDecision.Deny($"{actor.Name} is {actor.Role}; answering alerts needs Operator or higher.");
+            return alert.Footprint;
         }
 
-        var members = alert.Members.Count > 0
-            ? alert.Members.Select(m => m.Instance).Take(20).ToList()
-            : [];
-        if (members.Count == 0)
+        var parts = new List<Footprint>();
+        foreach (var member in alert.Members)
         {
-            // A resolved alert has no instances left; its rule's scope decided who heard about it, so any Operator may close the record.
-            return AuthorizationDecision.Allow;
+            var instance = member.Tags is null ? await inventory.FindAsync(member.Instance, cancellationToken) : null;
+            parts.Add(instance is null ? member.Footprint : Footprint.Of(instance.AccountId, instance.Region, instance.Tags));
         }
 
-        foreach (var member in members)
-        {
-            var instance = await inventory.FindAsync(member, cancellationToken);
-            if (instance is not null && actor.CanSee(instance.AccountId, instance.Region, instance.Tags))
-            {
-                return AuthorizationDecision.Allow;
-            }
-        }
-
-        return AuthorizationDecision.Deny($"The alert's instances are outside {actor.Name}'s scope.");
+        return Footprint.Common(parts);
     }
 
     private async Task<ActionResult> ChangeAsync(Actor actor, Guid alertId, string action, Action<Alert, DateTimeOffset> change, string done, CancellationToken cancellationToken)
@@ -87,7 +80,7 @@ public sealed class AlertOperations(IAlertStore alerts, IAlertRuleStore rules, I
         var allowed = await MayAnswerAsync(actor, alert, cancellationToken);
         if (!allowed.Allowed)
         {
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, allowed.Reason), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, allowed.Reason) { Where = alert.Footprint }, cancellationToken);
             return new ActionResult(ActionStatus.Refused, allowed.Reason!);
         }
 
@@ -99,12 +92,12 @@ public sealed class AlertOperations(IAlertStore alerts, IAlertRuleStore rules, I
         }
         catch (DomainException ex)
         {
-            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, ex.Message), cancellationToken);
+            await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Denied, ex.Message) { Where = alert.Footprint }, cancellationToken);
             return new ActionResult(ex is ConcurrencyConflictException ? ActionStatus.Conflict : ActionStatus.Refused,
                 ex is ConcurrencyConflictException ? "Someone else changed this alert first; look again." : ex.Message);
         }
 
-        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{alert.RuleName}: {done}"), cancellationToken);
+        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, action, target, AuditOutcome.Succeeded, $"{alert.RuleName}: {done}") { Where = alert.Footprint }, cancellationToken);
         events?.Publish();
         return new ActionResult(ActionStatus.Executed, done);
     }
@@ -143,7 +136,7 @@ public sealed class AlertRules(IAlertRuleStore store, IAuditLog audit, IInventor
     {
         var errors = draft.Validate(settings.CollectionPeriod);
         var target = $"alert-rule:{id?.ToString() ?? "new"}";
-        if (user.Role < Role.Approver || user.IsDisabled)
+        if (user.IsDisabled || !Authorizer.AuthorizeRole(user.AsActor(actor.Channel), Role.Approver, "writing alert rules").Allowed)
         {
             var message = $"{user.UserName} is {user.Role}; alert rules are written by Approvers and Admins.";
             await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.save", target, AuditOutcome.Denied, message), cancellationToken);
@@ -194,14 +187,14 @@ public sealed class AlertRules(IAlertRuleStore store, IAuditLog audit, IInventor
         }
 
         await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.save", $"alert-rule:{rule.Id}", AuditOutcome.Succeeded,
-            $"{rule.Name} (version {rule.Version}): {rule.Describe()} on {rule.Scope}.{mirrored}"), CancellationToken.None);
+            $"{rule.Name} (version {rule.Version}): {rule.Describe()} on {rule.Scope}.{mirrored}") { Where = rule.Scope.Footprint() }, CancellationToken.None);
         return (rule, new Dictionary<string, string>());
     }
 
     public async Task<bool> DeleteAsync(PortalUser user, Actor actor, Guid id, CancellationToken cancellationToken = default)
     {
         var target = $"alert-rule:{id}";
-        if (user.Role < Role.Approver || user.IsDisabled)
+        if (user.IsDisabled || !Authorizer.AuthorizeRole(user.AsActor(actor.Channel), Role.Approver, "deleting alert rules").Allowed)
         {
             await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "alert-rule.delete", target, AuditOutcome.Denied, "Needs Approver or higher."), cancellationToken);
             return false;

@@ -101,6 +101,26 @@ public sealed record RuleScope(ScopeKind Kind, string Value)
         ScopeKind.Instance => $"instance {Value}",
     };
 
+    /// <summary>
+    /// Everything this scope covers, as a footprint (what all those instances share), for deciding who may set or see it;
+    /// an instance scope needs the instance (<paramref name="instance"/>), and is null without it, as is a tag scope with no value.
+    /// </summary>
+    public Footprint? Footprint(Instance? instance = null)
+    {
+        var none = new Dictionary<string, string>(StringComparer.Ordinal);
+        var eq = Value.IndexOf('=', StringComparison.Ordinal);
+        return Kind switch
+        {
+            ScopeKind.Account => new Footprint(Value == "*" ? string.Empty : Value, string.Empty, none),
+            ScopeKind.Region => new Footprint(string.Empty, Value, none),
+            ScopeKind.Tag when eq > 0 => new Footprint(string.Empty, string.Empty, new Dictionary<string, string>(StringComparer.Ordinal) { [Value[..eq].Trim()] = Value[(eq + 1)..].Trim() }),
+            ScopeKind.AutoScalingGroup => new Footprint(string.Empty, string.Empty, new Dictionary<string, string>(StringComparer.Ordinal) { [AsgTag] = Value }),
+            ScopeKind.Instance when instance is not null && string.Equals(instance.InstanceId, Value, StringComparison.Ordinal) =>
+                Security.Footprint.Of(instance.AccountId, instance.Region, instance.Tags),
+            _ => null,
+        };
+    }
+
     private static bool MatchesTag(IReadOnlyDictionary<string, string> tags, string tag)
     {
         var eq = tag.IndexOf('=', StringComparison.Ordinal);

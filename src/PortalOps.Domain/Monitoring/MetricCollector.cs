@@ -48,7 +48,7 @@ public sealed class MetricCollector(IInventory inventory, IMetricsSource source,
             return new InstanceHealth(
                 i.Ref, i.Name, Latest(MetricKind.Cpu, before?.Cpu), Latest(MetricKind.NetworkIn, before?.NetworkIn), Latest(MetricKind.NetworkOut, before?.NetworkOut),
                 (Latest(MetricKind.StatusCheck, null) ?? 0) >= 1 || status is { Impaired: true },
-                status?.System ?? CheckStatus.InsufficientData, status?.InstanceCheck ?? CheckStatus.InsufficientData, lastAt);
+                status?.System ?? CheckStatus.InsufficientData, status?.InstanceCheck ?? CheckStatus.InsufficientData, lastAt) { Tags = i.Tags };
         }).ToList();
         await store.SaveHealthAsync(health, cancellationToken);
         await store.SetWatermarkAsync(end, cancellationToken);

@@ -87,7 +87,11 @@ public sealed record InstanceHealth(
     CheckStatus System,
     CheckStatus InstanceCheck,
     DateTimeOffset? LastPointAt,
-    int OpenAlerts = 0);
+    int OpenAlerts = 0)
+{
+    /// <summary>The instance's tags when it was measured; with its account and region they decide who may see the row.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+}
 
 /// <summary>What a fetch of metrics did: the points, and how many calls it took (for the efficiency budget).</summary>
 public sealed record MetricFetch(IReadOnlyList<MetricPoint> Points, int Calls, IReadOnlyList<string> Errors);
@@ -113,7 +117,11 @@ public enum HealthSort
 }
 
 /// <summary>A page of the fleet health view: the hottest instances first by default.</summary>
-public sealed record HealthQuery(HealthSort SortBy = HealthSort.Cpu, bool Descending = true, string? Text = null, int PageIndex = 0, int PageSize = 25);
+public sealed record HealthQuery(HealthSort SortBy = HealthSort.Cpu, bool Descending = true, string? Text = null, int PageIndex = 0, int PageSize = 25)
+{
+    /// <summary>Only instances this reader may see (<see cref="Actions.Authorizer.ReadScopeOf"/>); null reads all (jobs).</summary>
+    public Security.ReadScope? VisibleTo { get; init; }
+}
 
 /// <summary>Keeps recent series (for the retention period), the latest health of each instance, and how far collection got.</summary>
 public interface IMetricStore

@@ -32,19 +32,22 @@ public interface INotifier
 public static class Audience
 {
     public static IReadOnlyList<Guid> ApproversFor(IEnumerable<PortalUser> users, Approvals.ApprovalRequest request) =>
-        users.Where(u => !u.IsDisabled && u.Role >= Role.Approver && u.Id != request.RequestedBy
-                && request.Targets.All(t => u.Scopes.Any(s => s.Covers(t.Ref.AccountId, t.Ref.Region, t.Tags))))
+        users.Where(u => !u.IsDisabled && Actions.Authorizer.AuthorizeDecision(u.AsActor(Common.Channel.System), request).Allowed)
             .Select(u => u.Id)
             .ToList();
 
     /// <summary>
-    /// People who hear about an alert: the rule's named people, and everyone with at least the rule's role, whose scope
-    /// covers at least one of the alert's instances (a named person also needs that scope: nobody hears about what they may not see).
+    /// People who hear about an alert: the rule's named people, and everyone with at least the rule's role, who may see the alert's
+    /// instances — the Authorizer's rule for seeing the alert itself (a named person also needs that scope: nobody hears about what
+    /// they may not see).
     /// </summary>
-    public static IReadOnlyList<Guid> ForAlert(IEnumerable<PortalUser> users, Monitoring.AlertRecipients recipients, IReadOnlyList<Monitoring.AlertMember> members, IReadOnlyDictionary<Instances.InstanceRef, IReadOnlyDictionary<string, string>> tags) =>
-        users.Where(u => !u.IsDisabled
+    public static IReadOnlyList<Guid> ForAlert(IEnumerable<PortalUser> users, Monitoring.AlertRecipients recipients, IReadOnlyList<Monitoring.AlertMember> members, IReadOnlyDictionary<Instances.InstanceRef, IReadOnlyDictionary<string, string>> tags)
+    {
+        var footprint = Footprint.Common(members.Select(m => Footprint.Of(m.Instance.AccountId, m.Instance.Region, tags.GetValueOrDefault(m.Instance) ?? m.Tags)));
+        return users.Where(u => !u.IsDisabled
                 && (recipients.Users.Contains(u.Id) || (recipients.MinimumRole is { } role && u.Role >= role))
-                && members.Any(m => u.Scopes.Any(s => s.Covers(m.Instance.AccountId, m.Instance.Region, tags.GetValueOrDefault(m.Instance) ?? new Dictionary<string, string>()))))
+                && Actions.Authorizer.MaySee(u.AsActor(Common.Channel.System), footprint))
             .Select(u => u.Id)
             .ToList();
+    }
 }

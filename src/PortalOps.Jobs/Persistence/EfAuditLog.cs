@@ -159,6 +159,7 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
 
     private static IQueryable<AuditRow> Filter(IQueryable<AuditRow> rows, AuditQuery query)
     {
+        rows = rows.Visible(query.VisibleTo, nameof(AuditRow.ActorId));
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             var text = query.Text.Trim().ToLowerInvariant();
@@ -212,7 +213,17 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
         return rows;
     }
 
-    private static AuditRow ToRow(AuditRecord record) => new()
+    private static AuditRow ToRow(AuditRecord record)
+    {
+        var (account, region, tags) = FootprintFilter.Columns(record.Event.Where);
+        var row = ToChainRow(record);
+        row.FootprintAccount = account;
+        row.FootprintRegion = region;
+        row.FootprintTags = tags;
+        return row;
+    }
+
+    private static AuditRow ToChainRow(AuditRecord record) => new()
     {
         Sequence = record.Sequence,
         At = record.At,
@@ -233,7 +244,10 @@ public sealed class EfAuditLog(IDbContextFactory<PortalDbContext> contexts, Time
     private static AuditRecord ToRecord(AuditRow row) => new(
         row.Sequence,
         row.At,
-        new AuditEvent(row.ActorName, row.ActorId, row.Channel, row.Action, row.Target, row.Outcome, row.Detail, row.Parameters, row.AwsRequestId),
+        new AuditEvent(row.ActorName, row.ActorId, row.Channel, row.Action, row.Target, row.Outcome, row.Detail, row.Parameters, row.AwsRequestId)
+        {
+            Where = FootprintFilter.Read(row.FootprintAccount, row.FootprintRegion, row.FootprintTags),
+        },
         row.PreviousHash,
         row.Hash)
     {

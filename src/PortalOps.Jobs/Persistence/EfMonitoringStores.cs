@@ -61,6 +61,8 @@ public sealed class EfMetricStore(IDbContextFactory<PortalDbContext> contexts) :
         {
             Instance = h.Instance.ToString(), Name = h.Name, Cpu = h.Cpu, NetworkIn = h.NetworkIn, NetworkOut = h.NetworkOut,
             StatusCheckFailed = h.StatusCheckFailed, SystemStatus = h.System, InstanceStatus = h.InstanceCheck, LastPointAt = h.LastPointAt,
+            FootprintAccount = h.Instance.AccountId, FootprintRegion = h.Instance.Region,
+            FootprintTags = Footprint.Of(h.Instance.AccountId, h.Instance.Region, h.Tags).TagsText,
         }));
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -71,7 +73,7 @@ public sealed class EfMetricStore(IDbContextFactory<PortalDbContext> contexts) :
         var size = Math.Clamp(query.PageSize, 1, 500);
         var index = Math.Max(0, query.PageIndex);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = db.InstanceHealth.AsNoTracking();
+        var rows = db.InstanceHealth.AsNoTracking().Visible(query.VisibleTo);
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             var text = query.Text.Trim().ToLower();
@@ -144,7 +146,10 @@ public sealed class EfMetricStore(IDbContextFactory<PortalDbContext> contexts) :
     private static MetricPoint ToPoint(MetricPointRow row) => new(ParseRef(row.Instance), row.Metric, row.At, row.Value);
 
     private static InstanceHealth ToHealth(InstanceHealthRow row) =>
-        new(ParseRef(row.Instance), row.Name, row.Cpu, row.NetworkIn, row.NetworkOut, row.StatusCheckFailed, row.SystemStatus, row.InstanceStatus, row.LastPointAt);
+        new(ParseRef(row.Instance), row.Name, row.Cpu, row.NetworkIn, row.NetworkOut, row.StatusCheckFailed, row.SystemStatus, row.InstanceStatus, row.LastPointAt)
+        {
+            Tags = FootprintFilter.Read(row.FootprintAccount, row.FootprintRegion, row.FootprintTags)?.Tags,
+        };
 
     internal static InstanceRef ParseRef(string text) => InstanceRef.TryParse(text, out var r) ? r! : new InstanceRef(string.Empty, string.Empty, text);
 }
@@ -259,6 +264,9 @@ public sealed class EfAlertStore(IDbContextFactory<PortalDbContext> contexts) : 
             set.SetProperty(a => a.History, row.History);
             set.SetProperty(a => a.Approvals, row.Approvals);
             set.SetProperty(a => a.Version, row.Version);
+            set.SetProperty(a => a.FootprintAccount, row.FootprintAccount);
+            set.SetProperty(a => a.FootprintRegion, row.FootprintRegion);
+            set.SetProperty(a => a.FootprintTags, row.FootprintTags);
         }, cancellationToken);
         if (updated != 1)
         {
@@ -287,7 +295,7 @@ public sealed class EfAlertStore(IDbContextFactory<PortalDbContext> contexts) : 
         var size = Math.Clamp(query.PageSize, 1, 200);
         var index = Math.Max(0, query.PageIndex);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = db.AlertRows();
+        var rows = db.AlertRows().Visible(query.VisibleTo);
         if (query.OpenOnly)
         {
             rows = rows.Where(a => a.IsOpen);
@@ -309,7 +317,14 @@ public sealed class EfAlertStore(IDbContextFactory<PortalDbContext> contexts) : 
         return new Page<Alert>(page.Select(ToAlert).ToList(), total, index, size);
     }
 
-    private static AlertRow ToRow(Alert a) => new()
+    private static AlertRow ToRow(Alert a)
+    {
+        var row = ToRowWithoutFootprint(a);
+        (row.FootprintAccount, row.FootprintRegion, row.FootprintTags) = FootprintFilter.Columns(a.Footprint);
+        return row;
+    }
+
+    private static AlertRow ToRowWithoutFootprint(Alert a) => new()
     {
         Id = a.Id, RuleId = a.RuleId, RuleName = a.RuleName, Description = a.Description, Severity = a.Severity, Status = a.Status, IsOpen = a.IsOpen,
         OpenedAt = a.OpenedAt, NotifiedAt = a.NotifiedAt, AcknowledgedBy = a.AcknowledgedBy, AcknowledgedByName = a.AcknowledgedByName,
@@ -321,7 +336,8 @@ public sealed class EfAlertStore(IDbContextFactory<PortalDbContext> contexts) : 
     private static Alert ToAlert(AlertRow r) => Alert.FromStore(
         r.Id, r.RuleId, r.RuleName, r.Description, r.Severity, r.Status, r.OpenedAt, r.NotifiedAt, r.AcknowledgedBy, r.AcknowledgedByName, r.SnoozedUntil,
         r.ResolvedAt, r.ResolvedByName, r.Changes, r.NotifiedChanges, r.ResolutionNotified, r.PeakMembers, r.Version,
-        MonitoringJson.ReadMembers(r.Members), MonitoringJson.Read<List<AlertEvent>>(r.History) ?? [], MonitoringJson.Read<List<Guid>>(r.Approvals) ?? []);
+        MonitoringJson.ReadMembers(r.Members), MonitoringJson.Read<List<AlertEvent>>(r.History) ?? [], MonitoringJson.Read<List<Guid>>(r.Approvals) ?? [],
+        FootprintFilter.Read(r.FootprintAccount, r.FootprintRegion, r.FootprintTags));
 }
 
 /// <summary>Maintenance windows.</summary>
@@ -368,14 +384,14 @@ internal static class MonitoringJson
         (Read<List<ActionJson>>(json) ?? []).Select(a => new CorrectiveAction(a.Kind, a.Mode, a.Parameters ?? [])).ToList();
 
     public static string WriteMembers(IEnumerable<AlertMember> members) =>
-        Write(members.Select(m => new MemberJson(m.Instance.ToString(), m.Name, m.Since, m.Value, m.Detail)).ToList());
+        Write(members.Select(m => new MemberJson(m.Instance.ToString(), m.Name, m.Since, m.Value, m.Detail, m.Tags is null ? null : new Dictionary<string, string>(m.Tags))).ToList());
 
     public static IReadOnlyList<AlertMember> ReadMembers(string json) =>
-        (Read<List<MemberJson>>(json) ?? []).Select(m => new AlertMember(EfMetricStore.ParseRef(m.Instance), m.Name, m.Since, m.Value, m.Detail)).ToList();
+        (Read<List<MemberJson>>(json) ?? []).Select(m => new AlertMember(EfMetricStore.ParseRef(m.Instance), m.Name, m.Since, m.Value, m.Detail) { Tags = m.Tags }).ToList();
 
     private sealed record ActionJson(string Kind, ActionMode Mode, Dictionary<string, string>? Parameters);
 
-    private sealed record MemberJson(string Instance, string Name, DateTimeOffset Since, double? Value, string Detail);
+    private sealed record MemberJson(string Instance, string Name, DateTimeOffset Since, double? Value, string Detail, Dictionary<string, string>? Tags = null);
 }
 
 internal static class AlertQueries

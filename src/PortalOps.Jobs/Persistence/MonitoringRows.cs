@@ -35,6 +35,13 @@ internal sealed class InstanceHealthRow
     public CheckStatus InstanceStatus { get; set; }
 
     public DateTimeOffset? LastPointAt { get; set; }
+
+    /// <summary>Where the instance lies (null: no resource); see FootprintFilter.</summary>
+    public string? FootprintAccount { get; set; }
+
+    public string? FootprintRegion { get; set; }
+
+    public string? FootprintTags { get; set; }
 }
 
 /// <summary>Small named values of the monitoring jobs (the collection watermark).</summary>
@@ -142,6 +149,13 @@ internal sealed class AlertRow
 
     /// <summary>JSON array of approval request ids.</summary>
     public string Approvals { get; set; } = "[]";
+
+    /// <summary>Where every instance that ever joined the alert lies (null: no resource); see FootprintFilter.</summary>
+    public string? FootprintAccount { get; set; }
+
+    public string? FootprintRegion { get; set; }
+
+    public string? FootprintTags { get; set; }
 
     public int Version { get; set; }
 }

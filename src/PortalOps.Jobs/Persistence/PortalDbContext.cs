@@ -169,6 +169,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         audit.HasIndex(a => a.At);
         audit.HasIndex(a => a.Action);
         audit.HasIndex(a => a.ActorName);
+        audit.HasIndex(a => new { a.FootprintAccount, a.FootprintRegion });
     }
 
     private static void ConfigureInbox(EntityTypeBuilder<InboxRow> inbox)

@@ -136,6 +136,13 @@ internal sealed class AuditRow
 
     /// <summary>The audit key that signed <see cref="Hash"/> (an HMAC); null for records written before the log was keyed.</summary>
     public string? KeyId { get; set; }
+
+    /// <summary>Where the record's targets lie (null: no resource); see FootprintFilter. Not part of the hashed content.</summary>
+    public string? FootprintAccount { get; set; }
+
+    public string? FootprintRegion { get; set; }
+
+    public string? FootprintTags { get; set; }
 }
 
 internal sealed class InboxRow

@@ -56,15 +56,11 @@ public sealed partial class SandboxCloud : ICloudProvider, IInventory, ICompute,
         }
     }
 
-    public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default)
+    public Task<FleetSummary> SummarizeAsync(IReadOnlyList<PortalOps.Domain.Security.Scope>? visibleTo = null, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            var all = _instances.Values;
-            return Task.FromResult(new FleetSummary(
-                all.Count,
-                all.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()),
-                all.GroupBy(i => i.Region).ToDictionary(g => g.Key, g => g.Count())));
+            return Task.FromResult(FleetSummary.Of(_instances.Values, visibleTo));
         }
     }
 

@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using PortalOps.Domain.Actions;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Common;
+using PortalOps.Domain.Security;
 using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Endpoints;
@@ -34,12 +36,25 @@ public static class PortalEndpoints
         !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
 
     private static async Task ExportAuditAsync(
-        HttpContext context, IAuditLog audit, [FromQuery] string? text, [FromQuery] string? actor, [FromQuery] string? action,
+        HttpContext context, IAuditLog audit, IUserStore users, [FromQuery] string? text, [FromQuery(Name = "actor")] string? actorName, [FromQuery] string? action,
         [FromQuery] AuditOutcome? outcome, [FromQuery] Channel? channel, [FromQuery] DateTimeOffset? from, [FromQuery] DateTimeOffset? to)
     {
+        // The same rows the Audit page shows this person (the Authorizer's audit read scope), read fresh from the store.
+        var user = PortalClaims.UserId(context.User) is { } id ? await users.FindAsync(id, context.RequestAborted) : null;
+        if (user is not { IsDisabled: false })
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        var actor = user.AsActor(Channel.Web);
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = "attachment; filename=portalops-audit.csv";
-        var query = new AuditQuery { Text = text, Actor = actor, Action = action, Outcome = outcome, Channel = channel, From = from, To = to };
+        var query = new AuditQuery
+        {
+            Text = text, Actor = actorName, Action = action, Outcome = outcome, Channel = channel, From = from, To = to,
+            VisibleTo = Authorizer.AuditReadScopeOf(actor),
+        };
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false));
         await writer.WriteLineAsync("sequence,at,actor,channel,action,target,outcome,detail,aws_request_id,hash");
         await foreach (var r in audit.StreamAsync(query, context.RequestAborted))
@@ -50,7 +65,7 @@ public static class PortalEndpoints
                 Csv(e.Action), Csv(e.Target), e.Outcome.ToString(), Csv(e.Detail), Csv(e.AwsRequestId), r.Hash));
         }
 
-        await audit.AppendAsync(new AuditEvent(context.User.Identity?.Name ?? "unknown", PortalClaims.UserId(context.User), Channel.Web, "audit.export", "audit", AuditOutcome.Succeeded, "CSV export."), context.RequestAborted);
+        await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, Channel.Web, "audit.export", "audit", AuditOutcome.Succeeded, "CSV export."), context.RequestAborted);
     }
 
     // RFC 4180 quoting, and a leading quote for values a spreadsheet would run as a formula.

@@ -1,3 +1,4 @@
+using PortalOps.Domain.Actions;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Security;
@@ -284,12 +285,13 @@ public sealed class UserAdministration(IUserStore users, IAuditLog audit, LocalA
 
     private async Task<UserChange?> RefuseNonAdminAsync(Actor admin, string action, string target, CancellationToken cancellationToken)
     {
-        if (admin.IsAtLeast(Role.Admin))
+        var decision = Authorizer.AuthorizeAdministration(admin, "managing users");
+        if (decision.Allowed)
         {
             return null;
         }
 
-        var message = $"{admin.Name} is {admin.Role}; managing users needs Admin.";
+        var message = decision.Reason!;
         await audit.AppendAsync(new AuditEvent(admin.Name, admin.UserId, admin.Channel, action, target, AuditOutcome.Denied, message), cancellationToken);
         return UserChange.Refused(message);
     }

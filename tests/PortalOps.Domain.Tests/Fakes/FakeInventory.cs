@@ -17,9 +17,6 @@ internal sealed class FakeInventory(IEnumerable<Instance> instances) : IInventor
     public Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default) =>
         Task.FromResult(_instances.FirstOrDefault(i => i.Ref == instance));
 
-    public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult(new FleetSummary(
-            _instances.Count,
-            _instances.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()),
-            _instances.GroupBy(i => i.Region).ToDictionary(g => g.Key, g => g.Count())));
+    public Task<FleetSummary> SummarizeAsync(IReadOnlyList<PortalOps.Domain.Security.Scope>? visibleTo = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(FleetSummary.Of(_instances, visibleTo));
 }

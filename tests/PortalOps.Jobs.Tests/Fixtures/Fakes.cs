@@ -48,7 +48,7 @@ public sealed class EmptyInventory : IInventory
 
     public Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default) => Task.FromResult<Instance?>(null);
 
-    public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default) =>
+    public Task<FleetSummary> SummarizeAsync(IReadOnlyList<PortalOps.Domain.Security.Scope>? visibleTo = null, CancellationToken cancellationToken = default) =>
         Task.FromResult(new FleetSummary(0, new Dictionary<InstanceState, int>(), new Dictionary<string, int>()));
 }
 

@@ -140,12 +140,12 @@ public sealed class LinkingAndCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Instance_OutsideScope_RefusedAndAudited()
+    public async Task Instance_OutsideScope_ReadsAsNotFoundAndTheRefusalIsAudited()
     {
         var person = await _bot.LinkAsync(await _bot.AddUserAsync("euro", Role.Operator, "000000000000/eu-west-1"), 9);
         var american = (await _bot.Cloud.QueryAsync(new InstanceQuery { Region = "us-east-1" })).Items[0];
 
-        var reply = await _bot.AskAsync(person, $"/instance {american.InstanceId}", "outside your scope");
+        var reply = await _bot.AskAsync(person, $"/instance {american.InstanceId}", "No instance is called");
 
         Assert.Empty(reply.AllButtons);
         var audit = Assert.Single(await _bot.AuditAsync("telegram.instance.view"));

@@ -90,7 +90,8 @@ public sealed class FakeAuditLog(TimeProvider clock) : IAuditLog
     private static bool Matches(AuditQuery q, AuditRecord r)
     {
         var e = r.Event;
-        return (q.Text is null || new[] { e.Target, e.Detail, e.Action, e.ActorName, e.AwsRequestId }.Any(v => v?.Contains(q.Text, StringComparison.OrdinalIgnoreCase) == true))
+        return (q.VisibleTo is null || q.VisibleTo.Allows(e.Where, e.ActorId))
+            && (q.Text is null || new[] { e.Target, e.Detail, e.Action, e.ActorName, e.AwsRequestId }.Any(v => v?.Contains(q.Text, StringComparison.OrdinalIgnoreCase) == true))
             && (q.Actor is null || e.ActorName.Contains(q.Actor, StringComparison.OrdinalIgnoreCase))
             && (q.Action is null || e.Action.StartsWith(q.Action, StringComparison.OrdinalIgnoreCase))
             && (q.Outcome is null || e.Outcome == q.Outcome)

@@ -46,14 +46,11 @@ public sealed class FakeInventory : IInventory
         }
     }
 
-    public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default)
+    public Task<FleetSummary> SummarizeAsync(IReadOnlyList<PortalOps.Domain.Security.Scope>? visibleTo = null, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            return Task.FromResult(new FleetSummary(
-                _fleet.Count,
-                _fleet.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()),
-                _fleet.GroupBy(i => i.Region).ToDictionary(g => g.Key, g => g.Count())));
+            return Task.FromResult(FleetSummary.Of(_fleet, visibleTo));
         }
     }
 }

@@ -29,14 +29,8 @@ public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOp
     public async Task<Page<Instance>> QueryAsync(InstanceQuery query, CancellationToken cancellationToken = default) =>
         query.Apply((await FreshAsync(cancellationToken).ConfigureAwait(false)).All);
 
-    public async Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default)
-    {
-        var all = (await FreshAsync(cancellationToken).ConfigureAwait(false)).All;
-        return new FleetSummary(
-            all.Count,
-            all.GroupBy(i => i.State).ToDictionary(g => g.Key, g => g.Count()),
-            all.GroupBy(i => i.Region).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
-    }
+    public async Task<FleetSummary> SummarizeAsync(IReadOnlyList<PortalOps.Domain.Security.Scope>? visibleTo = null, CancellationToken cancellationToken = default) =>
+        FleetSummary.Of((await FreshAsync(cancellationToken).ConfigureAwait(false)).All, visibleTo);
 
     /// <summary>Looks the instance up live (with its volumes), so a detail view and a just-finished action see the truth.</summary>
     public async Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default)

@@ -88,7 +88,7 @@ internal sealed partial class CallbackHandler(
                 break;
             case ButtonKind.Deny:
             case ButtonKind.ShowApproval:
-                if (pressed.ApprovalId is { } id && await approvals.FindAsync(id, cancellationToken) is { } request)
+                if (pressed.ApprovalId is { } id && await approvals.FindVisibleAsync(chat.Actor, id, cancellationToken) is { } request)
                 {
                     screens.Edit(chat.ChatId, messageId, pressed.Kind == ButtonKind.Deny
                         ? await screens.DenyReasonsAsync(chat, request, cancellationToken)
@@ -160,9 +160,10 @@ internal sealed partial class CallbackHandler(
         }
 
         var actor = chat.Actor;
-        if (!actor.CanSee(instance.AccountId, instance.Region, instance.Tags))
+        if (!Authorizer.MaySee(actor, instance))
         {
-            await audit.AppendAsync(chat.Audit("telegram.instance.view", instance.Ref.ToString(), AuditOutcome.Denied, $"{instance.InstanceId} is outside {actor.Name}'s scope."), cancellationToken);
+            await audit.AppendAsync(chat.Audit("telegram.instance.view", instance.Ref.ToString(), AuditOutcome.Denied, $"{instance.InstanceId} is outside {actor.Name}'s scope.")
+                with { Where = Footprint.Of(instance.AccountId, instance.Region, instance.Tags) }, cancellationToken);
             screens.Reply(chat, $"{Code(instance.InstanceId)} is outside your scope.");
             return null;
         }

@@ -164,11 +164,14 @@ internal sealed class CommandHandler(
             return;
         }
 
-        var visible = found.Where(i => actor.CanSee(i.AccountId, i.Region, i.Tags)).ToList();
+        var visible = found.Where(i => Authorizer.MaySee(actor, i)).ToList();
         if (visible.Count == 0)
         {
-            await audit.AppendAsync(chat.Audit("telegram.instance.view", found[0].Ref.ToString(), AuditOutcome.Denied, $"{found[0].InstanceId} is outside {actor.Name}'s scope."), cancellationToken);
-            screens.Reply(chat, $"{Code(argument)} is outside your scope, so I cannot show it.");
+            // Outside the person's scopes reads as "no such instance" (as on the web), and the refusal is audited.
+            var refused = found[0];
+            await audit.AppendAsync(chat.Audit("telegram.instance.view", refused.Ref.ToString(), AuditOutcome.Denied, $"{refused.InstanceId} is outside {actor.Name}'s scope.")
+                with { Where = Footprint.Of(refused.AccountId, refused.Region, refused.Tags) }, cancellationToken);
+            screens.Reply(chat, $"No instance is called {Code(argument)}. /instances {Escape(argument)} searches more loosely.");
             return;
         }
 
@@ -194,7 +197,7 @@ internal sealed class CommandHandler(
         return byId.Count > 0 ? byId : page.Items.Where(i => string.Equals(i.Name, argument, StringComparison.OrdinalIgnoreCase)).ToList();
     }
 
-    /// <summary>The open alerts with at least one instance this person may see, most severe first.</summary>
+    /// <summary>The open alerts this person may see (the Authorizer's read scope, applied by the store), most severe first.</summary>
     private async Task AlertsAsync(BotChat chat, Actor actor, CancellationToken cancellationToken)
     {
         if (alerts is null)
@@ -203,9 +206,8 @@ internal sealed class CommandHandler(
             return;
         }
 
-        var visible = (await Fleet.AllAsync(inventory, cancellationToken)).Where(i => actor.CanSee(i.AccountId, i.Region, i.Tags)).Select(i => i.Ref).ToHashSet();
-        var open = (await alerts.ListOpenAsync(cancellationToken)).Where(a => a.Members.Any(m => visible.Contains(m.Instance)))
-            .OrderByDescending(a => a.Severity).ThenByDescending(a => a.OpenedAt).ToList();
+        var page = await alerts.QueryAsync(new AlertQuery(OpenOnly: true, PageSize: 200) { VisibleTo = Authorizer.ReadScopeOf(actor) }, cancellationToken);
+        var open = page.Items.OrderByDescending(a => a.Severity).ThenByDescending(a => a.OpenedAt).ToList();
         if (open.Count == 0)
         {
             screens.Reply(chat, "✅ No open alerts on your instances.");

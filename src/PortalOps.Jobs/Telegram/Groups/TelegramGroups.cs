@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PortalOps.Domain.Actions;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Security;
@@ -45,7 +46,7 @@ public sealed class TelegramGroups(IDbContextFactory<PortalDbContext> contexts, 
     public async Task<string?> AllowAsync(Actor actor, long chatId, string? title, CancellationToken cancellationToken = default)
     {
         var target = $"telegram-group:{chatId}";
-        if (!actor.IsAtLeast(Role.Admin))
+        if (!Authorizer.AuthorizeAdministration(actor, "allowing group chats").Allowed)
         {
             await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "telegram.group.allow", target, AuditOutcome.Denied, "Only an Admin allows group chats."), cancellationToken);
             return "Only an Admin allows group chats.";
@@ -81,7 +82,7 @@ public sealed class TelegramGroups(IDbContextFactory<PortalDbContext> contexts, 
     public async Task<string?> RemoveAsync(Actor actor, long chatId, CancellationToken cancellationToken = default)
     {
         var target = $"telegram-group:{chatId}";
-        if (!actor.IsAtLeast(Role.Admin))
+        if (!Authorizer.AuthorizeAdministration(actor, "removing group chats").Allowed)
         {
             await audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "telegram.group.remove", target, AuditOutcome.Denied, "Only an Admin removes group chats."), cancellationToken);
             return "Only an Admin removes group chats.";

@@ -64,6 +64,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("FootprintAccount")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintRegion")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintTags")
+                        .HasColumnType("text");
+
                     b.Property<string>("History")
                         .IsRequired()
                         .HasColumnType("text");
@@ -401,6 +410,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.Property<string>("Detail")
                         .HasColumnType("text");
 
+                    b.Property<string>("FootprintAccount")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintRegion")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintTags")
+                        .HasColumnType("text");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -436,6 +454,8 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.HasIndex("ActorName");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("FootprintAccount", "FootprintRegion");
 
                     b.ToTable("AuditLog", (string)null);
                 });
@@ -573,6 +593,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
 
                     b.Property<double?>("Cpu")
                         .HasColumnType("double precision");
+
+                    b.Property<string>("FootprintAccount")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintRegion")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FootprintTags")
+                        .HasColumnType("text");
 
                     b.Property<string>("InstanceStatus")
                         .IsRequired()

@@ -57,6 +57,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FootprintAccount")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FootprintRegion")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FootprintTags")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("History")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -394,6 +403,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.Property<string>("Detail")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FootprintAccount")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FootprintRegion")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FootprintTags")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -429,6 +447,8 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.HasIndex("ActorName");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("FootprintAccount", "FootprintRegion");
 
                     b.ToTable("AuditLog", (string)null);
                 });
@@ -566,6 +586,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
 
                     b.Property<double?>("Cpu")
                         .HasColumnType("REAL");
+
+                    b.Property<string>("FootprintAccount")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FootprintRegion")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FootprintTags")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("InstanceStatus")
                         .IsRequired()

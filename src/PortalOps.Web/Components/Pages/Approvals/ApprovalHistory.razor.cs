@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using PortalOps.Domain.Approvals;
+using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Approvals;
 
@@ -15,6 +16,9 @@ public sealed partial class ApprovalHistory
     [Inject]
     public required IApprovalStore Store { get; init; }
 
+    [Inject]
+    public required CurrentActor Current { get; init; }
+
     public Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
 
     public static Color ColorOf(ApprovalStatus status) => status switch
@@ -28,7 +32,7 @@ public sealed partial class ApprovalHistory
 
     private async Task<GridData<ApprovalRequest>> LoadAsync(GridState<ApprovalRequest> state, CancellationToken cancellationToken)
     {
-        var all = await Store.ListAsync(null, MaxListed, cancellationToken);
+        var all = await Store.ListVisibleAsync(await Current.ActorAsync(cancellationToken), null, MaxListed, cancellationToken);
         var decided = all.Where(r => r.Status != ApprovalStatus.Pending)
             .OrderByDescending(r => r.CompletedAt ?? r.DecidedAt ?? r.CreatedAt)
             .ThenBy(r => r.Id)

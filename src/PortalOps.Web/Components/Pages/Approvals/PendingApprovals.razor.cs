@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using PortalOps.Domain.Approvals;
+using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Approvals;
 
@@ -16,6 +17,9 @@ public sealed partial class PendingApprovals
 
     [Inject]
     public required IApprovalStore Store { get; init; }
+
+    [Inject]
+    public required CurrentActor Current { get; init; }
 
     [Inject]
     public required TimeProvider Clock { get; init; }
@@ -36,7 +40,7 @@ public sealed partial class PendingApprovals
 
     private async Task<GridData<ApprovalRequest>> LoadAsync(GridState<ApprovalRequest> state, CancellationToken cancellationToken)
     {
-        var pending = await Store.ListAsync(ApprovalStatus.Pending, MaxListed, cancellationToken);
+        var pending = await Store.ListVisibleAsync(await Current.ActorAsync(cancellationToken), ApprovalStatus.Pending, MaxListed, cancellationToken);
         var ordered = pending.OrderBy(r => r.ExpiresAt).ThenBy(r => r.Id).ToList();
         return new GridData<ApprovalRequest>
         {

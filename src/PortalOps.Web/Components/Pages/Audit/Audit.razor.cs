@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using PortalOps.Domain.Actions;
 using PortalOps.Domain.Audit;
+using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Audit;
 
@@ -49,7 +51,9 @@ public sealed partial class Audit
 
     private async Task<GridData<AuditRecord>> LoadAsync(GridState<AuditRecord> state, CancellationToken cancellationToken)
     {
-        var page = await Log.QueryAsync(_filter.ToQuery(state.Page, state.PageSize), cancellationToken);
+        // The person's records only (the Authorizer's audit read scope), filtered and counted in the database.
+        var visibleTo = Authorizer.AuditReadScopeOf(await CurrentActor.ActorAsync(cancellationToken));
+        var page = await Log.QueryAsync(_filter.ToQuery(state.Page, state.PageSize) with { VisibleTo = visibleTo }, cancellationToken);
         return new GridData<AuditRecord> { Items = page.Items, TotalItems = page.TotalCount };
     }
 

@@ -64,7 +64,9 @@ public sealed partial class AlertPage : IDisposable
 
     private async Task LoadAsync()
     {
-        _alert = await Alerts.FindAsync(Id);
+        // An alert outside the person's scopes is "not found", like one that does not exist.
+        var actor = await Current.ActorAsync();
+        _alert = await Alerts.FindAsync(Id) is { } found && Authorizer.MaySee(actor, found) ? found : null;
         _loaded = true;
         if (_alert is null)
         {
@@ -75,7 +77,7 @@ public sealed partial class AlertPage : IDisposable
         var approvals = new List<ApprovalRequest>();
         foreach (var id in _alert.ApprovalIds)
         {
-            if (await Approvals.FindAsync(id) is { } request)
+            if (await Approvals.FindVisibleAsync(actor, id) is { } request)
             {
                 approvals.Add(request);
             }

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using PortalOps.Domain.Actions;
 using PortalOps.Domain.Monitoring;
 using PortalOps.Web.Components.Shared;
+using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Monitoring;
 
@@ -19,6 +21,9 @@ public sealed partial class Alerts : IDisposable
     [Inject]
     public required IMonitoringEvents Events { get; init; }
 
+    [Inject]
+    public required CurrentActor Current { get; init; }
+
     protected override void OnInitialized()
     {
         _live = new LiveRefresh(() => InvokeAsync(() => _grid?.ReloadServerData() ?? Task.CompletedTask), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
@@ -27,7 +32,8 @@ public sealed partial class Alerts : IDisposable
 
     private async Task<GridData<Alert>> LoadAsync(GridState<Alert> state, CancellationToken cancellationToken)
     {
-        var page = await Store.QueryAsync(new AlertQuery(_openOnly, PageIndex: state.Page, PageSize: state.PageSize), cancellationToken);
+        var visibleTo = Authorizer.ReadScopeOf(await Current.ActorAsync(cancellationToken));
+        var page = await Store.QueryAsync(new AlertQuery(_openOnly, PageIndex: state.Page, PageSize: state.PageSize) { VisibleTo = visibleTo }, cancellationToken);
         return new GridData<Alert> { Items = page.Items, TotalItems = page.TotalCount };
     }
 

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using PortalOps.Domain.Actions;
 using PortalOps.Domain.Monitoring;
+using PortalOps.Domain.Security;
 using PortalOps.Web.Components.Shared;
+using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Monitoring;
 
@@ -24,9 +27,12 @@ public sealed partial class FleetHealth : IDisposable
     [Inject]
     public required IMonitoringEvents Events { get; init; }
 
+    [Inject]
+    public required CurrentActor Current { get; init; }
+
     protected override async Task OnInitializedAsync()
     {
-        _open = await Alerts.ListOpenAsync();
+        _open = await MonitoringCard.VisibleOpenAlertsAsync(Alerts, Authorizer.ReadScopeOf(await Current.ActorAsync()));
         _live = new LiveRefresh(() => InvokeAsync(RefreshAsync), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(60));
         _subscription = Events.Subscribe(() => _live.Poke());
     }
@@ -47,13 +53,14 @@ public sealed partial class FleetHealth : IDisposable
 
     private async Task<GridData<InstanceHealth>> LoadAsync(GridState<InstanceHealth> state, CancellationToken cancellationToken)
     {
-        var page = await Metrics.HealthAsync(BuildQuery(state, _text), cancellationToken);
+        var visibleTo = Authorizer.ReadScopeOf(await Current.ActorAsync(cancellationToken));
+        var page = await Metrics.HealthAsync(BuildQuery(state, _text) with { VisibleTo = visibleTo }, cancellationToken);
         return new GridData<InstanceHealth> { Items = page.Items, TotalItems = page.TotalCount };
     }
 
     private async Task RefreshAsync()
     {
-        _open = await Alerts.ListOpenAsync();
+        _open = await MonitoringCard.VisibleOpenAlertsAsync(Alerts, Authorizer.ReadScopeOf(await Current.ActorAsync()));
         if (_grid is not null)
         {
             await _grid.ReloadServerData();

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using PortalOps.Domain.Audit;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Monitoring;
 using PortalOps.Domain.Security;
@@ -7,7 +6,10 @@ using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Monitoring;
 
-/// <summary>Maintenance windows: while one is on, the rules it names stay silent for the instances it covers. Operators set them.</summary>
+/// <summary>
+/// Maintenance windows: while one is on, the rules it names stay silent for the instances it covers. Operators set them over
+/// what their scopes cover; <see cref="MaintenanceWindows"/> (and through it the Authorizer) decides, not this page.
+/// </summary>
 public sealed partial class Maintenance
 {
     private IReadOnlyList<MaintenanceWindow> _windows = [];
@@ -23,13 +25,10 @@ public sealed partial class Maintenance
     private string? _error;
 
     [Inject]
-    public required IMaintenanceWindowStore Store { get; init; }
+    public required MaintenanceWindows Windows { get; init; }
 
     [Inject]
     public required IAlertRuleStore Rules { get; init; }
-
-    [Inject]
-    public required IAuditLog Audit { get; init; }
 
     [Inject]
     public required CurrentActor Current { get; init; }
@@ -39,6 +38,7 @@ public sealed partial class Maintenance
 
     protected override async Task OnInitializedAsync()
     {
+        // Only shows or hides the form; adding and deleting are decided again on the server for every click.
         _canEdit = await Current.UserAsync() is { Role: >= Role.Operator };
         _rules = await Rules.ListAsync();
         await LoadAsync();
@@ -50,7 +50,7 @@ public sealed partial class Maintenance
     private async Task LoadAsync()
     {
         _now = Clock.GetUtcNow();
-        _windows = await Store.ListAsync(_now);
+        _windows = await Windows.ListAsync(await Current.ActorAsync());
     }
 
     private async Task AddAsync()
@@ -58,12 +58,8 @@ public sealed partial class Maintenance
         try
         {
             var actor = await Current.ActorAsync();
-            var now = Clock.GetUtcNow();
-            var start = now.AddMinutes(_startsInMinutes);
-            var window = MaintenanceWindow.Create(_name, new RuleScope(_scopeKind, _scopeValue ?? string.Empty), _ruleId, start, start.AddMinutes(_lengthMinutes), actor, now);
-            await Store.AddAsync(window);
-            await Audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "maintenance.add", $"maintenance:{window.Id}", AuditOutcome.Succeeded,
-                $"{window.Name}: {window.Scope}, {window.StartsAt:yyyy-MM-dd HH:mm}–{window.EndsAt:HH:mm} UTC"));
+            var start = Clock.GetUtcNow().AddMinutes(_startsInMinutes);
+            await Windows.AddAsync(actor, _name, new RuleScope(_scopeKind, _scopeValue ?? string.Empty), _ruleId, start, start.AddMinutes(_lengthMinutes));
             _error = null;
             _name = null;
             await LoadAsync();
@@ -76,12 +72,7 @@ public sealed partial class Maintenance
 
     private async Task DeleteAsync(Guid id)
     {
-        var actor = await Current.ActorAsync();
-        if (await Store.DeleteAsync(id))
-        {
-            await Audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "maintenance.delete", $"maintenance:{id}", AuditOutcome.Succeeded));
-        }
-
+        _error = await Windows.DeleteAsync(await Current.ActorAsync(), id);
         await LoadAsync();
     }
 }

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Components;
+using PortalOps.Domain.Actions;
 using PortalOps.Domain.Monitoring;
+using PortalOps.Domain.Security;
 using PortalOps.Web.Components.Shared;
+using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Components.Pages.Monitoring;
 
@@ -21,6 +24,9 @@ public sealed partial class MonitoringCard : IDisposable
     [Inject]
     public required IMonitoringEvents Events { get; init; }
 
+    [Inject]
+    public required CurrentActor Current { get; init; }
+
     protected override async Task OnInitializedAsync()
     {
         await LoadAsync();
@@ -30,9 +36,13 @@ public sealed partial class MonitoringCard : IDisposable
 
     private async Task LoadAsync()
     {
-        _open = await Alerts.ListOpenAsync();
-        _hottest = (await Metrics.HealthAsync(new HealthQuery(PageSize: 5))).Items;
+        _open = await VisibleOpenAlertsAsync(Alerts, Authorizer.ReadScopeOf(await Current.ActorAsync()));
+        _hottest = (await Metrics.HealthAsync(new HealthQuery(PageSize: 5) { VisibleTo = Authorizer.ReadScopeOf(await Current.ActorAsync()) })).Items;
     }
+
+    /// <summary>The open alerts a person may see (at most 200, the most recent first), read through the alert store's scoped query.</summary>
+    internal static async Task<IReadOnlyList<Alert>> VisibleOpenAlertsAsync(IAlertStore alerts, ReadScope visibleTo) =>
+        (await alerts.QueryAsync(new AlertQuery(OpenOnly: true, PageSize: 200) { VisibleTo = visibleTo })).Items;
 
     public void Dispose()
     {

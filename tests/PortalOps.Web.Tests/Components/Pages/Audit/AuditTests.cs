@@ -9,7 +9,8 @@ namespace PortalOps.Web.Tests.Components.Pages.Audit;
 
 public sealed class AuditTests : PortalTestContext
 {
-    public AuditTests() => SignIn("vera", Role.Viewer);
+    // An Admin reads the whole log; what a scoped Viewer reads is the scope matrix's (Security/ScopeMatrixTests).
+    public AuditTests() => SignIn("vera", Role.Admin);
 
     [Fact]
     public async Task VerifyChain_AdminStartsTheJob_ShowsProgressThenIntactWithTheCount()

@@ -19,6 +19,7 @@ public sealed partial class InstanceDetail : IDisposable
     private LiveRefresh? _live;
     private string? _groupKey;
     private string? _volumeKey;
+    private bool _refusalAudited;
 
     [Parameter]
     public string AccountId { get; set; } = string.Empty;
@@ -112,10 +113,23 @@ public sealed partial class InstanceDetail : IDisposable
     public async Task LoadAsync()
     {
         var before = Instance?.State;
-        Instance = await Inventory.FindAsync(Ref);
+        var actor = await Current.ActorAsync();
+        var found = await Inventory.FindAsync(Ref);
+        if (found is not null && !Authorizer.MaySee(actor, found))
+        {
+            // Outside the person's scopes: the same "not found" as a missing instance (nothing about it shows), and the refusal is audited once.
+            await AuditRefusalAsync(actor, found);
+            found = null;
+        }
+
+        Instance = found;
         Loaded = true;
         if (Instance is null)
         {
+            Trail = [];
+            Attributes = null;
+            Groups = [];
+            Volumes = [];
             return;
         }
 
@@ -127,7 +141,7 @@ public sealed partial class InstanceDetail : IDisposable
         // Groups and volumes are read per region: only again when the instance's own list of them changed.
         var scope = new CloudScope(AccountId, Region);
         var attributes = AttributesPort.GetAsync(Ref);
-        var trail = Audit.QueryAsync(new AuditQuery { Target = InstanceId, PageSize = 50 });
+        var trail = Audit.QueryAsync(new AuditQuery { Target = InstanceId, PageSize = 50, VisibleTo = Authorizer.AuditReadScopeOf(actor) });
         var groupKey = string.Join(",", Instance.SecurityGroupIds);
         var volumeKey = string.Join(",", Instance.Volumes.Select(v => v.VolumeId));
         var groups = groupKey == _groupKey ? null : Resources.SecurityGroupsAsync(scope);
@@ -145,6 +159,18 @@ public sealed partial class InstanceDetail : IDisposable
             Volumes = (await volumes).Where(v => v.AttachedTo == InstanceId).ToList();
             _volumeKey = volumeKey;
         }
+    }
+
+    private async Task AuditRefusalAsync(Actor actor, Instance instance)
+    {
+        if (_refusalAudited)
+        {
+            return;
+        }
+
+        _refusalAudited = true;
+        await Audit.AppendAsync(new AuditEvent(actor.Name, actor.UserId, actor.Channel, "instance.view", Ref.ToString(), AuditOutcome.Denied,
+            $"{InstanceId} is outside {actor.Name}'s scope.") { Where = Footprint.Of(instance.AccountId, instance.Region, instance.Tags) });
     }
 
     /// <summary>Sends one action on this instance through the pipeline and says what happened.</summary>

@@ -48,11 +48,17 @@ public sealed partial class Leftovers
 
     private async Task LoadAsync()
     {
-        var scopes = Cloud.Accounts.SelectMany(a => a.Regions.Select(r => new CloudScope(a.Id, r))).ToList();
+        // Only the account-regions the person has a scope in are read, and only resources their scopes cover (by the resource's own tags) show.
+        var actor = await Current.ActorAsync();
+        var scopes = Cloud.Accounts.SelectMany(a => a.Regions.Select(r => new CloudScope(a.Id, r)))
+            .Where(c => Authorizer.MaySeeAnythingIn(actor, c.AccountId, c.Region))
+            .ToList();
         var volumes = await Task.WhenAll(scopes.Select(s => Resources.VolumesAsync(s)));
         var addresses = await Task.WhenAll(scopes.Select(s => Addresses.AddressesAsync(s)));
-        _volumes = volumes.SelectMany(v => v).Where(v => v.AttachedTo is null && v.State == "available").OrderBy(v => v.Scope.ToString(), StringComparer.Ordinal).ThenBy(v => v.VolumeId, StringComparer.Ordinal).ToList();
-        _addresses = addresses.SelectMany(a => a).Where(a => !a.IsAssociated).OrderBy(a => a.Scope.ToString(), StringComparer.Ordinal).ThenBy(a => a.PublicIp, StringComparer.Ordinal).ToList();
+        _volumes = volumes.SelectMany(v => v).Where(v => Authorizer.MaySee(actor, v.Scope.AccountId, v.Scope.Region, v.Tags))
+            .Where(v => v.AttachedTo is null && v.State == "available").OrderBy(v => v.Scope.ToString(), StringComparer.Ordinal).ThenBy(v => v.VolumeId, StringComparer.Ordinal).ToList();
+        _addresses = addresses.SelectMany(a => a).Where(a => Authorizer.MaySee(actor, a.Scope.AccountId, a.Scope.Region, a.Tags))
+            .Where(a => !a.IsAssociated).OrderBy(a => a.Scope.ToString(), StringComparer.Ordinal).ThenBy(a => a.PublicIp, StringComparer.Ordinal).ToList();
         _pickedVolumes.Clear();
         _pickedAddresses.Clear();
     }
