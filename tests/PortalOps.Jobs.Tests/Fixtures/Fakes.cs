@@ -16,7 +16,6 @@ public sealed class FakeCompute : ICompute
     }
 }
 
-/// <summary>An empty fleet: the jobs under test never look instances up.</summary>
 /// <summary>
 /// An inventory that knows the instances <see cref="Builders.PendingStop"/> names (i-00000000000000001 … in 123456789012/eu-west-1,
 /// named web-N, tagged env=prod and team=tN), so an approved request is authorized again at execution against them.
@@ -38,10 +37,11 @@ public sealed class BuilderInventory : IInventory
             new Dictionary<string, string> { ["env"] = "prod", ["team"] = $"t{n}" }, [], null));
     }
 
-    public Task<FleetSummary> SummarizeAsync(CancellationToken cancellationToken = default) =>
+    public Task<FleetSummary> SummarizeAsync(IReadOnlyList<PortalOps.Domain.Security.Scope>? visibleTo = null, CancellationToken cancellationToken = default) =>
         Task.FromResult(new FleetSummary(0, new Dictionary<InstanceState, int>(), new Dictionary<string, int>()));
 }
 
+/// <summary>An empty fleet: the jobs under test never look instances up.</summary>
 public sealed class EmptyInventory : IInventory
 {
     public Task<Page<Instance>> QueryAsync(InstanceQuery query, CancellationToken cancellationToken = default) => Task.FromResult(Page<Instance>.Empty());

@@ -24,7 +24,9 @@ public abstract class ScopedReadsTests(DatabaseProvider provider) : StoreTestBas
 
     private static Actor Admin => new(Guid.NewGuid(), "root", Role.Admin, [Scope.Everything], Channel.Web);
 
-    private EfAuditLog Log => new(Database.Contexts, Clock);
+    private static readonly AuditKey Key = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    private EfAuditLog Log => new(Database.Contexts, Clock, Key);
 
     private async Task SeedAuditAsync()
     {
@@ -137,4 +139,5 @@ public abstract class ScopedReadsTests(DatabaseProvider provider) : StoreTestBas
 
 public sealed class SqliteScopedReadsTests() : ScopedReadsTests(DatabaseProvider.Sqlite);
 
+[Trait("Category", "Peer")]
 public sealed class PostgresScopedReadsTests() : ScopedReadsTests(DatabaseProvider.Postgres);

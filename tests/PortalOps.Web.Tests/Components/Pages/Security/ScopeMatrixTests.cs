@@ -48,7 +48,7 @@ public sealed class ScopeMatrixTests : SandboxPortalTestContext
         }
 
         Services.AddSingleton<IDbContextFactory<PortalDbContext>>(contexts);
-        Services.AddSingleton<IAuditLog>(new EfAuditLog(contexts, Clock));
+        Services.AddSingleton<IAuditLog>(new EfAuditLog(contexts, Clock, new AuditKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(AuditKey.MinimumLength))));
         Services.AddSingleton<IApprovalStore>(new EfApprovalStore(contexts));
         Services.AddSingleton<IAlertStore>(new EfAlertStore(contexts));
         Services.AddSingleton<IAlertRuleStore>(new EfAlertRuleStore(contexts));
