@@ -67,11 +67,15 @@ public static class WebServices
         services.AddScoped<UserAdministration>();
         services.AddScoped<TwoFactor>();
         services.AddHostedService<SetupLink>();
+
+        // Behind a proxy: forwarded headers from known proxies, HSTS, secure cookies, content security policy.
+        services.AddSecurityHeaders();
         return services;
     }
 
     public static WebApplication UsePortal(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -82,7 +86,8 @@ public static class WebServices
         app.UseAuthorization();
         app.UseAntiforgery();
 
-        app.MapStaticAssets();
+        // Stylesheets, scripts and the icon are public: the login and setup pages need them before anyone has a session.
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapPortalEndpoints();
         app.MapTelegramWebhook();
