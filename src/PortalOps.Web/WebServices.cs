@@ -88,7 +88,8 @@ public static class WebServices
 
         // Stylesheets, scripts and the icon are public: the login and setup pages need them before anyone has a session.
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The one content security policy (frame-ancestors 'none' included) comes from UseSecurityHeaders.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapPortalEndpoints();
         app.MapTelegramWebhook();
 

@@ -39,7 +39,7 @@ public sealed record AwsFailure(
             "Access denied" => $"the credentials for this account may not call {operation}; grant it in the IAM policy (see docs/aws.md). {message}",
             "Expired credentials" => $"the credentials have expired; renew the session or the role's source credentials. {message}",
             "Unreachable endpoint" => $"the AWS endpoint did not answer: {Innermost(error).Message}",
-            "Timed out" => "the call did not complete in time.",
+            "Timed out" => error is TimeoutException { Message.Length: > 0 } timeout ? timeout.Message : "the call did not complete in time.",
             "No credentials" => "no AWS credentials were found in the environment, profile or instance role. " + message,
             "Unknown region" => $"the region is not enabled for this account or does not exist. {message}",
             _ => message,

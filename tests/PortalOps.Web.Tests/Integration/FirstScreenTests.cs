@@ -16,7 +16,7 @@ public sealed partial class FirstScreenTests(PortalFactory portal) : IClassFixtu
 
         var assets = AssetReference().Matches(html).Select(m => m.Groups[1].Value).Distinct().ToList();
 
-        Assert.Contains(assets, a => a.Contains("MudBlazor.min.css", StringComparison.Ordinal));
+        Assert.Contains(assets, a => a.StartsWith("_content/MudBlazor/MudBlazor.min.", StringComparison.Ordinal) && a.EndsWith(".css", StringComparison.Ordinal));
         Assert.Contains(assets, a => a.Contains("_framework/blazor.web.js", StringComparison.Ordinal));
         foreach (var asset in assets)
         {
