@@ -57,6 +57,12 @@ public sealed class ContentSecurityPolicyTests(Browser browser) : IClassFixture<
             await page.GotoAsync(portal.BaseUrl + "/jobs");
             await Expect(page.GetByText("PortalOps jobs").First).ToBeVisibleAsync();
             await CheckAsync();
+
+            // The watch itself works: an injected inline script is refused and reported.
+            await page.EvaluateAsync("() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; document.body.appendChild(s); }");
+            await page.WaitForTimeoutAsync(300);
+            Assert.Contains(await page.EvaluateAsync<string[]>("() => window.__csp"), r => r.StartsWith("script-src", StringComparison.Ordinal));
+            Assert.Null(await page.EvaluateAsync<int?>("() => window.__ran"));
         });
 
         Assert.True(violations.Count == 0, string.Join("\n", violations));

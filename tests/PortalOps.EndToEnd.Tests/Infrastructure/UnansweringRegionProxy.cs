@@ -44,7 +44,7 @@ public sealed partial class UnansweringRegionProxy : IAsyncDisposable
         var proxy = new UnansweringRegionProxy(app, new Uri(upstreamUrl));
         app.Run(proxy.HandleAsync);
         await app.StartAsync();
-        proxy.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        proxy.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return proxy;
     }
 
@@ -98,7 +98,11 @@ public sealed partial class UnansweringRegionProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync(TimeSpan.FromSeconds(2));
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await _app.StopAsync(stop.Token);
+        }
+
         await _app.DisposeAsync();
         _upstream.Dispose();
     }
