@@ -55,6 +55,7 @@ public sealed record AwsFailure(
         "Throttling" or "ThrottlingException" or "RequestLimitExceeded" or "TooManyRequestsException" => "Throttled",
         not null => "AWS error",
         null when error is AmazonClientException && error.Message.Contains("resolve AWS credentials", StringComparison.OrdinalIgnoreCase) => "No credentials",
+        null when error is TimeoutException => "Timed out",
         null when Innermost(error) is HttpRequestException or System.Net.Sockets.SocketException => "Unreachable endpoint",
         null when error is TaskCanceledException or TimeoutException || Innermost(error) is TimeoutException => "Timed out",
         null when status == (int)HttpStatusCode.NotFound => "Unknown region",
