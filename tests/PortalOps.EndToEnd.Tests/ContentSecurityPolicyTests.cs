@@ -16,11 +16,12 @@ public sealed class ContentSecurityPolicyTests(Browser browser) : IClassFixture<
         var link = await portal.SetupLinkAsync(TimeSpan.FromSeconds(20));
 
         var violations = new List<string>();
+        var watching = true;
         await browser.RunAsync(nameof(Pages_LoginAndLoggedIn_NoPolicyViolations), async page =>
         {
             page.Console += (_, message) =>
             {
-                if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+                if (watching && message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
                 {
                     violations.Add($"{page.Url}: {message.Text}");
                 }
@@ -59,6 +60,7 @@ public sealed class ContentSecurityPolicyTests(Browser browser) : IClassFixture<
             await CheckAsync();
 
             // The watch itself works: an injected inline script is refused and reported.
+            watching = false;
             await page.EvaluateAsync("() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; document.body.appendChild(s); }");
             await page.WaitForTimeoutAsync(300);
             Assert.Contains(await page.EvaluateAsync<string[]>("() => window.__csp"), r => r.StartsWith("script-src", StringComparison.Ordinal));
