@@ -18,7 +18,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception error) when (ConfigurationErrors.TryReport(error, Console.Error))
+catch (Exception error) when (ConfigurationErrors.IsOwnProcess && ConfigurationErrors.TryReport(error, Console.Error))
 {
     return ConfigurationErrors.ExitCode;
 }

@@ -10,6 +10,9 @@ public static class ConfigurationErrors
 {
     public const int ExitCode = 1;
 
+    /// <summary>True when the portal is the process (not a host inside a test runner, which gets the exception itself).</summary>
+    public static bool IsOwnProcess => System.Reflection.Assembly.GetEntryAssembly() == typeof(ConfigurationErrors).Assembly;
+
     /// <summary>Runs every <c>ValidateOnStart</c> check now, before the database is migrated or anything is started.</summary>
     public static void ValidateConfiguration(this IServiceProvider services) =>
         services.GetService<IStartupValidator>()?.Validate();
