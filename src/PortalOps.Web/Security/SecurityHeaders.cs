@@ -38,7 +38,7 @@ public static class SecurityHeaders
         var formTargets = FormTargets(app.Configuration);
         app.Use((context, next) =>
         {
-            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
             context.Items[NonceKey] = nonce;
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = Policy(nonce, formTargets);
