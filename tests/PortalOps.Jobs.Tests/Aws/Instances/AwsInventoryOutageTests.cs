@@ -17,6 +17,8 @@ public sealed class AwsInventoryOutageTests : IDisposable
 
     public AwsInventoryOutageTests()
     {
+        // The dummy credentials the moto fixture puts in the environment (no moto is needed here).
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(MotoServer).TypeHandle);
         _silent.Start();
         _ = AcceptForeverAsync();
     }
