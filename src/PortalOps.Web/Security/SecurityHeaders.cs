@@ -40,17 +40,23 @@ public static class SecurityHeaders
         {
             var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
             context.Items[NonceKey] = nonce;
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = Policy(nonce, formTargets);
-            headers.XFrameOptions = "DENY";
-            headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "same-origin";
-            headers["Cross-Origin-Opener-Policy"] = "same-origin";
-            if (hsts is not null && context.Request.IsHttps)
-            {
-                headers.StrictTransportSecurity = hsts;
-            }
 
+            // Written as the answer starts, so that an error page (whose handler clears the headers) carries them too.
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = Policy(nonce, formTargets);
+                headers.XFrameOptions = "DENY";
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "same-origin";
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                if (hsts is not null && context.Request.IsHttps)
+                {
+                    headers.StrictTransportSecurity = hsts;
+                }
+
+                return Task.CompletedTask;
+            });
             return next(context);
         });
         return app;
