@@ -2,16 +2,25 @@ using PortalOps.Jobs;
 using PortalOps.Web;
 using PortalOps.Web.Configuration;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddPortalConfiguration(args);
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddPortalConfiguration(args);
 
-builder.Services.AddDomain();
-builder.Services.AddJobs(builder.Configuration, builder.Environment);
-builder.Services.AddWebServices(builder.Configuration);
+    builder.Services.AddDomain();
+    builder.Services.AddJobs(builder.Configuration, builder.Environment);
+    builder.Services.AddWebServices(builder.Configuration);
 
-var app = builder.Build();
-await app.Services.MigrateDatabaseAsync();
-app.UsePortal();
-await app.RunAsync();
+    var app = builder.Build();
+    app.Services.ValidateConfiguration();
+    await app.Services.MigrateDatabaseAsync();
+    app.UsePortal();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception error) when (ConfigurationErrors.IsOwnProcess && ConfigurationErrors.TryReport(error, Console.Error))
+{
+    return ConfigurationErrors.ExitCode;
+}
 
 public partial class Program;

@@ -68,11 +68,15 @@ public static class WebServices
         services.AddScoped<UserAdministration>();
         services.AddScoped<TwoFactor>();
         services.AddHostedService<SetupLink>();
+
+        // Behind a proxy: forwarded headers from known proxies, HSTS, secure cookies, content security policy.
+        services.AddSecurityHeaders();
         return services;
     }
 
     public static WebApplication UsePortal(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -83,8 +87,10 @@ public static class WebServices
         app.UseAuthorization();
         app.UseAntiforgery();
 
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Stylesheets, scripts and the icon are public: the login and setup pages need them before anyone has a session.
+        app.MapStaticAssets().AllowAnonymous();
+        // The one content security policy (frame-ancestors 'none' included) comes from UseSecurityHeaders.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapPortalEndpoints();
         app.MapTelegramWebhook();
 

@@ -21,8 +21,17 @@ public sealed class AwsOptions
     /// <summary>Attempts per call (first try included), with the SDK's standard retry mode and throttling backoff.</summary>
     public int MaxAttempts { get; set; } = 4;
 
-    /// <summary>Time allowed for one HTTP attempt.</summary>
-    public double RequestTimeoutSeconds { get; set; } = 30;
+    /// <summary>Time allowed for one HTTP attempt; a region that does not answer is retried within <see cref="ReadDeadlineSeconds"/>.</summary>
+    public double RequestTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Time allowed for one read a person waits for (an inventory page of a region, an instance's live lookup), retries
+    /// included: past it the region's error shows and pages answer from the last inventory.
+    /// </summary>
+    public double ReadDeadlineSeconds { get; set; } = 10;
+
+    /// <summary>How long a region whose read failed is answered from the last inventory before it is asked again ("Refresh now" asks at once).</summary>
+    public double FailedRegionRetrySeconds { get; set; } = 30;
 
     /// <summary>How old the cached fleet may get before a query refreshes it.</summary>
     public double InventoryMaxAgeSeconds { get; set; } = 60;
@@ -82,6 +91,16 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
         if (options.RequestTimeoutSeconds <= 0)
         {
             errors.Add($"{s}:RequestTimeoutSeconds must be positive");
+        }
+
+        if (options.ReadDeadlineSeconds is <= 0 or > 600)
+        {
+            errors.Add($"{s}:ReadDeadlineSeconds must be more than 0 and at most 600");
+        }
+
+        if (options.FailedRegionRetrySeconds is < 0 or > 3600)
+        {
+            errors.Add($"{s}:FailedRegionRetrySeconds must be between 0 and 3600");
         }
 
         if (options.InventoryMaxAgeSeconds < 0)

@@ -29,31 +29,11 @@ public sealed partial class Portal : IAsyncDisposable
 
     public static async Task<Portal> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, int? port = null)
     {
-        var webDirectory = Path.Combine(Loopback.RepositoryRoot, "src", "PortalOps.Web");
-        var dll = Path.Combine(webDirectory, "bin", Loopback.Configuration, "net10.0", "PortalOps.Web.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"{dll} is missing; build the solution first (dotnet build PortalOps.sln).");
-        }
-
         var baseUrl = $"http://127.0.0.1:{port ?? Loopback.FreePort()}";
         var dataPath = Path.Combine(Path.GetTempPath(), "portalops-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataPath);
-        var environment = new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_URLS"] = baseUrl,
-            ["Urls"] = baseUrl,
-            ["Data__Path"] = dataPath,
-            ["DOTNET_NOLOGO"] = "1",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
         var watch = Stopwatch.StartNew();
-        var process = ChildProcess.Start("dotnet", [dll], webDirectory, environment);
+        var process = Launch(baseUrl, dataPath, settings);
         using var http = new HttpClient();
         try
         {
@@ -67,6 +47,62 @@ public sealed partial class Portal : IAsyncDisposable
         }
 
         return new Portal(process, baseUrl, dataPath, watch.Elapsed);
+    }
+
+    /// <summary>Starts the portal binary and waits for it to stop by itself (a start refused for bad configuration); kills it after <paramref name="timeout"/>.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan timeout)
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), "portalops-e2e-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataPath);
+        await using var process = Launch($"http://127.0.0.1:{Loopback.FreePort()}", dataPath, settings);
+        try
+        {
+            await process.WaitForExitAsync(timeout);
+
+            // The last lines arrive after the exit is seen.
+            await Task.Delay(300);
+            return (process.ExitCode, process.Output);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The portal did not stop within {timeout.TotalSeconds:0} s. Output:\n{process.Tail()}");
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS to clean.
+            }
+        }
+    }
+
+    private static ChildProcess Launch(string baseUrl, string dataPath, IReadOnlyDictionary<string, string?>? settings)
+    {
+        var webDirectory = Path.Combine(Loopback.RepositoryRoot, "src", "PortalOps.Web");
+        var dll = Path.Combine(webDirectory, "bin", Loopback.Configuration, "net10.0", "PortalOps.Web.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing; build the solution first (dotnet build PortalOps.sln).");
+        }
+
+        var environment = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = baseUrl,
+            ["Urls"] = baseUrl,
+            ["Data__Path"] = dataPath,
+            ["DOTNET_NOLOGO"] = "1",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return ChildProcess.Start("dotnet", [dll], webDirectory, environment);
     }
 
     /// <summary>The one-time setup link the portal prints on its console at a first start.</summary>

@@ -52,6 +52,17 @@ public sealed class AwsOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_DeadlineAndRetryPeriodOutOfRange_NameEachKey()
+    {
+        var o = Valid();
+        o.ReadDeadlineSeconds = 0;
+        o.FailedRegionRetrySeconds = -1;
+        var errors = Errors(o);
+        Assert.Contains("Aws:ReadDeadlineSeconds must be more than 0 and at most 600", errors);
+        Assert.Contains("Aws:FailedRegionRetrySeconds must be between 0 and 3600", errors);
+    }
+
+    [Fact]
     public void Validate_UnknownRegionAgainstRealAws_IsRejected()
     {
         var o = Valid();

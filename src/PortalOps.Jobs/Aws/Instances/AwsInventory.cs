@@ -13,7 +13,10 @@ namespace PortalOps.Jobs.Aws.Instances;
 /// <summary>
 /// The fleet across every configured account × region, held as one snapshot. A refresh fans out in parallel
 /// (bounded by <c>Aws:MaxParallelism</c>) and pages DescribeInstances at 1000, so calls per refresh are the minimum.
-/// A region that fails keeps its last known instances and records the error, code and request id.
+/// A region that fails keeps its last known instances and records the error, code and request id. Every read a person
+/// waits for has a deadline (<c>Aws:ReadDeadlineSeconds</c>, retries included), and a failed region is answered from the
+/// last inventory for <c>Aws:FailedRegionRetrySeconds</c> before it is asked again, so an outage shows in seconds and
+/// pages do not wait for it again and again.
 /// </summary>
 public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOptions<AwsOptions> options, TimeProvider clock, ILogger<AwsInventory> logger)
     : IInventory, IInventoryStatus
@@ -32,7 +35,10 @@ public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOp
     public async Task<FleetSummary> SummarizeAsync(IReadOnlyList<PortalOps.Domain.Security.Scope>? visibleTo = null, CancellationToken cancellationToken = default) =>
         FleetSummary.Of((await FreshAsync(cancellationToken).ConfigureAwait(false)).All, visibleTo);
 
-    /// <summary>Looks the instance up live (with its volumes), so a detail view and a just-finished action see the truth.</summary>
+    /// <summary>
+    /// Looks the instance up live (with its volumes), so a detail view and a just-finished action see the truth; while its
+    /// region is failing, or when the lookup misses the deadline, answers from the last inventory.
+    /// </summary>
     public async Task<Instance?> FindAsync(InstanceRef instance, CancellationToken cancellationToken = default)
     {
         if (options.Value.Accounts.All(a => a.Id != instance.AccountId))
@@ -40,10 +46,17 @@ public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOp
             return null;
         }
 
+        if (RecentlyFailed(instance.AccountId, instance.Region) is not null)
+        {
+            return snapshot?.ById.GetValueOrDefault(instance);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(ReadDeadline);
         try
         {
             var ec2 = clients.Ec2(instance.AccountId, instance.Region);
-            var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instance.InstanceId] }, cancellationToken).ConfigureAwait(false);
+            var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instance.InstanceId] }, deadline.Token).ConfigureAwait(false);
             var found = response.Reservations?.SelectMany(r => r.Instances ?? []).FirstOrDefault(i => i.InstanceId == instance.InstanceId);
             if (found is null)
             {
@@ -52,7 +65,7 @@ public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOp
             }
 
             var mapped = Ec2Mapping.ToInstance(found, instance.AccountId, instance.Region);
-            mapped = await WithVolumeDetailsAsync(mapped, cancellationToken).ConfigureAwait(false);
+            mapped = await WithVolumeDetailsAsync(mapped, deadline.Token).ConfigureAwait(false);
             Update(mapped);
             return mapped;
         }
@@ -63,15 +76,45 @@ public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOp
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var failure = AwsFailure.From(e, instance.AccountId, instance.Region, "DescribeInstances");
+            var failure = AwsFailure.From(deadline.IsCancellationRequested ? NoAnswer("DescribeInstances", instance.Region, e) : e, instance.AccountId, instance.Region, "DescribeInstances");
             logger.LogWarning("Live lookup of {Instance} failed, answering from the cache: {Failure}", instance, failure);
+            if (deadline.IsCancellationRequested || failure.Kind is "Unreachable endpoint" or "Timed out")
+            {
+                RecordFailure(instance.AccountId, instance.Region, failure);
+            }
+
             return snapshot?.ById.GetValueOrDefault(instance);
         }
     }
 
+    private TimeSpan ReadDeadline => TimeSpan.FromSeconds(options.Value.ReadDeadlineSeconds);
+
+    /// <summary>The region's status when its last read failed less than <c>Aws:FailedRegionRetrySeconds</c> ago.</summary>
+    private RegionStatus? RecentlyFailed(string accountId, string region) =>
+        status.Regions.FirstOrDefault(r => r.AccountId == accountId && r.Region == region) is { Healthy: false, LastAttempt: { } at } failed
+        && clock.GetUtcNow() - at < TimeSpan.FromSeconds(options.Value.FailedRegionRetrySeconds)
+            ? failed
+            : null;
+
+    private TimeoutException NoAnswer(string operation, string region, Exception inner) =>
+        new($"{region} did not answer {operation} within {options.Value.ReadDeadlineSeconds:0.#} s (Aws:ReadDeadlineSeconds); showing the last inventory.", inner);
+
+    /// <summary>A live read found the region not answering: pages show it, and the next refreshes answer from the last inventory for a while.</summary>
+    private void RecordFailure(string accountId, string region, AwsFailure failure)
+    {
+        var current = status;
+        var kept = snapshot?.All.Count(i => i.AccountId == accountId && i.Region == region) ?? 0;
+        var previous = current.Regions.FirstOrDefault(r => r.AccountId == accountId && r.Region == region);
+        var failed = new RegionStatus(accountId, region, kept, previous?.LastSuccess, clock.GetUtcNow(), failure.ToString(), failure.ErrorCode ?? failure.Kind, failure.RequestId);
+        var regions = current.Regions.Where(r => r != previous).Append(failed)
+            .OrderBy(r => r.AccountId, StringComparer.Ordinal).ThenBy(r => r.Region, StringComparer.Ordinal).ToList();
+        status = new InventoryStatus(current.RefreshedAt, regions);
+    }
+
+    /// <summary>Reads every region now, failed ones included ("Refresh now").</summary>
     public async Task<InventoryStatus> RefreshAsync(CancellationToken cancellationToken = default)
     {
-        await RefreshCoreAsync(null, cancellationToken).ConfigureAwait(false);
+        await RefreshCoreAsync(null, cancellationToken, retryFailed: true).ConfigureAwait(false);
         return status;
     }
 
@@ -138,7 +181,7 @@ public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOp
         return await RefreshCoreAsync(current, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<Snapshot> RefreshCoreAsync(Snapshot? seen, CancellationToken cancellationToken)
+    private async Task<Snapshot> RefreshCoreAsync(Snapshot? seen, CancellationToken cancellationToken, bool retryFailed = false)
     {
         await refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -156,7 +199,9 @@ public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOp
             await Parallel.ForEachAsync(
                 targets,
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelism, CancellationToken = cancellationToken },
-                async (t, ct) => results[t] = await LoadRegionAsync(t.Account, t.Region, previous, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                async (t, ct) => results[t] = !retryFailed && RecentlyFailed(t.Account, t.Region) is { } failed
+                    ? (null, failed)
+                    : await LoadRegionAsync(t.Account, t.Region, previous, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
             var all = new List<Instance>();
             var regions = new List<RegionStatus>(targets.Count);
@@ -198,11 +243,21 @@ public sealed class AwsInventory(AwsClients clients, AwsProtocolClient core, IOp
             string? token = null;
             do
             {
+                // Each page, retries included, within the read deadline.
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(ReadDeadline);
                 var parameters = new QueryParameters().Add("MaxResults", PageSize).Add("NextToken", token);
-                var (instances, next, _) = await core.QueryRawAsync(endpoint, "DescribeInstances", parameters,
-                    (xml, _) => DescribeInstancesReader.Read(xml, accountId, region), cancellationToken).ConfigureAwait(false);
-                list.AddRange(instances);
-                token = next;
+                try
+                {
+                    var (instances, next, _) = await core.QueryRawAsync(endpoint, "DescribeInstances", parameters,
+                        (xml, _) => DescribeInstancesReader.Read(xml, accountId, region), deadline.Token).ConfigureAwait(false);
+                    list.AddRange(instances);
+                    token = next;
+                }
+                catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw NoAnswer("DescribeInstances", region, e);
+                }
             }
             while (token is not null);
 

@@ -60,6 +60,9 @@ public sealed partial class InstanceDetail : IDisposable
     [Inject]
     public required PortalOps.Domain.Accounts.ICloudProvider Cloud { get; init; }
 
+    [Inject]
+    public required IServiceProvider Services { get; init; }
+
     public InstanceRef Ref => new(AccountId, Region, InstanceId);
 
     public Instance? Instance { get; private set; }
@@ -77,6 +80,9 @@ public sealed partial class InstanceDetail : IDisposable
     public bool CanAct { get; private set; }
 
     public bool Busy { get; private set; }
+
+    /// <summary>The instance's region did not answer at its last read: the page shows the last inventory, and says since when.</summary>
+    public RegionStatus? Outage { get; private set; }
 
     /// <summary>Launch, the actions in the audit trail, and the state changes seen while the page is open, newest first.</summary>
     public IEnumerable<TimelineEntry> Timeline =>
@@ -123,13 +129,19 @@ public sealed partial class InstanceDetail : IDisposable
         }
 
         Instance = found;
+        Outage = found is null ? null : Services.GetService<IInventoryStatus>()?.Current.Regions.FirstOrDefault(r => r.AccountId == AccountId && r.Region == Region && !r.Healthy);
         Loaded = true;
-        if (Instance is null)
+        if (Instance is null || Outage is not null)
         {
-            Trail = [];
-            Attributes = null;
-            Groups = [];
-            Volumes = [];
+            if (Instance is null)
+            {
+                Trail = [];
+                Attributes = null;
+                Groups = [];
+                Volumes = [];
+            }
+
+            // During an outage nothing more is asked of the region: its reads would only wait for their deadlines.
             return;
         }
 
