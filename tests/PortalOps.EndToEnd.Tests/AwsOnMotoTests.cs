@@ -41,12 +41,7 @@ public sealed class AwsOnMotoTests(Browser browser) : IClassFixture<Browser>
 
         await browser.RunAsync(nameof(Instances_MadeByAnotherClient_ListedAndStoppedFromThePortal), async page =>
         {
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").ClickAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password);
             await Browser.InteractiveAsync(page);
             await Expect(page.GetByTestId("sandbox-badge")).ToHaveCountAsync(0);
 

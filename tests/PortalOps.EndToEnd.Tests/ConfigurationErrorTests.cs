@@ -3,6 +3,7 @@ using PortalOps.EndToEnd.Tests.Infrastructure;
 namespace PortalOps.EndToEnd.Tests;
 
 /// <summary>The real binary refuses bad configuration with one clean line naming the key, and exit code 1.</summary>
+[Trait("Category", "Peer")]
 public sealed class ConfigurationErrorTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace PortalOps.EndToEnd.Tests;
 
 /// <summary>The pages satisfy the portal's own content security policy: a browser reports no violation, logged out or in.</summary>
+[Trait("Category", "Peer")]
 public sealed class ContentSecurityPolicyTests(Browser browser) : IClassFixture<Browser>
 {
     private const string Password = "correct-horse-battery-staple";
@@ -41,12 +42,7 @@ public sealed class ContentSecurityPolicyTests(Browser browser) : IClassFixture<
             await CheckAsync();
 
             // Setup, then logged-in pages with a live circuit (WebSocket) and MudBlazor's inline styles.
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").ClickAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password);
             await Browser.InteractiveAsync(page);
             await Expect(page.GetByTestId("total-instances")).ToBeVisibleAsync();
             await CheckAsync();

@@ -19,13 +19,7 @@ public sealed class FirstStartTests(Browser browser) : IClassFixture<Browser>
 
         await browser.RunAsync(nameof(SetupLink_FreshStart_AdminLogsInAndStopsASandboxInstance), async page =>
         {
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#displayname", "First Admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").ClickAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password, "First Admin");
             await Browser.InteractiveAsync(page);
             await Expect(page.GetByTestId("sandbox-badge").First).ToBeVisibleAsync();
 
@@ -62,12 +56,7 @@ public sealed class FirstStartTests(Browser browser) : IClassFixture<Browser>
 
         await browser.RunAsync(nameof(SetupLink_UsedTwice_SecondUseRefused), async page =>
         {
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").ClickAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password);
 
             await page.Context.ClearCookiesAsync();
             await page.GotoAsync(link);

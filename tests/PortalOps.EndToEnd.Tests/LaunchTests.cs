@@ -22,12 +22,7 @@ public sealed class LaunchTests(Browser browser) : IClassFixture<Browser>
 
         await browser.RunAsync(nameof(Wizard_OnTheSandbox_LaunchesAnInstanceThatReachesRunning), async page =>
         {
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").ClickAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password);
 
             await Browser.OpenAsync(page, portal.BaseUrl + "/instances/launch");
             await Expect(page.GetByTestId("launch-step-body-0")).ToBeVisibleAsync();

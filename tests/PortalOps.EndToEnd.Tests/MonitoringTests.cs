@@ -18,13 +18,7 @@ public sealed class MonitoringTests(Browser browser) : IClassFixture<Browser>
 
         await browser.RunAsync(nameof(FreshStart_FleetHealthChartsRuleAndAlert), async page =>
         {
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#displayname", "First Admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").ClickAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password, "First Admin");
             await Browser.InteractiveAsync(page);
             await Expect(page.GetByTestId("card-monitoring")).ToBeVisibleAsync();
 

@@ -9,6 +9,7 @@ using static Microsoft.Playwright.Assertions;
 namespace PortalOps.EndToEnd.Tests;
 
 /// <summary>A region that stops answering (a loopback proxy that accepts its calls and never answers) shows quickly and blocks nothing.</summary>
+[Trait("Category", "Peer")]
 public sealed class OutageTests(Browser browser) : IClassFixture<Browser>
 {
     private const string Password = "correct-horse-battery-staple";
@@ -36,12 +37,7 @@ public sealed class OutageTests(Browser browser) : IClassFixture<Browser>
 
         await browser.RunAsync(nameof(Region_StopsAnswering_ErrorShownWithin15SecondsAndInstancePageRendersStale), async page =>
         {
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").ClickAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password);
             await Browser.OpenAsync(page, portal.BaseUrl + "/instances");
             await Expect(Row(page, east)).ToBeVisibleAsync();
             await Expect(Row(page, west)).ToBeVisibleAsync();

@@ -8,6 +8,7 @@ namespace PortalOps.EndToEnd.Tests;
 /// The portal on a phone (390 x 844, touch): the fleet's bulk actions, an instance's actions, an alert's answers and the Monitoring
 /// sub-navigation are reachable without scrolling sideways; a person taps Stop on an instance and Acknowledge on an alert.
 /// </summary>
+[Trait("Category", "Peer")]
 public sealed class PhoneTests(Browser browser) : IClassFixture<Browser>
 {
     private const string Password = "correct-horse-battery-staple";
@@ -20,13 +21,7 @@ public sealed class PhoneTests(Browser browser) : IClassFixture<Browser>
 
         await browser.RunOnPhoneAsync(nameof(Phone_TapStopOnAnInstanceAndAcknowledgeAnAlert_WithoutScrollingSideways), async page =>
         {
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#displayname", "First Admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").TapAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password, "First Admin", tap: true);
             await Browser.InteractiveAsync(page);
 
             // A rule every running instance breaches, so that an alert opens while the fleet is looked at.

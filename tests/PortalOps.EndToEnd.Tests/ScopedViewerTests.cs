@@ -8,6 +8,7 @@ namespace PortalOps.EndToEnd.Tests;
 /// The scope matrix in a browser, on the real binary: an Admin creates a Viewer scoped to one region and tag; the Viewer sees only
 /// those instances, and a direct link to one outside the scope is "not found".
 /// </summary>
+[Trait("Category", "Peer")]
 public sealed class ScopedViewerTests(Browser browser) : IClassFixture<Browser>
 {
     private const string Password = "correct-horse-battery-staple";
@@ -20,13 +21,7 @@ public sealed class ScopedViewerTests(Browser browser) : IClassFixture<Browser>
 
         await browser.RunAsync(nameof(ScopedViewer_SeesOnlyInScopeInstances_AndAnOutOfScopeLinkIsNotFound), async page =>
         {
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#displayname", "First Admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").ClickAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password, "First Admin");
             await Browser.InteractiveAsync(page);
 
             // The Admin sees the whole fleet: both regions, prod instances among them. Note one prod instance for the direct link.

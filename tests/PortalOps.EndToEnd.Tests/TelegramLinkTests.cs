@@ -26,12 +26,7 @@ public sealed class TelegramLinkTests(Browser browser) : IClassFixture<Browser>
 
         await browser.RunAsync(nameof(Profile_LinkTelegram_StartCodeFromTheChatLinksTheAccount), async page =>
         {
-            await page.GotoAsync(link);
-            await page.FillAsync("#username", "admin");
-            await page.FillAsync("#password", Password);
-            await page.FillAsync("#confirm", Password);
-            await page.GetByTestId("setup-submit").ClickAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/");
+            await portal.CreateFirstAdminAsync(page, link, Password);
 
             await Browser.OpenAsync(page, portal.BaseUrl + "/telegram");
             await Expect(page.GetByTestId("telegram-mode")).ToContainTextAsync("Polling · @" + BotApiServer.BotUserName);

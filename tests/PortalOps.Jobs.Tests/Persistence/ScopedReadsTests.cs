@@ -104,7 +104,7 @@ public abstract class ScopedReadsTests(DatabaseProvider provider) : StoreTestBas
 
         Assert.Equal("123456789012", stored.Event.Where!.Account);
         Assert.Equal("dev", stored.Event.Where.Tags["env"]);
-        Assert.True((await AuditChain.VerifyAsync(Log.ReadChainAsync())).Intact);
+        Assert.True((await AuditChain.VerifyAsync(Log.ReadChainAsync(), Key, await Log.ReadAnchorAsync(), null, null)).Intact);
     }
 
     [Fact]

@@ -48,7 +48,8 @@ public sealed class AuditTests : PortalTestContext
     [Fact]
     public async Task VerifyChain_Viewer_HasNoButtonAndRunsNothing()
     {
-        await AppendAsync(3);
+        SignIn("vera", Role.Viewer, Scope.Everything);
+        await AppendAsync(3, Footprint.Of("123456789012", "eu-west-1", null));
 
         var page = RenderPage<AuditPage>();
 
@@ -128,11 +129,11 @@ public sealed class AuditTests : PortalTestContext
         Assert.Equal("/audit/export.csv", page.Find("[data-testid=download-csv]").GetAttribute("href"));
     }
 
-    private async Task AppendAsync(int count)
+    private async Task AppendAsync(int count, Footprint? where = null)
     {
         for (var i = 0; i < count; i++)
         {
-            await AuditLog.AppendAsync(new AuditEvent("alice", null, Channel.Web, "instances.reboot", $"i-{i}", AuditOutcome.Succeeded, $"event {i}", AwsRequestId: $"req-{i}"));
+            await AuditLog.AppendAsync(new AuditEvent("alice", null, Channel.Web, "instances.reboot", $"i-{i}", AuditOutcome.Succeeded, $"event {i}", AwsRequestId: $"req-{i}") { Where = where });
             Clock.Advance(TimeSpan.FromMinutes(1));
         }
     }

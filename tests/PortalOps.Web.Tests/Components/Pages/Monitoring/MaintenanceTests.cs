@@ -16,6 +16,7 @@ public sealed class MaintenanceTests : PortalTestContext
     {
         Services.AddSingleton<IMaintenanceWindowStore>(_windows);
         Services.AddSingleton<IAlertRuleStore>(new FakeAlertRuleStore());
+        Services.AddScoped<MaintenanceWindows>();
     }
 
     [Fact]
