@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
@@ -41,9 +42,20 @@ public static class PortalSessions
     }
 
     /// <summary>Ends the session on the server, signs out, and sends a single sign-on user on to the provider's logout.</summary>
-    public static async Task<IResult> LogoutAsync(HttpContext context, IOptions<OidcOptions> oidc, ISessionStore sessions, IAuditLog audit, TimeProvider clock)
+    public static async Task<IResult> LogoutAsync(HttpContext context, IAntiforgery antiforgery, IOptions<OidcOptions> oidc, ISessionStore sessions, IAuditLog audit, TimeProvider clock)
     {
         var user = context.User;
+
+        // Only the portal's own form ends a session: another site cannot log a person out (and so interrupt an approval) behind their back.
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            await audit.AppendAsync(
+                new AuditEvent(user.Identity?.Name ?? "unknown", PortalClaims.UserId(user), Channel.Web, "auth.logout", $"user:{user.Identity?.Name ?? "unknown"}", AuditOutcome.Denied,
+                    "Logout without the portal's antiforgery token refused."),
+                CancellationToken.None);
+            return Results.BadRequest();
+        }
+
         var viaProvider = oidc.Value.Enabled && PortalClaims.MethodOf(user) == "oidc";
         var done = new AuthenticationProperties { RedirectUri = "/login?signedout=1" };
 

@@ -15,7 +15,7 @@ public sealed class LogoutTests(PortalFactory portal) : IClassFixture<PortalFact
         using var replay = ClientWith(cookie);
         Assert.Equal(HttpStatusCode.OK, (await replay.GetAsync("/")).StatusCode);
 
-        var logout = await client.PostAsync("/logout", null);
+        var logout = await LogoutAsync(client);
 
         Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
         Assert.Equal("/login?signedout=1", logout.Headers.Location!.OriginalString);
@@ -25,12 +25,25 @@ public sealed class LogoutTests(PortalFactory portal) : IClassFixture<PortalFact
     }
 
     [Fact]
+    public async Task Logout_WithoutAntiforgeryToken_RefusedAndTheSessionStaysOpen()
+    {
+        await portal.CreateUserAsync("lola", Role.Viewer);
+        var (client, _) = await LoginCapturingCookieAsync("lola");
+
+        var forged = await client.PostAsync("/logout", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+        Assert.Contains(await portal.AuditAsync(), r => r.Event.Action == "auth.logout" && r.Event.ActorName == "lola" && r.Event.Outcome == AuditOutcome.Denied);
+    }
+
+    [Fact]
     public async Task Logout_SignedInUser_Audited()
     {
         var user = await portal.CreateUserAsync("lena", Role.Viewer);
         var (client, _) = await LoginCapturingCookieAsync("lena");
 
-        await client.PostAsync("/logout", null);
+        await LogoutAsync(client);
 
         var logout = Assert.Single(await portal.AuditAsync(), r => r.Event.Action == "auth.logout" && r.Event.ActorId == user.Id).Event;
         Assert.Equal(AuditOutcome.Succeeded, logout.Outcome);
@@ -45,7 +58,7 @@ public sealed class LogoutTests(PortalFactory portal) : IClassFixture<PortalFact
         var (first, _) = await LoginCapturingCookieAsync("lars");
         var (_, secondCookie) = await LoginCapturingCookieAsync("lars");
 
-        await first.PostAsync("/logout", null);
+        await LogoutAsync(first);
 
         using var second = ClientWith(secondCookie);
         Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/")).StatusCode);
@@ -69,5 +82,14 @@ public sealed class LogoutTests(PortalFactory portal) : IClassFixture<PortalFact
         var client = portal.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         client.DefaultRequestHeaders.Add("Cookie", cookie);
         return client;
+    }
+
+    /// <summary>Logs out as the page's own form does: with the antiforgery token the layout renders.</summary>
+    private static async Task<HttpResponseMessage> LogoutAsync(HttpClient client)
+    {
+        var page = await (await client.GetAsync("/")).Content.ReadAsStringAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        Assert.True(token.Success, "The page carries no antiforgery token for the logout form.");
+        return await client.PostAsync("/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value) }));
     }
 }
