@@ -50,7 +50,7 @@ internal sealed class BenchUsers(PortalUser user) : IUserStore
 }
 
 /// <summary>Stores and peers the page needs to exist but the benchmark never calls (no action is submitted).</summary>
-internal sealed class NoStores : IApprovalStore, IAuditLog, INotifier, IActionScheduler, IApprovalPolicyProvider
+internal sealed class NoStores : IApprovalStore, IAuditLog, INotifier, IActionScheduler, IApprovalPolicyProvider, IActionLedger
 {
     public static NoStores Instance { get; } = new();
 
@@ -63,6 +63,10 @@ internal sealed class NoStores : IApprovalStore, IAuditLog, INotifier, IActionSc
     public Task<IReadOnlyList<ApprovalRequest>> ListAsync(ApprovalStatus? status, int take, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<ApprovalRequest>>([]);
 
     public Task<int> CountPendingAsync(CancellationToken cancellationToken = default) => Task.FromResult(0);
+
+    public Task<LedgerEntry?> TryClaimAsync(string key, string kindName, DateTimeOffset now, CancellationToken cancellationToken = default) => Task.FromResult<LedgerEntry?>(null);
+
+    public Task CompleteAsync(string key, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     public Task<IReadOnlyList<ApprovalRequest>> ListDueForExpiryAsync(DateTimeOffset now, int take, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<ApprovalRequest>>([]);
 

@@ -49,6 +49,7 @@ services.AddSingleton<IAuditLog>(NoStores.Instance);
 services.AddSingleton<INotifier>(NoStores.Instance);
 services.AddSingleton<IActionScheduler>(NoStores.Instance);
 services.AddSingleton<IApprovalPolicyProvider>(NoStores.Instance);
+services.AddSingleton<IActionLedger>(NoStores.Instance);
 services.AddScoped<IActionExecutor, InstanceActionExecutor>();
 services.AddSingleton<ICompute>(cloud);
 services.AddScoped<ActionPipeline>();
