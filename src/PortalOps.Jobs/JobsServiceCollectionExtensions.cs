@@ -112,7 +112,14 @@ public static class JobsServiceCollectionExtensions
         services.AddHostedService<RecurringJobsRegistration>();
 
         // The role decides whether this node processes jobs at all; an unknown role fails at start through the options validator.
-        if (NodeRoles.RunsServer(configuration[$"{JobsOptions.Section}:{nameof(JobsOptions.Role)}"]))
+        var role = configuration[$"{JobsOptions.Section}:{nameof(JobsOptions.Role)}"];
+        if (NodeRoles.IsWeb(role))
+        {
+            // A web node only sends to Telegram: worker (or all) nodes fetch the updates, whatever Telegram:Polling says.
+            services.PostConfigure<Telegram.TelegramOptions>(telegram => telegram.Polling = false);
+        }
+
+        if (NodeRoles.RunsServer(role))
         {
             services.AddHangfireServer((sp, server) =>
             {
