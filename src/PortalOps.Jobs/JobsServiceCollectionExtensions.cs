@@ -112,7 +112,14 @@ public static class JobsServiceCollectionExtensions
         services.AddHostedService<RecurringJobsRegistration>();
 
         // The role decides whether this node processes jobs at all; an unknown role fails at start through the options validator.
-        if (NodeRoles.RunsServer(configuration[$"{JobsOptions.Section}:{nameof(JobsOptions.Role)}"]))
+        var role = configuration[$"{JobsOptions.Section}:{nameof(JobsOptions.Role)}"];
+        if (NodeRoles.IsWeb(role))
+        {
+            // A web node only sends to Telegram: worker (or all) nodes fetch the updates, whatever Telegram:Polling says.
+            services.PostConfigure<Telegram.TelegramOptions>(telegram => telegram.Polling = false);
+        }
+
+        if (NodeRoles.RunsServer(role))
         {
             services.AddHangfireServer((sp, server) =>
             {
@@ -126,11 +133,16 @@ public static class JobsServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Creates the data folder (SQLite) and applies the provider's pending migrations. Safe with several nodes starting at once.</summary>
+    /// <summary>
+    /// Creates the data folder (SQLite), applies the provider's pending migrations and sets up Hangfire's schema. Safe with several
+    /// nodes starting at once: on PostgreSQL all of it runs under <see cref="StartupLock"/>, one node after the other.
+    /// </summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         var database = services.GetRequiredService<PortalDatabase>();
         database.EnsureDataDirectory();
+        await using var startupLock = await StartupLock.AcquireAsync(
+            database, services.GetService<ILoggerFactory>()?.CreateLogger(typeof(StartupLock)), cancellationToken);
         await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
         if (database.Provider == DatabaseProvider.Sqlite)
         {
@@ -139,6 +151,9 @@ public static class JobsServiceCollectionExtensions
         }
 
         await db.Database.MigrateAsync(cancellationToken);
+
+        // Hangfire sets up its schema when its storage is built (PrepareSchemaIfNecessary): build this node's storage now, under the lock.
+        _ = services.GetService<JobStorage>();
 
         // Installations from before encryption at rest: their TOTP secrets are encrypted now, not at the next change.
         if (services.GetService<IUserStore>() is EfUserStore users)

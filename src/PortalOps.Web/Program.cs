@@ -6,6 +6,7 @@ try
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddPortalConfiguration(args);
+    builder.UseWorkerListeners();
 
     builder.Services.AddDomain();
     builder.Services.AddJobs(builder.Configuration, builder.Environment);

@@ -9,6 +9,7 @@ using MudBlazor.Services;
 using PortalOps.Domain.Security;
 using PortalOps.Jobs.Configuration;
 using PortalOps.Web.Components;
+using PortalOps.Web.Configuration;
 using PortalOps.Web.Endpoints;
 using PortalOps.Web.Security;
 
@@ -67,7 +68,11 @@ public static class WebServices
         services.AddScoped<CurrentActor>();
         services.AddScoped<UserAdministration>();
         services.AddScoped<TwoFactor>();
-        services.AddHostedService<SetupLink>();
+        if (!WorkerNode.IsWorker(configuration))
+        {
+            // A worker serves no pages, so it has no setup page to link to.
+            services.AddHostedService<SetupLink>();
+        }
 
         // Behind a proxy: forwarded headers from known proxies, HSTS, secure cookies, content security policy.
         services.AddSecurityHeaders();
@@ -76,6 +81,11 @@ public static class WebServices
 
     public static WebApplication UsePortal(this WebApplication app)
     {
+        if (WorkerNode.IsWorker(app.Configuration))
+        {
+            return app.UseWorkerEndpoints();
+        }
+
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {

@@ -8,7 +8,8 @@ namespace PortalOps.Jobs.Scheduling;
 
 /// <summary>
 /// Hangfire's durable storage beside the portal database: hangfire.db in the data folder, or the "hangfire" schema
-/// of the same PostgreSQL database, where any number of worker nodes share the queues.
+/// of the same PostgreSQL database, where any number of worker nodes share the queues. Building the PostgreSQL storage sets up
+/// the schema, so MigrateDatabaseAsync builds it under the start-up lock (<see cref="Persistence.StartupLock"/>).
 /// </summary>
 internal static class HangfireStorageFactory
 {

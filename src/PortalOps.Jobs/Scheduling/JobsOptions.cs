@@ -16,8 +16,18 @@ public sealed class JobsOptions
     /// <summary>How often an idle worker looks for new jobs.</summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// On a <c>worker</c> node, the only addresses it listens on (separated by <c>;</c>), where it answers <c>/health</c> and nothing
+    /// else; empty (default): a worker listens on no port at all, so any number of workers share a host. Ignored by other roles.
+    /// </summary>
+    public string? WorkerHealthUrls { get; set; }
+
     /// <summary>True when this node runs a Hangfire server.</summary>
     public bool RunsServer => NodeRoles.RunsServer(Role);
+
+    /// <summary>The addresses of <see cref="WorkerHealthUrls"/>, trimmed, without empty entries.</summary>
+    public static IReadOnlyList<string> SplitUrls(string? urls) =>
+        (urls ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
 /// <summary>The node roles of <c>Jobs:Role</c>.</summary>
@@ -28,6 +38,12 @@ public static class NodeRoles
     public const string Worker = "worker";
 
     public static IReadOnlyList<string> Known { get; } = [All, Web, Worker];
+
+    /// <summary>True for a <c>worker</c> node: it runs jobs and serves no pages.</summary>
+    public static bool IsWorker(string? role) => string.Equals(role?.Trim(), Worker, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True for a <c>web</c> node: it serves pages and runs no jobs and no Telegram poller.</summary>
+    public static bool IsWeb(string? role) => string.Equals(role?.Trim(), Web, StringComparison.OrdinalIgnoreCase);
 
     public static bool IsKnown(string? role) => Known.Contains(role?.Trim() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
 
@@ -56,6 +72,15 @@ internal sealed class JobsOptionsValidator : IValidateOptions<JobsOptions>
         if (options.QueuePollInterval < TimeSpan.FromMilliseconds(100) || options.QueuePollInterval > TimeSpan.FromMinutes(5))
         {
             failures.Add($"{JobsOptions.Section}:{nameof(JobsOptions.QueuePollInterval)} must be between 00:00:00.1 and 00:05:00 (it is {options.QueuePollInterval}).");
+        }
+
+        foreach (var url in JobsOptions.SplitUrls(options.WorkerHealthUrls))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.AbsolutePath != "/"
+                || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
+            {
+                failures.Add($"{JobsOptions.Section}:{nameof(JobsOptions.WorkerHealthUrls)} must list http:// or https:// addresses with a host and port and no path, separated by ';' (it has '{url}').");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -50,6 +50,30 @@ public sealed partial class Portal : IAsyncDisposable
         return new Portal(process, baseUrl, dataPath, watch.Elapsed);
     }
 
+    /// <summary>
+    /// Starts a node that answers on no port (a worker without <c>Jobs:WorkerHealthUrls</c>), given <paramref name="baseUrl"/> as its
+    /// portal address anyway, and waits for the host's "Application started" line.
+    /// </summary>
+    public static async Task<Portal> StartWithoutListenerAsync(IReadOnlyDictionary<string, string?> settings, string baseUrl)
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), "portalops-e2e-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataPath);
+        var watch = Stopwatch.StartNew();
+        var process = Launch(baseUrl, dataPath, settings);
+        try
+        {
+            await process.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException ex)
+        {
+            var tail = process.Tail();
+            await process.DisposeAsync();
+            throw new TimeoutException(ex.Message + " Output:\n" + tail, ex);
+        }
+
+        return new Portal(process, baseUrl, dataPath, watch.Elapsed);
+    }
+
     /// <summary>Starts the portal binary and waits for it to stop by itself (a start refused for bad configuration); kills it after <paramref name="timeout"/>.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan timeout)
     {

@@ -35,13 +35,18 @@ public sealed class PostgresCluster
     public static Task<PostgresCluster> GetAsync() => Shared.Value;
 
     /// <summary>Creates a fresh, migrated database and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    public Task<string> CreateDatabaseAsync() => CreateDatabaseAsync(_templateName);
+
+    /// <summary>Creates a fresh database with no tables at all (as an operator's new database is) and returns its connection string.</summary>
+    public Task<string> CreateEmptyDatabaseAsync() => CreateDatabaseAsync("template0");
+
+    private async Task<string> CreateDatabaseAsync(string template)
     {
         var name = $"portalops_test_{Guid.NewGuid():N}";
         await _createGate.WaitAsync();
         try
         {
-            await ExecuteAsync(_adminConnectionString, $"CREATE DATABASE \"{name}\" TEMPLATE \"{_templateName}\"");
+            await ExecuteAsync(_adminConnectionString, $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
             lock (_created)
             {
                 _created.Add(name);

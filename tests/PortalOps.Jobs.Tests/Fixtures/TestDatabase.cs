@@ -53,10 +53,15 @@ public sealed class TestDatabase : IAsyncDisposable
         });
     }
 
-    public static async Task<TestDatabase> CreatePostgresAsync()
+    public static Task<TestDatabase> CreatePostgresAsync() => CreatePostgresAsync(empty: false);
+
+    /// <summary>A PostgreSQL database with nothing in it yet: no portal tables, no Hangfire schema.</summary>
+    public static Task<TestDatabase> CreateEmptyPostgresAsync() => CreatePostgresAsync(empty: true);
+
+    private static async Task<TestDatabase> CreatePostgresAsync(bool empty)
     {
         var cluster = await PostgresCluster.GetAsync();
-        var connectionString = await cluster.CreateDatabaseAsync();
+        var connectionString = empty ? await cluster.CreateEmptyDatabaseAsync() : await cluster.CreateDatabaseAsync();
         var directory = Directory.CreateTempSubdirectory("portalops-test-").FullName;
         return new TestDatabase(PortalDatabase.Postgres(connectionString, directory), directory, async () =>
         {

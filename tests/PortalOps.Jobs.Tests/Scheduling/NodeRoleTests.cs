@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PortalOps.Domain.Approvals;
 using PortalOps.Jobs.Approvals;
 using PortalOps.Jobs.Persistence;
+using PortalOps.Jobs.Scheduling;
 using PortalOps.Jobs.Tests.Fixtures;
 
 namespace PortalOps.Jobs.Tests.Scheduling;
@@ -51,6 +52,42 @@ public sealed class NodeRoleTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("Jobs:WorkerCount must be between 1 and 100", error.Message);
+    }
+
+    [Theory]
+    [InlineData("web", false)]
+    [InlineData("all", true)]
+    [InlineData("worker", true)]
+    public void AddBackgroundJobs_Role_PollsTelegramOnlyOnJobNodes(string role, bool polls)
+    {
+        using var host = TestHost.Build(_database, role, new FakeCompute(), new Dictionary<string, string?> { ["Telegram:Polling"] = "true" });
+
+        Assert.Equal(polls, host.Services.GetRequiredService<IOptions<PortalOps.Jobs.Telegram.TelegramOptions>>().Value.Polling);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:9100")]
+    [InlineData("http://127.0.0.1:9100/health")]
+    [InlineData("ftp://127.0.0.1:9100")]
+    [InlineData("http://127.0.0.1:9100;nonsense")]
+    public async Task StartAsync_BadWorkerHealthUrls_FailsNamingTheKey(string urls)
+    {
+        using var host = TestHost.Build(_database, "worker", new FakeCompute(), new Dictionary<string, string?> { ["Jobs:WorkerHealthUrls"] = urls });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Jobs:WorkerHealthUrls must list http:// or https:// addresses", error.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("http://127.0.0.1:9100")]
+    [InlineData("http://127.0.0.1:9100; http://[::1]:9100/")]
+    public void Validate_GoodWorkerHealthUrls_Succeeds(string urls)
+    {
+        var result = new JobsOptionsValidator().Validate(null, new JobsOptions { Role = "worker", WorkerHealthUrls = urls });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
     }
 
     [Fact]

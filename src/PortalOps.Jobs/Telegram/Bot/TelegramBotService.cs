@@ -76,7 +76,7 @@ public sealed partial class TelegramBotService(
 
                     if (!settings.Polling)
                     {
-                        status.Set(BotMode.SendOnly, "Telegram:Polling is false on this node: another node fetches the updates.");
+                        status.Set(BotMode.SendOnly, "This node does not fetch updates (Telegram:Polling is false, or Jobs:Role is web): another node fetches them.");
                         LogStarted(logger, me.Username, "sending only");
                         await PurgeButtonsForeverAsync(stoppingToken);
                         return;

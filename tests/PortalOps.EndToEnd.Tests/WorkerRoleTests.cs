@@ -1,0 +1,68 @@
+using System.Net;
+using PortalOps.EndToEnd.Tests.Infrastructure;
+
+namespace PortalOps.EndToEnd.Tests;
+
+/// <summary>A worker node of the real binary serves no pages: /health on its own port or no port at all, and no setup link.</summary>
+[Trait("Category", "Peer")]
+public sealed class WorkerRoleTests
+{
+    [Fact]
+    public async Task WorkerRole_HealthUrl_AnswersHealthAndNoPageAndPrintsNoSetupLink()
+    {
+        var port = Loopback.FreePort();
+        await using var worker = await Portal.StartAsync(new Dictionary<string, string?>
+        {
+            ["Jobs:Role"] = "worker",
+            ["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}",
+        }, port);
+        using var http = new HttpClient { BaseAddress = new Uri(worker.BaseUrl) };
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+        foreach (var path in (string[])["/", "/login", "/setup", "/jobs", "/instances", "/_framework/blazor.web.js"])
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(path)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/telegram/webhook", new StringContent("{}"))).StatusCode);
+
+        // A first start with no users: a web node prints the setup link once it is started; a worker never does.
+        await worker.Process.WaitForLineAsync(l => l.Contains("serves no pages", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain("/setup?token=", worker.Process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WorkerRole_TwoWorkersOnOneHost_BothStart()
+    {
+        var port = Loopback.FreePort();
+        await using var first = await Portal.StartAsync(new Dictionary<string, string?>
+        {
+            ["Jobs:Role"] = "worker",
+            ["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}",
+        }, port);
+
+        // The second worker is given the first one's port as its portal address: a worker binds no portal address, so it starts.
+        await using var second = await Portal.StartWithoutListenerAsync(new Dictionary<string, string?> { ["Jobs:Role"] = "worker" }, first.BaseUrl);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.False(second.Process.HasExited, "The second worker stopped:\n" + second.Process.Tail());
+        Assert.DoesNotContain("address already in use", second.Process.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("/health on no port", second.Process.Output, StringComparison.Ordinal);
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(first.BaseUrl + "/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task WorkerRole_BadHealthUrl_RefusesToStartNamingTheKey()
+    {
+        var (exitCode, output) = await Portal.RunToExitAsync(new Dictionary<string, string?>
+        {
+            ["Jobs:Role"] = "worker",
+            ["Jobs:WorkerHealthUrls"] = "127.0.0.1:9100",
+        }, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Jobs:WorkerHealthUrls must list http:// or https:// addresses", output, StringComparison.Ordinal);
+    }
+}
