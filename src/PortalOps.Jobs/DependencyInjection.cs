@@ -58,6 +58,28 @@ public static class DependencyInjection
         services.AddBackgroundJobs(configuration);
         services.AddTelegram(configuration);
         services.AddMonitoring();
+        services.AddCompliance();
+        return services;
+    }
+
+    /// <summary>
+    /// Compliance: settings (section <c>Compliance</c>), the policy catalog, scanner, stores and jobs. Needs the cloud's
+    /// <see cref="Domain.Compliance.IComplianceSource"/> (registered with the AWS provider or the sandbox) and persistence.
+    /// </summary>
+    public static IServiceCollection AddCompliance(this IServiceCollection services)
+    {
+        services.AddSectionOptions<Compliance.ComplianceOptions>(Compliance.ComplianceOptions.Section);
+        services.TryAddSingleton<Domain.Compliance.IPolicyStore, EfPolicyStore>();
+        services.TryAddSingleton<Domain.Compliance.IFindingStore, EfFindingStore>();
+        services.TryAddSingleton<Domain.Compliance.IWaiverStore, EfWaiverStore>();
+        services.TryAddScoped<Compliance.PolicyCatalog>();
+        services.TryAddScoped<Domain.Compliance.IPolicySource>(sp => sp.GetRequiredService<Compliance.PolicyCatalog>());
+        services.TryAddScoped<Domain.Compliance.IComplianceNotifier, Domain.Compliance.ComplianceNotifications>();
+        services.TryAddScoped<Domain.Compliance.ComplianceScanner>();
+        services.TryAddTransient<Compliance.ComplianceScanJob>();
+        services.TryAddTransient<Compliance.ComplianceWaiversJob>();
+        services.TryAddTransient<Compliance.ComplianceScanRequests>();
+        services.AddHostedService<Compliance.ComplianceStart>();
         return services;
     }
 
@@ -90,6 +112,8 @@ public static class DependencyInjection
         services.AddSingleton<ISnapshots>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<IImageCatalog>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<IInstanceTypeCatalog>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.AddSingleton<SandboxCompliance>();
+        services.AddSingleton<Domain.Compliance.IComplianceSource>(sp => sp.GetRequiredService<SandboxCompliance>());
         return services;
     }
 

@@ -60,6 +60,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<IVolumes>(sp => sp.GetRequiredService<AwsLeftovers>());
         services.AddSingleton<Domain.Provisioning.IInstanceTypeCatalog, AwsInstanceTypeCatalog>();
         services.AddSingleton<Domain.Provisioning.IImageCatalog, AwsImageCatalog>();
+        services.AddSingleton<Domain.Compliance.IComplianceSource, Compliance.AwsComplianceSource>();
 
         // Our own client for the services without an SDK package here.
         services.TryAddSingleton(sp =>

@@ -68,6 +68,18 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<AuditVerificationRow> AuditVerifications => Set<AuditVerificationRow>();
 
+    internal DbSet<CompliancePolicyVersionRow> CompliancePolicyVersions => Set<CompliancePolicyVersionRow>();
+
+    internal DbSet<CompliancePolicySettingRow> CompliancePolicySettings => Set<CompliancePolicySettingRow>();
+
+    internal DbSet<ComplianceFindingRow> ComplianceFindings => Set<ComplianceFindingRow>();
+
+    internal DbSet<ComplianceWaiverRow> ComplianceWaivers => Set<ComplianceWaiverRow>();
+
+    internal DbSet<ComplianceTallyRow> ComplianceTallies => Set<ComplianceTallyRow>();
+
+    internal DbSet<ComplianceScanRow> ComplianceScans => Set<ComplianceScanRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -83,6 +95,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
         ConfigureExactlyOnce(modelBuilder.Entity<ExecutedActionRow>());
         ConfigureKeyedAudit(modelBuilder);
+        ComplianceModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

@@ -11,12 +11,21 @@ public static class RecurringJobs
     public const string ExpireApprovals = "approvals.expire";
     public const string MonitoringCycle = "monitoring.cycle";
     public const string SweepApprovals = "approvals.sweep";
+    public const string ComplianceScan = "compliance.scan";
+    public const string ComplianceWaivers = "compliance.waivers";
 
     public static void Register(IRecurringJobManager manager)
     {
         manager.AddOrUpdate<ExpireApprovalsJob>(ExpireApprovals, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<SweepApprovedActionsJob>(SweepApprovals, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<MonitoringCycleJob>(MonitoringCycle, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+    }
+
+    /// <summary>The compliance scan every <paramref name="intervalHours"/> hours (setting Compliance:ScanIntervalHours) and exceptions hourly.</summary>
+    public static void RegisterCompliance(IRecurringJobManager manager, int intervalHours)
+    {
+        manager.AddOrUpdate<Compliance.ComplianceScanJob>(ComplianceScan, job => job.RunAsync(CancellationToken.None), $"7 */{intervalHours} * * *");
+        manager.AddOrUpdate<Compliance.ComplianceWaiversJob>(ComplianceWaivers, job => job.RunAsync(CancellationToken.None), Cron.Hourly(37));
     }
 }
 
