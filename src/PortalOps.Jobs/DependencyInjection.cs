@@ -76,6 +76,8 @@ public static class DependencyInjection
         services.TryAddScoped<Domain.Compliance.IPolicySource>(sp => sp.GetRequiredService<Compliance.PolicyCatalog>());
         services.TryAddScoped<Domain.Compliance.IComplianceNotifier, Domain.Compliance.ComplianceNotifications>();
         services.TryAddScoped<Domain.Compliance.ComplianceScanner>();
+        services.TryAddScoped<Domain.Compliance.RemediationPlanner>();
+        services.AddScoped<IActionExecutor, Domain.Compliance.RemediationExecutor>();
         services.TryAddTransient<Compliance.ComplianceScanJob>();
         services.TryAddTransient<Compliance.ComplianceWaiversJob>();
         services.TryAddTransient<Compliance.ComplianceScanRequests>();
@@ -114,6 +116,7 @@ public static class DependencyInjection
         services.AddSingleton<IInstanceTypeCatalog>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<SandboxCompliance>();
         services.AddSingleton<Domain.Compliance.IComplianceSource>(sp => sp.GetRequiredService<SandboxCompliance>());
+        services.AddSingleton<Domain.Compliance.IRemediator>(sp => sp.GetRequiredService<SandboxCompliance>());
         return services;
     }
 

@@ -17,6 +17,9 @@ public enum ActionTarget
 
     /// <summary>Elastic IP addresses, looked up by the kind's executor.</summary>
     Addresses,
+
+    /// <summary>Resources a compliance policy names (any type), looked up by the kind's executor; the policy is a parameter.</summary>
+    ComplianceResources,
 }
 
 /// <summary>
@@ -49,10 +52,14 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     public static readonly ActionKind DeleteVolumes = new("volumes.delete", Role.Operator, "Delete", ActionTarget.Volumes);
     public static readonly ActionKind ReleaseAddresses = new("addresses.release", Role.Operator, "Release", ActionTarget.Addresses);
 
+    /// <summary>Apply a compliance policy's remediation to the exact resources its plan listed (parameter "policy").</summary>
+    public static readonly ActionKind Remediate = new("compliance.remediate", Role.Operator, "Remediate", ActionTarget.ComplianceResources);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
         LaunchInstances, EditTags, SetProtection, DeleteVolumes, ReleaseAddresses, RecoverInstances, ScaleOutGroup, RunDocument,
+        Remediate,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -61,6 +68,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ActionTarget.Instances or ActionTarget.NewInstances => "instance(s)",
         ActionTarget.Volumes => "volume(s)",
         ActionTarget.Addresses => "Elastic IP(s)",
+        ActionTarget.ComplianceResources => "resource(s)",
     };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

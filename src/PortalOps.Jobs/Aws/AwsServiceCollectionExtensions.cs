@@ -61,6 +61,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<Domain.Provisioning.IInstanceTypeCatalog, AwsInstanceTypeCatalog>();
         services.AddSingleton<Domain.Provisioning.IImageCatalog, AwsImageCatalog>();
         services.AddSingleton<Domain.Compliance.IComplianceSource, Compliance.AwsComplianceSource>();
+        services.AddSingleton<Domain.Compliance.IRemediator, Compliance.AwsRemediator>();
 
         // Our own client for the services without an SDK package here.
         services.TryAddSingleton(sp =>

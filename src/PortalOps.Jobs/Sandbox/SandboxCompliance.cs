@@ -13,7 +13,7 @@ namespace PortalOps.Jobs.Sandbox;
 /// spread so that a realistic share of resources violate the built-in policies. Remediations change this state, so a
 /// remediated finding is resolved by the next scan.
 /// </summary>
-public sealed class SandboxCompliance(SandboxCloud cloud) : IComplianceSource
+public sealed class SandboxCompliance(SandboxCloud cloud) : IComplianceSource, IRemediator
 {
     private readonly ConcurrentDictionary<string, bool> madePrivate = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<CloudScope, bool> encryptionByDefault = new();
@@ -112,6 +112,36 @@ public sealed class SandboxCompliance(SandboxCloud cloud) : IComplianceSource
         var encrypted = encryptionByDefault.GetValueOrDefault(scope, scope.Region == SandboxFleet.Regions[0]);
         all.Add(AwsComplianceSource.RegionSetting(scope, encrypted));
         return all;
+    }
+
+    public async Task<string?> ApplyAsync(Remediation remediation, ComplianceResource resource, IReadOnlyList<string> requiredTags, CancellationToken cancellationToken = default)
+    {
+        switch (remediation.Name, resource.Type)
+        {
+            case ("revoke-world-open", ResourceType.SecurityGroup):
+                RevokeWorldOpen(resource.Id);
+                break;
+            case ("require-imdsv2", ResourceType.Instance):
+                RequireImdsV2(resource.Id);
+                break;
+            case ("enable-ebs-default-encryption", ResourceType.RegionSetting):
+                EnableEncryptionByDefault(resource.Scope);
+                break;
+            case ("make-private", _):
+                MakePrivate(resource.Id);
+                break;
+            case ("add-missing-tags", ResourceType.Instance):
+                var missing = requiredTags.Where(k => !resource.Tags.TryGetValue(k, out var v) || string.IsNullOrWhiteSpace(v)).ToDictionary(k => k, _ => Aws.Compliance.AwsRemediator.MissingTagValue);
+                return await cloud.SetTagsAsync(new InstanceRef(resource.Scope.AccountId, resource.Scope.Region, resource.Id), missing, [], cancellationToken).ConfigureAwait(false);
+            case ("snapshot-and-delete", ResourceType.Volume):
+                return await cloud.DeleteAsync(resource.Scope, resource.Id, cancellationToken).ConfigureAwait(false);
+            case ("release", ResourceType.ElasticIp):
+                return await cloud.ReleaseAsync(resource.Scope, resource.Id, cancellationToken).ConfigureAwait(false);
+            default:
+                throw new NotSupportedException($"The sandbox has no remediation {remediation.Name} for {resource.Type.Name()}.");
+        }
+
+        return $"sandbox-{Guid.NewGuid():N}";
     }
 
     public void MakePrivate(string snapshotOrImageId) => madePrivate[snapshotOrImageId] = true;
