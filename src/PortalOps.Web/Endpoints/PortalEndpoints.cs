@@ -28,6 +28,7 @@ public static class PortalEndpoints
         app.MapPost("/logout", PortalSessions.LogoutAsync).RequireAuthorization();
 
         app.MapGet("/audit/export.csv", ExportAuditAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/compliance/findings.csv", ComplianceExport.ExportFindingsAsync).RequireAuthorization(Policies.Viewer);
         return app;
     }
 
