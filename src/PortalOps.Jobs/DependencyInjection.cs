@@ -59,6 +59,7 @@ public static class DependencyInjection
         services.AddTelegram(configuration);
         services.AddMonitoring();
         services.AddCompliance();
+        Patching.PatchingServiceCollectionExtensions.AddPatching(services);
         return services;
     }
 

@@ -54,12 +54,15 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
 
     /// <summary>Apply a compliance policy's remediation to the exact resources its plan listed (parameter "policy").</summary>
     public static readonly ActionKind Remediate = new("compliance.remediate", Role.Operator, "Remediate", ActionTarget.ComplianceResources);
+    /// <summary>Install patches on a patch run's instances (AWS-RunPatchBaseline Install, in waves): always waits for approval.</summary>
+    public static readonly ActionKind InstallPatches = new("patching.install", Role.Operator, "Install patches on");
 
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
         LaunchInstances, EditTags, SetProtection, DeleteVolumes, ReleaseAddresses, RecoverInstances, ScaleOutGroup, RunDocument,
         Remediate,
+        InstallPatches,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>

@@ -6,7 +6,16 @@ public sealed record CommandInvocation(string InstanceId, string Status, string?
 
 public sealed record ManagedInstance(string InstanceId, string PingStatus, string? PlatformName, string? AgentVersion, DateTimeOffset? LastPing);
 
-public sealed record PatchState(string InstanceId, string BaselineId, int Installed, int Missing, int Failed, int InstalledPendingReboot, string Operation, DateTimeOffset? OperationEndTime);
+public sealed record PatchState(string InstanceId, string BaselineId, int Installed, int Missing, int Failed, int InstalledPendingReboot, string Operation, DateTimeOffset? OperationEndTime)
+{
+    public string? PatchGroup { get; init; }
+
+    public int CriticalNonCompliant { get; init; }
+
+    public int SecurityNonCompliant { get; init; }
+
+    public int OtherNonCompliant { get; init; }
+}
 
 /// <summary>Runs commands on instances through the provider's agent and reads patch compliance.</summary>
 public interface IRemoteCommands

@@ -96,6 +96,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureExactlyOnce(modelBuilder.Entity<ExecutedActionRow>());
         ConfigureKeyedAudit(modelBuilder);
         ComplianceModel.Configure(modelBuilder);
+        PatchingModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

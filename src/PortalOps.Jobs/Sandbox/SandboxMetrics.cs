@@ -115,28 +115,3 @@ public sealed class SandboxCapacity : IAutoScalingCapacity
             return (desired, $"sandbox-{Guid.NewGuid():N}");
         }));
 }
-
-/// <summary>The Sandbox's Run Command: every running instance has the agent; a command succeeds at once.</summary>
-public sealed class SandboxRemoteCommands(IInventory inventory, TimeProvider clock) : IRemoteCommands
-{
-    private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _commands = new(StringComparer.Ordinal);
-
-    public Task<(string CommandId, string? RequestId)> SendAsync(CloudScope scope, IReadOnlyList<string> instanceIds, string documentName, IReadOnlyDictionary<string, IReadOnlyList<string>> parameters, string comment, CancellationToken cancellationToken = default)
-    {
-        var id = Guid.NewGuid().ToString();
-        _commands[id] = instanceIds.ToList();
-        return Task.FromResult<(string, string?)>((id, $"sandbox-{Guid.NewGuid():N}"));
-    }
-
-    public Task<IReadOnlyList<CommandInvocation>> InvocationsAsync(CloudScope scope, string commandId, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<CommandInvocation>>(_commands.GetValueOrDefault(commandId, []).Select(i => new CommandInvocation(i, "Success", string.Empty, 0)).ToList());
-
-    public async Task<IReadOnlyList<ManagedInstance>> ManagedInstancesAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
-        (await Fleet.AllAsync(inventory, cancellationToken))
-            .Where(i => i.State == InstanceState.Running && i.AccountId == scope.AccountId && i.Region == scope.Region)
-            .Select(i => new ManagedInstance(i.InstanceId, "Online", i.Platform, "3.3.0.0", clock.GetUtcNow()))
-            .ToList();
-
-    public Task<IReadOnlyList<PatchState>> PatchStatesAsync(CloudScope scope, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<PatchState>>([]);
-}

@@ -13,12 +13,17 @@ public static class RecurringJobs
     public const string SweepApprovals = "approvals.sweep";
     public const string ComplianceScan = "compliance.scan";
     public const string ComplianceWaivers = "compliance.waivers";
+    public const string PatchScan = "patching.scan";
+    public const string PatchRuns = "patching.runs";
 
-    public static void Register(IRecurringJobManager manager)
+    /// <param name="patchScanCron">When the patch scan runs (<see cref="Patching.PatchingOptions.ScanCron"/>); every six hours by default.</param>
+    public static void Register(IRecurringJobManager manager, string? patchScanCron = null)
     {
         manager.AddOrUpdate<ExpireApprovalsJob>(ExpireApprovals, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<SweepApprovedActionsJob>(SweepApprovals, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<MonitoringCycleJob>(MonitoringCycle, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<Patching.PatchScanJob>(PatchScan, job => job.RunAsync(CancellationToken.None), patchScanCron ?? "0 */6 * * *");
+        manager.AddOrUpdate<Patching.PatchRunJob>(PatchRuns, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 
     /// <summary>The compliance scan every <paramref name="intervalHours"/> hours (setting Compliance:ScanIntervalHours) and exceptions hourly.</summary>
@@ -30,11 +35,11 @@ public static class RecurringJobs
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>
-internal sealed class RecurringJobsRegistration(IRecurringJobManager manager) : IHostedService
+internal sealed class RecurringJobsRegistration(IRecurringJobManager manager, Microsoft.Extensions.Options.IOptions<Patching.PatchingOptions>? patching = null) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        RecurringJobs.Register(manager);
+        RecurringJobs.Register(manager, patching?.Value.ScanCron);
         return Task.CompletedTask;
     }
 

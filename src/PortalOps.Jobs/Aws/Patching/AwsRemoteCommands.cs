@@ -22,26 +22,29 @@ public sealed class AwsRemoteCommands(AwsClients clients, ILogger<AwsRemoteComma
         return (r.Command.CommandId, r.ResponseMetadata.RequestId);
     }
 
-    /// <summary>The per-instance outcome of a command: its targets from ListCommands, then GetCommandInvocation for each.</summary>
+    /// <summary>
+    /// The per-instance outcome of a command: ListCommandInvocations with Details, paged (50 a page), so a command to many instances costs
+    /// one call per 50 rather than one per instance. The output is the plugin's (Systems Manager keeps its first 2,500 characters there).
+    /// </summary>
     public async Task<IReadOnlyList<Domain.Patching.CommandInvocation>> InvocationsAsync(CloudScope scope, string commandId, CancellationToken cancellationToken = default)
     {
         var ssm = clients.Ssm(scope.AccountId, scope.Region);
-        var commands = await ssm.ListCommandsAsync(new ListCommandsRequest { CommandId = commandId }, cancellationToken).ConfigureAwait(false);
-        var instanceIds = commands.Commands?.FirstOrDefault()?.InstanceIds ?? [];
-        var list = new List<Domain.Patching.CommandInvocation>(instanceIds.Count);
-        foreach (var instanceId in instanceIds)
+        var list = new List<Domain.Patching.CommandInvocation>();
+        string? token = null;
+        do
         {
-            try
+            var r = await ssm.ListCommandInvocationsAsync(new ListCommandInvocationsRequest { CommandId = commandId, Details = true, MaxResults = 50, NextToken = token }, cancellationToken).ConfigureAwait(false);
+            foreach (var i in r.CommandInvocations ?? [])
             {
-                var i = await ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = commandId, InstanceId = instanceId }, cancellationToken).ConfigureAwait(false);
-                list.Add(new Domain.Patching.CommandInvocation(instanceId, i.Status?.Value ?? "", i.StandardOutputContent, i.ResponseCode));
+                var plugins = i.CommandPlugins ?? [];
+                var output = plugins.Count == 0 ? null : string.Join("\n", plugins.Select(p => p.Output).Where(o => !string.IsNullOrEmpty(o)));
+                var code = plugins.Select(p => p.ResponseCode).FirstOrDefault(c => c is not null and not 0) ?? plugins.Select(p => p.ResponseCode).FirstOrDefault();
+                list.Add(new Domain.Patching.CommandInvocation(i.InstanceId, i.Status?.Value ?? string.Empty, output, code));
             }
-            catch (Amazon.SimpleSystemsManagement.Model.InvocationDoesNotExistException)
-            {
-                list.Add(new Domain.Patching.CommandInvocation(instanceId, "Pending", null, null));
-            }
-        }
 
+            token = string.IsNullOrEmpty(r.NextToken) ? null : r.NextToken;
+        }
+        while (token is not null);
         return list;
     }
 
@@ -72,7 +75,13 @@ public sealed class AwsRemoteCommands(AwsClients clients, ILogger<AwsRemoteComma
             {
                 var r = await ssm.DescribeInstancePatchStatesAsync(new DescribeInstancePatchStatesRequest { InstanceIds = batch.ToList(), MaxResults = 50, NextToken = token }, cancellationToken).ConfigureAwait(false);
                 list.AddRange((r.InstancePatchStates ?? []).Select(p => new PatchState(p.InstanceId, p.BaselineId ?? "", p.InstalledCount ?? 0, p.MissingCount ?? 0, p.FailedCount ?? 0,
-                    p.InstalledPendingRebootCount ?? 0, p.Operation?.Value ?? "", p.OperationEndTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null)));
+                    p.InstalledPendingRebootCount ?? 0, p.Operation?.Value ?? "", p.OperationEndTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null)
+                {
+                    PatchGroup = string.IsNullOrEmpty(p.PatchGroup) ? null : p.PatchGroup,
+                    CriticalNonCompliant = p.CriticalNonCompliantCount ?? 0,
+                    SecurityNonCompliant = p.SecurityNonCompliantCount ?? 0,
+                    OtherNonCompliant = p.OtherNonCompliantCount ?? 0,
+                }));
                 token = string.IsNullOrEmpty(r.NextToken) ? null : r.NextToken;
             }
             while (token is not null);

@@ -21,7 +21,8 @@ internal sealed class CommandHandler(
     IApprovalStore approvals,
     IAuditLog audit,
     TimeProvider clock,
-    IAlertStore? alerts = null)
+    IAlertStore? alerts = null,
+    Patching.PatchSummaryView? patching = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -88,6 +89,9 @@ internal sealed class CommandHandler(
                 break;
             case "alerts":
                 await AlertsAsync(chat, actor, cancellationToken);
+                break;
+            case "patch":
+                screens.Reply(chat, patching is null ? "Patching is not set up on this portal." : await patching.SummaryAsync(actor, cancellationToken));
                 break;
             case "cost":
                 screens.Reply(chat, "The cost module is not built yet, so there are no cost figures to show.");

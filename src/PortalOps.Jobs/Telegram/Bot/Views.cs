@@ -16,6 +16,7 @@ internal static class Views
         + "/instance &lt;id or name&gt; — one instance, with Start / Stop / Reboot / Terminate\n"
         + "/approvals — requests waiting for your decision\n"
         + "/alerts — monitoring alerts\n"
+        + "/patch — patch compliance and the latest patch runs\n"
         + "/cost — cost overview\n"
         + "/whoami — who PortalOps thinks you are\n"
         + "/help — this list\n\n"
