@@ -8,6 +8,9 @@ namespace PortalOps.EndToEnd.Tests;
 [Trait("Category", "Peer")]
 public sealed class MultiNodeStartTests
 {
+    // Three processes starting on two cores, one of them migrating an empty database while the others wait for its lock.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
     [Fact]
     public async Task Start_ThreeNodesAtOnceOnEmptyPostgres_AllComeUp()
     {
@@ -24,7 +27,7 @@ public sealed class MultiNodeStartTests
                     ["ConnectionStrings:PortalOps"] = connectionString,
                     ["Jobs:Role"] = role,
                     ["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}",
-                }, port);
+                }, port, StartTimeout);
             }).ToList();
 
             var results = await Task.WhenAll(starts.Select(async start =>

@@ -28,7 +28,7 @@ public sealed partial class Portal : IAsyncDisposable
     /// <summary>The portal's own data folder (its SQLite database and key file).</summary>
     public string DataPath => _dataPath;
 
-    public static async Task<Portal> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, int? port = null)
+    public static async Task<Portal> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, int? port = null, TimeSpan? startTimeout = null)
     {
         var baseUrl = $"http://127.0.0.1:{port ?? Loopback.FreePort()}";
         var dataPath = Path.Combine(Path.GetTempPath(), "portalops-e2e-" + Guid.NewGuid().ToString("N"));
@@ -38,7 +38,7 @@ public sealed partial class Portal : IAsyncDisposable
         using var http = new HttpClient();
         try
         {
-            await Loopback.WaitUntilAsync(async () => !process.HasExited && (await http.GetAsync(baseUrl + "/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "the portal's /health");
+            await Loopback.WaitUntilAsync(async () => !process.HasExited && (await http.GetAsync(baseUrl + "/health")).IsSuccessStatusCode, startTimeout ?? TimeSpan.FromSeconds(60), "the portal's /health");
         }
         catch (TimeoutException ex)
         {

@@ -181,7 +181,9 @@ public sealed class ServicesMotoTests(MotoServer moto) : IAsyncLifetime
         using var ec2 = MotoAws.Ec2(moto.Url);
         var ids = await MotoAws.LaunchAsync(ec2, 2, "app");
         await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
-        SsmStubs.Install(proxy, ids);
+        var stub = new SsmPatchingStub();
+        stub.InstanceIds.AddRange(ids);
+        stub.Install(proxy);
         await using var services = MotoAws.Provider(proxy.Url);
         var ssm = services.GetRequiredService<IRemoteCommands>();
 
@@ -211,56 +213,5 @@ public sealed class ServicesMotoTests(MotoServer moto) : IAsyncLifetime
                 .Add("MetricName", $"m{m}").Add("Value", (double)(i + 1)).Add("Timestamp", now.AddMinutes(-i)).Add("Unit", "Count"));
             await core.QueryAsync(endpoint, "PutMetricData", p, CancellationToken.None);
         }
-    }
-}
-
-/// <summary>The two SSM calls moto lacks, answered from AWS's documented response shapes.</summary>
-public static class SsmStubs
-{
-    public static void Install(LoopbackProxy proxy, IReadOnlyList<string> instanceIds)
-    {
-        proxy.Stub("AmazonSSM.DescribeInstanceInformation", _ => System.Text.Json.JsonSerializer.Serialize(new
-        {
-            InstanceInformationList = instanceIds.Select(id => new
-            {
-                InstanceId = id,
-                PingStatus = "Online",
-                LastPingDateTime = 1.7e9,
-                AgentVersion = "3.3.40.0",
-                IsLatestVersion = true,
-                PlatformType = "Linux",
-                PlatformName = "Amazon Linux",
-                PlatformVersion = "2023",
-                ResourceType = "EC2Instance",
-                IPAddress = "10.0.0.10",
-                ComputerName = "ip-10-0-0-10.ec2.internal",
-            }),
-        }));
-        proxy.Stub("AmazonSSM.DescribeInstancePatchStates", body =>
-        {
-            var requested = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("InstanceIds").EnumerateArray().Select(e => e.GetString()!).ToList();
-            return System.Text.Json.JsonSerializer.Serialize(new
-            {
-                InstancePatchStates = requested.Select(id => new
-                {
-                    InstanceId = id,
-                    PatchGroup = "web",
-                    BaselineId = "pb-0c10e65780EXAMPLE",
-                    SnapshotId = "a3f5ff34-9bc4-4d2c-a665-4d1c1EXAMPLE",
-                    InstalledCount = 45,
-                    InstalledOtherCount = 396,
-                    InstalledPendingRebootCount = 0,
-                    InstalledRejectedCount = 0,
-                    MissingCount = 3,
-                    FailedCount = 0,
-                    UnreportedNotApplicableCount = 0,
-                    NotApplicableCount = 4,
-                    OperationStartTime = 1.7e9,
-                    OperationEndTime = 1.7e9 + 120,
-                    Operation = "Scan",
-                    RebootOption = "NoReboot",
-                }),
-            });
-        });
     }
 }
