@@ -58,6 +58,28 @@ public static class ComplianceReportExport
         await buffer.CopyToAsync(context.Response.Body, context.RequestAborted);
     }
 
+    /// <summary>A kept (scheduled) report's PDF; not found unless the reader's scopes cover every scope the report covers.</summary>
+    public static async Task DownloadKeptAsync(HttpContext context, Guid id, IComplianceReportStore reports, IUserStore users)
+    {
+        var user = PortalClaims.UserId(context.User) is { } userId ? await users.FindAsync(userId, context.RequestAborted) : null;
+        if (user is not { IsDisabled: false })
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        if (await reports.OpenAsync(id, Authorizer.ReadScopeOf(user.AsActor(Channel.Web)), context.RequestAborted) is not { } kept)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        context.Response.ContentType = "application/pdf";
+        context.Response.Headers.ContentDisposition = $"attachment; filename={kept.Report.FileName}";
+        context.Response.ContentLength = kept.Content.Length;
+        await context.Response.Body.WriteAsync(kept.Content, context.RequestAborted);
+    }
+
     /// <summary>Why a period is refused, or null.</summary>
     public static string? Problem(DateTimeOffset from, DateTimeOffset to) =>
         from >= to ? "The period's start (from) must lie before its end (to)."
