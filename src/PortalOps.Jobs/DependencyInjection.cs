@@ -83,6 +83,7 @@ public static class DependencyInjection
         services.TryAddTransient<Compliance.ComplianceWaiversJob>();
         services.TryAddTransient<Compliance.ComplianceScanRequests>();
         services.AddHostedService<Compliance.ComplianceStart>();
+        Compliance.Reports.ComplianceReportsServiceCollectionExtensions.AddComplianceReports(services);
         return services;
     }
 

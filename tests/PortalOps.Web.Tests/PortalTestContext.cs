@@ -57,6 +57,7 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IApprovalStore>(Approvals);
         Services.AddSingleton<IActionLedger>(new FakeActionLedger());
         Services.AddSingleton<IAuditLog>(AuditLog);
+        Services.AddSingleton<PortalOps.Domain.Compliance.Reports.IComplianceReportStore>(ComplianceReports);
         AuditVerification = new FakeAuditVerification(AuditLog, Clock);
         Services.AddSingleton<IAuditVerification>(AuditVerification);
         Services.AddSingleton<IInventory>(Inventory);
@@ -106,6 +107,8 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     protected FakeApprovalStore Approvals { get; } = new();
 
     protected FakeAuditLog AuditLog { get; }
+
+    protected FakeComplianceReports ComplianceReports { get; } = new();
 
     protected FakeAuditVerification AuditVerification { get; }
 

@@ -80,6 +80,10 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<ComplianceScanRow> ComplianceScans => Set<ComplianceScanRow>();
 
+    internal DbSet<ComplianceReportRow> ComplianceReports => Set<ComplianceReportRow>();
+
+    internal DbSet<ComplianceReportFileRow> ComplianceReportFiles => Set<ComplianceReportFileRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -97,6 +101,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureKeyedAudit(modelBuilder);
         ComplianceModel.Configure(modelBuilder);
         PatchingModel.Configure(modelBuilder);
+        ComplianceReportModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

@@ -32,6 +32,38 @@ public static class RecurringJobs
         manager.AddOrUpdate<Compliance.ComplianceScanJob>(ComplianceScan, job => job.RunAsync(CancellationToken.None), $"7 */{intervalHours} * * *");
         manager.AddOrUpdate<Compliance.ComplianceWaiversJob>(ComplianceWaivers, job => job.RunAsync(CancellationToken.None), Cron.Hourly(37));
     }
+
+    /// <summary>Prefix of the report schedules' job ids: compliance.report.NAME.</summary>
+    public const string ComplianceReportPrefix = "compliance.report.";
+
+    /// <summary>
+    /// One job per report schedule (setting ComplianceReports:Schedules): weekly on Mondays, monthly on the 1st, 06:00 UTC. Jobs of
+    /// schedules no longer configured are removed when <paramref name="storage"/> is given.
+    /// </summary>
+    public static void RegisterComplianceReports(IRecurringJobManager manager, IReadOnlyList<Domain.Compliance.Reports.ReportSchedule> schedules, JobStorage? storage)
+    {
+        foreach (var s in schedules)
+        {
+            var name = s.Name;
+            manager.AddOrUpdate<Compliance.Reports.ComplianceReportJob>(
+                ComplianceReportPrefix + name, job => job.RunAsync(name, CancellationToken.None),
+                s.Cadence == Domain.Compliance.Reports.ReportCadence.Weekly ? "0 6 * * 1" : "0 6 1 * *");
+        }
+
+        if (storage is null)
+        {
+            return;
+        }
+
+        using var connection = storage.GetConnection();
+        foreach (var job in Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection))
+        {
+            if (job.Id.StartsWith(ComplianceReportPrefix, StringComparison.Ordinal) && schedules.All(s => ComplianceReportPrefix + s.Name != job.Id))
+            {
+                manager.RemoveIfExists(job.Id);
+            }
+        }
+    }
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>

@@ -29,6 +29,8 @@ public static class PortalEndpoints
 
         app.MapGet("/audit/export.csv", ExportAuditAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/findings.csv", ComplianceExport.ExportFindingsAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/compliance/report.pdf", ComplianceReportExport.DownloadAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/compliance/reports/{id:guid}.pdf", ComplianceReportExport.DownloadKeptAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/patching/compliance.csv", PatchingExport.ComplianceAsync).RequireAuthorization(Policies.Viewer);
         return app;
     }

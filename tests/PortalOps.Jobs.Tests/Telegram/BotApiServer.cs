@@ -36,12 +36,15 @@ public sealed class SentMessage
         ?? throw new InvalidOperationException($"No button '{text}' on message {MessageId} in chat {ChatId}: [{string.Join(", ", AllButtons.Select(b => b.Text))}]\n{Text}");
 }
 
+/// <summary>A document the bot sent (sendDocument, multipart): the file as uploaded.</summary>
+public sealed record SentDocument(long ChatId, int MessageId, string FileName, byte[] Content, string? Caption);
+
 /// <summary>One call the bot made.</summary>
 public sealed record ApiCall(string Method, JsonObject Body, DateTimeOffset At, int Status);
 
 /// <summary>
 /// A Bot API server on loopback, enough of Telegram for the real Telegram.Bot client: getMe, getUpdates (long poll with offset and
-/// timeout), sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery, setWebhook, deleteWebhook, setMyCommands.
+/// timeout), sendMessage, sendDocument (multipart upload), editMessageText, editMessageReplyMarkup, answerCallbackQuery, setWebhook, deleteWebhook, setMyCommands.
 /// It records every call, plays people who write and press buttons, can answer 429 with retry_after on demand, and can enforce
 /// Telegram's limits (1 a second per private chat, 20 a minute per group, 30 a second overall) the way Telegram does: with 429s.
 /// </summary>
@@ -56,6 +59,7 @@ public sealed class BotApiServer : IAsyncDisposable
     private readonly List<ApiCall> _calls = [];
     private readonly List<JsonObject> _updates = [];
     private readonly Dictionary<(long Chat, int Id), SentMessage> _messages = [];
+    private readonly List<SentDocument> _documents = [];
     private readonly Dictionary<long, int> _nextMessageId = [];
     private readonly Dictionary<string, Queue<(int Status, int RetryAfter)>> _failures = [];
     private readonly Dictionary<long, List<DateTimeOffset>> _chatSends = [];
@@ -101,6 +105,17 @@ public sealed class BotApiServer : IAsyncDisposable
             lock (_gate)
             {
                 return _calls.ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<SentDocument> Documents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _documents.ToList();
             }
         }
     }
@@ -332,6 +347,10 @@ public sealed class BotApiServer : IAsyncDisposable
                 Commands = body["commands"]?.AsArray().Select(c => c!["command"]!.GetValue<string>()).ToList() ?? [];
                 await RespondAsync(context, method, body, 200, Ok(true));
                 return;
+            case "sendDocument":
+                var document = await StoreDocumentAsync(context.Request, body);
+                await RespondAsync(context, method, body, document is null ? 400 : 200, document is null ? Error(400, "Bad Request: there is no document in the request") : Ok(DocumentMessageJson(document)));
+                return;
             case "answerCallbackQuery":
                 await RespondAsync(context, method, body, 200, Ok(true));
                 return;
@@ -396,6 +415,36 @@ public sealed class BotApiServer : IAsyncDisposable
         }
 
         return message;
+    }
+
+    // A document arrives as a multipart file field: named "document", or named by "document": "attach://NAME" (the Bot API's upload forms).
+    private async Task<SentDocument?> StoreDocumentAsync(HttpRequest request, JsonObject body)
+    {
+        if (!request.HasFormContentType)
+        {
+            return null;
+        }
+
+        var files = (await request.ReadFormAsync()).Files;
+        var reference = body["document"]?.ToString();
+        var file = reference is not null && reference.StartsWith("attach://", StringComparison.Ordinal)
+            ? files.GetFile(reference["attach://".Length..])
+            : files.GetFile("document");
+        if (file is null)
+        {
+            return null;
+        }
+
+        using var content = new MemoryStream();
+        await file.CopyToAsync(content);
+        var chat = body["chat_id"]!.GetValue<long>();
+        var document = new SentDocument(chat, NewMessageId(chat), file.FileName, content.ToArray(), body["caption"]?.ToString());
+        lock (_gate)
+        {
+            _documents.Add(document);
+        }
+
+        return document;
     }
 
     private SentMessage? Edit(JsonObject body, bool withText)
@@ -478,7 +527,7 @@ public sealed class BotApiServer : IAsyncDisposable
             var fromForm = new JsonObject();
             foreach (var (key, value) in form)
             {
-                fromForm[key] = JsonNode.Parse(value.ToString()) ?? value.ToString();
+                fromForm[key] = ParseFormValue(value.ToString());
             }
 
             return fromForm;
@@ -487,6 +536,44 @@ public sealed class BotApiServer : IAsyncDisposable
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync();
         return string.IsNullOrWhiteSpace(text) ? [] : JsonNode.Parse(text)?.AsObject() ?? [];
+    }
+
+    // Form fields carry JSON (numbers, objects) or plain text (a caption).
+    private static JsonNode? ParseFormValue(string value)
+    {
+        try
+        {
+            return JsonNode.Parse(value) ?? value;
+        }
+        catch (JsonException)
+        {
+            return value;
+        }
+    }
+
+    private static JsonObject DocumentMessageJson(SentDocument document)
+    {
+        var json = new JsonObject
+        {
+            ["message_id"] = document.MessageId,
+            ["from"] = new JsonObject { ["id"] = BotId, ["is_bot"] = true, ["first_name"] = "PortalOps test", ["username"] = BotUserName },
+            ["chat"] = ChatJson(document.ChatId, null),
+            ["date"] = Unix(),
+            ["document"] = new JsonObject
+            {
+                ["file_id"] = "doc-" + document.MessageId.ToString(CultureInfo.InvariantCulture),
+                ["file_unique_id"] = "u-doc-" + document.MessageId.ToString(CultureInfo.InvariantCulture),
+                ["file_name"] = document.FileName,
+                ["mime_type"] = "application/pdf",
+                ["file_size"] = document.Content.Length,
+            },
+        };
+        if (document.Caption is not null)
+        {
+            json["caption"] = document.Caption;
+        }
+
+        return json;
     }
 
     private static IReadOnlyList<IReadOnlyList<(string, string)>> ReadButtons(JsonNode? markup) =>

@@ -644,6 +644,83 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.ToTable("CompliancePolicyVersions", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.ComplianceReportFileRow", b =>
+                {
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("ReportId");
+
+                    b.ToTable("ComplianceReportFiles", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.ComplianceReportRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeliveryProblem")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("From")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GeneratedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OpenFindings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PeriodKey")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Schedule")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TelegramChatId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("To")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GeneratedAt");
+
+                    b.HasIndex("Schedule", "PeriodKey")
+                        .IsUnique();
+
+                    b.ToTable("ComplianceReports", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.ComplianceScanRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1724,6 +1801,15 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Users", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.ComplianceReportFileRow", b =>
+                {
+                    b.HasOne("PortalOps.Jobs.Persistence.ComplianceReportRow", null)
+                        .WithOne()
+                        .HasForeignKey("PortalOps.Jobs.Persistence.ComplianceReportFileRow", "ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -31,6 +31,9 @@ public sealed partial class ComplianceOverview
 
     private string CsvUrl => "/compliance/findings.csv" + _filter.QueryString();
 
+    // The report lists open findings whatever the grid's status filter, so the status is left out of its link.
+    private string PdfUrl => "/compliance/report.pdf" + (_filter with { Status = null }).QueryString();
+
     protected override async Task OnInitializedAsync()
     {
         var visibleTo = Authorizer.ReadScopeOf(await Current.ActorAsync());

@@ -35,6 +35,7 @@ public sealed class ComplianceOverviewTests : PortalTestContext
         page.WaitForAssertion(() => Assert.Contains("vol-0abc", page.Find("[data-testid=finding-resource]").TextContent, StringComparison.Ordinal));
         Assert.Contains("111111111111/eu-west-1", page.Find("[data-testid=compliance-by-scope]").TextContent, StringComparison.Ordinal);
         Assert.Equal("/compliance/findings.csv?status=Open", page.Find("[data-testid=findings-csv]").GetAttribute("href"));
+        Assert.Equal("/compliance/report.pdf", page.Find("[data-testid=compliance-pdf]").GetAttribute("href"));
     }
 
     [Fact]
