@@ -30,6 +30,9 @@ public static class PortalEndpoints
         app.MapGet("/audit/export.csv", ExportAuditAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/findings.csv", ComplianceExport.ExportFindingsAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/patching/compliance.csv", PatchingExport.ComplianceAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/compliance/policy-files", ComplianceFiles.AllPoliciesAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/compliance/policy-files/{id}", ComplianceFiles.PolicyAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/compliance/exceptions.csv", ComplianceFiles.ExceptionsAsync).RequireAuthorization(Policies.Viewer);
         return app;
     }
 
