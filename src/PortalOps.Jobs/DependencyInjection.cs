@@ -83,6 +83,7 @@ public static class DependencyInjection
         services.TryAddScoped<Compliance.PolicyEditor>();
         services.TryAddScoped<Compliance.ExceptionRequests>();
         services.TryAddScoped<Compliance.ExceptionList>();
+        services.TryAddScoped<Telegram.Compliance.ComplianceTelegram>();
         services.TryAddTransient<Compliance.ComplianceScanJob>();
         services.TryAddTransient<Compliance.ComplianceWaiversJob>();
         services.TryAddTransient<Compliance.ComplianceScanRequests>();
