@@ -79,6 +79,11 @@ public static class DependencyInjection
         services.TryAddScoped<Domain.Compliance.ComplianceScanner>();
         services.TryAddScoped<Domain.Compliance.RemediationPlanner>();
         services.AddScoped<IActionExecutor, Domain.Compliance.RemediationExecutor>();
+        services.AddScoped<IActionExecutor, Domain.Compliance.ExceptionGrantExecutor>();
+        services.TryAddScoped<Compliance.PolicyEditor>();
+        services.TryAddScoped<Compliance.ExceptionRequests>();
+        services.TryAddScoped<Compliance.ExceptionList>();
+        services.TryAddScoped<Telegram.Compliance.ComplianceTelegram>();
         services.TryAddTransient<Compliance.ComplianceScanJob>();
         services.TryAddTransient<Compliance.ComplianceWaiversJob>();
         services.TryAddTransient<Compliance.ComplianceScanRequests>();

@@ -54,6 +54,9 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
 
     /// <summary>Apply a compliance policy's remediation to the exact resources its plan listed (parameter "policy").</summary>
     public static readonly ActionKind Remediate = new("compliance.remediate", Role.Operator, "Remediate", ActionTarget.ComplianceResources);
+    /// <summary>Grant an exception (waiver) to a compliance policy for the findings it names, with reason, owner and expiry (parameters).</summary>
+    public static readonly ActionKind GrantException = new("compliance.grant-exception", Role.Approver, "Grant an exception for", ActionTarget.ComplianceResources);
+
     /// <summary>Install patches on a patch run's instances (AWS-RunPatchBaseline Install, in waves): always waits for approval.</summary>
     public static readonly ActionKind InstallPatches = new("patching.install", Role.Operator, "Install patches on");
 
@@ -63,6 +66,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         LaunchInstances, EditTags, SetProtection, DeleteVolumes, ReleaseAddresses, RecoverInstances, ScaleOutGroup, RunDocument,
         Remediate,
         InstallPatches,
+        GrantException,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>

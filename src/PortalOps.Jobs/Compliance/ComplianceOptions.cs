@@ -16,4 +16,13 @@ public sealed class ComplianceOptions
 
     /// <summary>Scan once when a node starts, so a fresh install shows its posture at once.</summary>
     public bool ScanAtStart { get; set; } = true;
+
+    /// <summary>
+    /// The approval rule every exception request waits for (another Approver decides); empty: an exception is granted at once,
+    /// unless an Admin's approval rule names <c>compliance.grant-exception</c>.
+    /// </summary>
+    [MaxLength(100)]
+    public string? ExceptionApprovalRule { get; set; } = DefaultExceptionApprovalRule;
+
+    public const string DefaultExceptionApprovalRule = "compliance exception";
 }

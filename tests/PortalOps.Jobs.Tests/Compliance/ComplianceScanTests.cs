@@ -131,6 +131,47 @@ public abstract class ComplianceScanTests(DatabaseProvider provider) : StoreTest
         Assert.Equal(BuiltInPolicies.All.Count + 1, (await catalog.ExportAsync()).Count);
     }
 
+    [Fact]
+    public async Task GrantException_RunTwiceWithOneKey_StoresOneExceptionAndExceptsTheFindingAtOnce()
+    {
+        var (scanner, _, findings, waivers, _, _) = Build();
+        await scanner.ScanAsync();
+        var everything = new ReadScope([], Everything: true);
+        var finding = (await findings.QueryAsync(new FindingQuery { PolicyId = "instance-imdsv1-allowed", PageSize = 1, VisibleTo = everything })).Items[0];
+        var executor = new ExceptionGrantExecutor(findings, waivers, scanner, Clock);
+        var target = await executor.ResolveAsync(Domain.Actions.ActionKind.GrantException, new InstanceRef(finding.AccountId, finding.Region, finding.ResourceId), CancellationToken.None);
+        var parameters = new ExceptionDraft(finding.PolicyId, finding.Id, null, null, "vendor agent", "ana", Clock.GetUtcNow().AddDays(10)).ToParameters("paul");
+
+        var first = await executor.ExecuteAsync(Domain.Actions.ActionKind.GrantException, [target!], parameters, "approval-1", CancellationToken.None);
+        var again = await executor.ExecuteAsync(Domain.Actions.ActionKind.GrantException, [target!], parameters, "approval-1", CancellationToken.None);
+
+        Assert.True(first.Succeeded, first.Summary);
+        Assert.True(again.Succeeded, again.Summary);
+        var waiver = Assert.Single(await waivers.ListAsync());
+        Assert.Equal((finding.Id, "ana", "paul"), (waiver.FindingId!.Value, waiver.Owner, waiver.GrantedBy));
+        Assert.Equal(FindingStatus.Waived, (await findings.FindAsync(finding.Id, everything))!.Status);
+    }
+
+    [Fact]
+    public async Task GrantException_ExpiryPassedWhileTheRequestWaited_IsRefusedAtExecution()
+    {
+        var (scanner, _, findings, waivers, _, _) = Build();
+        await scanner.ScanAsync();
+        var everything = new ReadScope([], Everything: true);
+        var finding = (await findings.QueryAsync(new FindingQuery { PolicyId = "instance-imdsv1-allowed", PageSize = 1, VisibleTo = everything })).Items[0];
+        var executor = new ExceptionGrantExecutor(findings, waivers, scanner, Clock);
+        var parameters = new ExceptionDraft(finding.PolicyId, finding.Id, null, null, "vendor agent", "ana", Clock.GetUtcNow().AddHours(2)).ToParameters("paul");
+        var target = await executor.ResolveAsync(Domain.Actions.ActionKind.GrantException, new InstanceRef(finding.AccountId, finding.Region, finding.ResourceId), CancellationToken.None);
+
+        Clock.Advance(TimeSpan.FromHours(3));
+        var result = await executor.ExecuteAsync(Domain.Actions.ActionKind.GrantException, [target!], parameters, "approval-2", CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("must lie in the future", result.Summary, StringComparison.Ordinal);
+        Assert.Empty(await waivers.ListAsync());
+        Assert.Equal(FindingStatus.Open, (await findings.FindAsync(finding.Id, everything))!.Status);
+    }
+
     private sealed class Tags : ITagGovernance
     {
         public IReadOnlyList<string> RequiredTagKeys { get; } = ["owner"];

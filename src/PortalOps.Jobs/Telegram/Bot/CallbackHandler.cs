@@ -30,7 +30,8 @@ internal sealed partial class CallbackHandler(
     TimeProvider clock,
     ILogger<CallbackHandler> logger,
     AlertOperations? alertOperations = null,
-    Alerts.AlertTelegram? alertTelegram = null)
+    Alerts.AlertTelegram? alertTelegram = null,
+    Compliance.ComplianceTelegram? compliance = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -44,7 +45,7 @@ internal sealed partial class CallbackHandler(
 
         var pressed = button!;
         var messageId = query.Message!.Id;
-        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert ? "Working on it…" : null, alert: false, cancellationToken);
+        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding ? "Working on it…" : null, alert: false, cancellationToken);
 
         switch (pressed.Kind)
         {
@@ -85,6 +86,11 @@ internal sealed partial class CallbackHandler(
             case ButtonKind.AcknowledgeAlert:
             case ButtonKind.SnoozeAlert:
                 await AnswerAlertAsync(chat, pressed, cancellationToken);
+                break;
+            case ButtonKind.CompliancePolicy:
+            case ButtonKind.RemediateFinding:
+            case ButtonKind.ExceptFinding:
+                await ComplianceAsync(chat, pressed, cancellationToken);
                 break;
             case ButtonKind.Deny:
             case ButtonKind.ShowApproval:
@@ -127,7 +133,7 @@ internal sealed partial class CallbackHandler(
         }
 
         // In a group anyone may press; a Viewer is stopped before the confirmation (the pipeline would refuse the action itself).
-        if (button.Kind is ButtonKind.Action or ButtonKind.Confirm && !chat.Actor.IsAtLeast(Role.Operator))
+        if (button.Kind is ButtonKind.Action or ButtonKind.Confirm or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding && !chat.Actor.IsAtLeast(Role.Operator))
         {
             await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, $"{chat.Actor.Name} is {chat.Actor.Role}; acting needs Operator or higher."), cancellationToken);
             return "You are a Viewer: you can look, not act.";
@@ -141,7 +147,7 @@ internal sealed partial class CallbackHandler(
         }
 
         // A confirmation acts once. Approve and Deny need no such guard: the pipeline decides a request exactly once and says who did.
-        if (button.Kind is ButtonKind.Confirm && !await buttons.UseAsync(button.Id, cancellationToken))
+        if (button.Kind is ButtonKind.Confirm or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding && !await buttons.UseAsync(button.Id, cancellationToken))
         {
             await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, "A used button was pressed again."), cancellationToken);
             return "This button was already used.";
@@ -188,6 +194,40 @@ internal sealed partial class CallbackHandler(
         };
         var more = result.Status == ActionStatus.PendingApproval ? "\nThe approvers have been asked; you will hear the outcome here." : string.Empty;
         screens.Edit(chat.ChatId, messageId, new Screen($"{icon} {Bold($"{action} {target!.InstanceId}")}\n{Escape(result.Message)}{more}"));
+    }
+
+    /// <summary>A compliance button: show a policy's findings, or ask to remediate or except one (through the pipeline, which decides and audits).</summary>
+    private async Task ComplianceAsync(BotChat chat, StoredButton button, CancellationToken cancellationToken)
+    {
+        if (compliance is null)
+        {
+            return;
+        }
+
+        if (button.Kind == ButtonKind.CompliancePolicy && button.Arguments.Filter is { } policyId)
+        {
+            var keyboard = screens.Keyboard(chat);
+            var text = await compliance.PolicyAsync(chat.Actor, policyId, keyboard, cancellationToken);
+            screens.Reply(chat, new Screen(text, await keyboard.BuildAsync(cancellationToken)));
+            return;
+        }
+
+        if (button.Arguments.Finding is not { } findingId)
+        {
+            return;
+        }
+
+        var result = button.Kind == ButtonKind.RemediateFinding
+            ? await compliance.RemediateAsync(chat.Actor, findingId, cancellationToken)
+            : await compliance.ExceptAsync(chat.Actor, findingId, cancellationToken);
+        var icon = result.Status switch
+        {
+            ActionStatus.Executed or ActionStatus.Decided => "✅",
+            ActionStatus.PendingApproval => "⏳",
+            ActionStatus.Failed or ActionStatus.PartlySucceeded => "⚠️",
+            ActionStatus.Refused or ActionStatus.NotFound or ActionStatus.Conflict => "⛔",
+        };
+        screens.Reply(chat, $"{icon} {Escape(result.Message)}");
     }
 
     /// <summary>Acknowledge or snooze through the same use case as the alert page (rights checked and audited there), then edit every copy.</summary>

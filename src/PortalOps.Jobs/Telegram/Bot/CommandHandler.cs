@@ -22,7 +22,8 @@ internal sealed class CommandHandler(
     IAuditLog audit,
     TimeProvider clock,
     IAlertStore? alerts = null,
-    Patching.PatchSummaryView? patching = null)
+    Patching.PatchSummaryView? patching = null,
+    Compliance.ComplianceTelegram? compliance = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -92,6 +93,9 @@ internal sealed class CommandHandler(
                 break;
             case "patch":
                 screens.Reply(chat, patching is null ? "Patching is not set up on this portal." : await patching.SummaryAsync(actor, cancellationToken));
+                break;
+            case "compliance":
+                await ComplianceAsync(chat, actor, cancellationToken);
                 break;
             case "cost":
                 screens.Reply(chat, "The cost module is not built yet, so there are no cost figures to show.");
@@ -226,6 +230,20 @@ internal sealed class CommandHandler(
         }
 
         screens.Reply(chat, text.ToString());
+    }
+
+    /// <summary>The compliance score within the person's scopes, and the worst policies as buttons.</summary>
+    private async Task ComplianceAsync(BotChat chat, Actor actor, CancellationToken cancellationToken)
+    {
+        if (compliance is null)
+        {
+            screens.Reply(chat, "Compliance is not set up on this portal.");
+            return;
+        }
+
+        var keyboard = screens.Keyboard(chat);
+        var text = await compliance.SummaryAsync(actor, keyboard, cancellationToken);
+        screens.Reply(chat, new Screen(text, await keyboard.BuildAsync(cancellationToken)));
     }
 
     private async Task ApprovalsAsync(BotChat chat, Actor actor, CancellationToken cancellationToken)

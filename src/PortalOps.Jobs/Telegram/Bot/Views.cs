@@ -17,6 +17,7 @@ internal static class Views
         + "/approvals — requests waiting for your decision\n"
         + "/alerts — monitoring alerts\n"
         + "/patch — patch compliance and the latest patch runs\n"
+        + "/compliance — compliance score and the worst policies, with Remediate / Grant exception\n"
         + "/cost — cost overview\n"
         + "/whoami — who PortalOps thinks you are\n"
         + "/help — this list\n\n"

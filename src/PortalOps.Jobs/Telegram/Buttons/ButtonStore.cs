@@ -39,10 +39,19 @@ public enum ButtonKind
 
     /// <summary>Snooze a monitoring alert for an hour.</summary>
     SnoozeAlert,
+
+    /// <summary>Show a compliance policy's open findings (policy id in <see cref="ButtonArguments.Filter"/>).</summary>
+    CompliancePolicy,
+
+    /// <summary>Ask to remediate one finding's resource through the pipeline (one press, one request).</summary>
+    RemediateFinding,
+
+    /// <summary>Ask for a 30-day exception for one finding through the pipeline (one press, one request).</summary>
+    ExceptFinding,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>
-public sealed record ButtonArguments(string? Instance = null, string? Action = null, string? Filter = null, int Page = 0, string? Reason = null, Guid? Alert = null);
+public sealed record ButtonArguments(string? Instance = null, string? Action = null, string? Filter = null, int Page = 0, string? Reason = null, Guid? Alert = null, Guid? Finding = null);
 
 /// <summary>A button as stored.</summary>
 public sealed record StoredButton(
