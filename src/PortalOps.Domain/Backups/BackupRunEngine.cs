@@ -15,6 +15,7 @@ public sealed class BackupRunEngine(
     IBackupRunStore runs,
     IInventory inventory,
     IBackupCloud cloud,
+    IBackupProtectionStore protection,
     BackupPlanner planner,
     IBackupNotifier notifier,
     TimeProvider clock)
@@ -133,6 +134,11 @@ public sealed class BackupRunEngine(
 
         if (finishedNow)
         {
+            if (policy is not null)
+            {
+                await protection.RecordAsync(run, policy, cancellationToken);
+            }
+
             await notifier.RunFinishedAsync(run, cancellationToken);
         }
 

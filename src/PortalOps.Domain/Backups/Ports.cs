@@ -98,3 +98,15 @@ public sealed class SilentBackupNotifier : IBackupNotifier
 {
     public Task RunFinishedAsync(BackupRun run, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }
+
+/// <summary>The latest backup state per policy and instance, kept as runs finish: what the RPO report pages over.</summary>
+public interface IBackupProtectionStore
+{
+    /// <summary>Takes a finished run's outcome into each of its instances' rows.</summary>
+    Task RecordAsync(BackupRun run, BackupPolicy policy, CancellationToken cancellationToken = default);
+
+    /// <summary>Most overdue first, only instances the scope covers.</summary>
+    Task<Page<ProtectedInstance>> QueryAsync(ProtectionQuery query, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ProtectedInstance>> ListAsync(ReadScope scope, CancellationToken cancellationToken = default);
+}

@@ -97,6 +97,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureKeyedAudit(modelBuilder);
         ComplianceModel.Configure(modelBuilder);
         PatchingModel.Configure(modelBuilder);
+        BackupsModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)
