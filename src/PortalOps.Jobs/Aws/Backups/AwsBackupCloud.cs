@@ -220,8 +220,21 @@ public sealed class AwsBackupCloud(AwsClients clients, ILogger<AwsBackupCloud> l
     public Task<BackupResult> RestoreInstanceAsync(CloudScope scope, InstanceRestore restore, string idempotencyKey, CancellationToken cancellationToken = default) =>
         Call(scope.AccountId, scope.Region, "RunInstances", async ec2 =>
         {
-            var tags = restore.Tags.Where(t => !t.Key.StartsWith("aws:", StringComparison.Ordinal)).Select(t => new Ec2Tag(t.Key, t.Value)).ToList();
+            // ClientToken makes EC2 launch once; the token tag also finds the instance when an earlier answer was lost.
+            var token = AwsLauncher.ClientToken(idempotencyKey);
+            var found = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
+            {
+                Filters = [new Filter("tag:" + RestoreTokenTag, [token]), new Filter("instance-state-name", ["pending", "running", "stopping", "stopped"])],
+            }, cancellationToken).ConfigureAwait(false);
+            if (found.Reservations?.SelectMany(x => x.Instances ?? []).FirstOrDefault() is { } existing)
+            {
+                return new BackupResult(existing.InstanceId, null);
+            }
+
+            var tags = restore.Tags.Where(t => !t.Key.StartsWith("aws:", StringComparison.Ordinal) && !t.Key.StartsWith("portalops:", StringComparison.Ordinal))
+                .Select(t => new Ec2Tag(t.Key, t.Value)).ToList();
             tags.Add(new Ec2Tag("portalops:restored-from", restore.ImageId));
+            tags.Add(new Ec2Tag(RestoreTokenTag, token));
             var r = await ec2.RunInstancesAsync(new RunInstancesRequest
             {
                 ImageId = restore.ImageId,
@@ -230,7 +243,7 @@ public sealed class AwsBackupCloud(AwsClients clients, ILogger<AwsBackupCloud> l
                 MaxCount = 1,
                 SubnetId = restore.SubnetId,
                 Placement = restore.SubnetId is null && restore.AvailabilityZone is { Length: > 0 } zone ? new Placement { AvailabilityZone = zone } : null,
-                ClientToken = AwsLauncher.ClientToken(idempotencyKey),
+                ClientToken = token,
                 TagSpecifications = [new TagSpecification { ResourceType = ResourceType.Instance, Tags = tags }],
             }, cancellationToken).ConfigureAwait(false);
             var id = r.Reservation.Instances[0].InstanceId;
@@ -271,7 +284,8 @@ public sealed class AwsBackupCloud(AwsClients clients, ILogger<AwsBackupCloud> l
             "error" => RecoveryPointState.Error,
             _ => RecoveryPointState.Pending,
         };
-        var created = s.StartTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : WindowOf(tags) ?? DateTimeOffset.MinValue;
+        // A point's age is its window's (the moment it stands for), so retention counts windows, not how long EBS took.
+        var created = WindowOf(tags) ?? (s.StartTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : DateTimeOffset.MinValue);
         return new RecoveryPoint(scope, s.SnapshotId, RecoveryPointKind.Snapshot, state, created, tags,
             tags.GetValueOrDefault(BackupTags.Volume) ?? s.VolumeId, s.VolumeSize ?? 0, s.StateMessage);
     }
@@ -285,7 +299,7 @@ public sealed class AwsBackupCloud(AwsClients clients, ILogger<AwsBackupCloud> l
             "failed" or "error" or "invalid" or "deregistered" => RecoveryPointState.Error,
             _ => RecoveryPointState.Pending,
         };
-        var created = Protocol.Xml.ParseDate(i.CreationDate) ?? WindowOf(tags) ?? DateTimeOffset.MinValue;
+        var created = WindowOf(tags) ?? Protocol.Xml.ParseDate(i.CreationDate) ?? DateTimeOffset.MinValue;
         return new RecoveryPoint(scope, i.ImageId, RecoveryPointKind.Image, state, created, tags, null,
             (i.BlockDeviceMappings ?? []).Sum(m => m.Ebs?.VolumeSize ?? 0), i.StateReason?.Message);
     }
