@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddMonitoring();
         services.AddCompliance();
         Patching.PatchingServiceCollectionExtensions.AddPatching(services);
+        Backups.BackupsServiceCollectionExtensions.AddBackups(services);
         return services;
     }
 

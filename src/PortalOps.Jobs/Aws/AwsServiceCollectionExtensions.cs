@@ -53,6 +53,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<IInstanceLauncher, AwsLauncher>();
         services.AddSingleton<ICloudResources, AwsCloudResources>();
         services.AddSingleton<ISnapshots, AwsSnapshots>();
+        services.AddSingleton<IBackupCloud, Backups.AwsBackupCloud>();
         services.AddSingleton<IRemoteCommands, AwsRemoteCommands>();
         services.AddSingleton<IInstanceAttributes, AwsInstanceAttributes>();
         services.AddSingleton<AwsLeftovers>();

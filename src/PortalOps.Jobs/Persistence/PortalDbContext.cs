@@ -102,6 +102,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ComplianceModel.Configure(modelBuilder);
         PatchingModel.Configure(modelBuilder);
         ComplianceReportModel.Configure(modelBuilder);
+        BackupsModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

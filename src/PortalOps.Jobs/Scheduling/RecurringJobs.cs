@@ -15,6 +15,8 @@ public static class RecurringJobs
     public const string ComplianceWaivers = "compliance.waivers";
     public const string PatchScan = "patching.scan";
     public const string PatchRuns = "patching.runs";
+    public const string BackupWindows = "backups.windows";
+    public const string BackupRuns = "backups.runs";
 
     /// <param name="patchScanCron">When the patch scan runs (<see cref="Patching.PatchingOptions.ScanCron"/>); every six hours by default.</param>
     public static void Register(IRecurringJobManager manager, string? patchScanCron = null)
@@ -63,6 +65,13 @@ public static class RecurringJobs
                 manager.RemoveIfExists(job.Id);
             }
         }
+    }
+
+    /// <summary>Backups: due windows are started and active runs moved on every minute (each policy rule keeps its own cron).</summary>
+    public static void RegisterBackups(IRecurringJobManager manager)
+    {
+        manager.AddOrUpdate<Backups.BackupWindowJob>(BackupWindows, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<Backups.BackupRunJob>(BackupRuns, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 }
 

@@ -76,6 +76,9 @@ public sealed class LoopbackProxy : IAsyncDisposable
     /// <summary>Answers every call to an operation with an AWS error (EC2 or Query shape) instead of forwarding it.</summary>
     public void Fail(string operation, string code, int status = 403) => failures[operation] = (code, status);
 
+    /// <summary>Stops failing <paramref name="operation"/> (undoes <see cref="Fail"/>).</summary>
+    public void Heal(string operation) => failures.TryRemove(operation, out _);
+
     /// <summary>Answers a JSON operation (by its X-Amz-Target) with a canned body instead of forwarding it.</summary>
     public void Stub(string target, Func<string, string> answer) => stubs[target] = answer;
 

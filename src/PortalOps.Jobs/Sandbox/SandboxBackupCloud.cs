@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Options;
+using PortalOps.Domain.Backups;
+using PortalOps.Domain.Instances;
+using PortalOps.Jobs.Backups;
+
+namespace PortalOps.Jobs.Sandbox;
+
+/// <summary>
+/// Backups in the Sandbox account: snapshot sets that take time like EBS (about half a minute plus two seconds per GiB), copies that take
+/// longer, the odd snapshot that ends in error (<see cref="BackupsOptions.SandboxFailureRate"/>), and restores that make real sandbox
+/// volumes and instances.
+/// </summary>
+public sealed class SandboxBackupCloud(SandboxCloud cloud, TimeProvider clock, IOptions<BackupsOptions> options) : IBackupCloud
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, (RecoveryPoint Point, DateTimeOffset ReadyAt, bool Fails)> points = new(StringComparer.Ordinal);
+    private readonly Random random = new(20261202);
+    private int next;
+
+    public async Task<BackupCreation> CreateSnapshotsAsync(InstanceRef instance, IReadOnlyList<string> deviceNames, IReadOnlyDictionary<string, string> tags, string description, CancellationToken cancellationToken = default)
+    {
+        var found = await cloud.FindAsync(instance, cancellationToken) ?? throw new BackupCloudException($"InvalidInstanceID.NotFound: The instance ID '{instance.InstanceId}' does not exist.", "InvalidInstanceID.NotFound");
+        var volumes = found.Volumes.Where(v => deviceNames.Count == 0 || deviceNames.Contains(v.DeviceName, StringComparer.Ordinal)).ToList();
+        var now = clock.GetUtcNow();
+        var ids = new List<string>();
+        lock (gate)
+        {
+            var fails = random.NextDouble() < options.Value.SandboxFailureRate;
+            foreach (var volume in volumes)
+            {
+                var id = $"snap-{Interlocked.Increment(ref next):x17}";
+                points[id] = (new RecoveryPoint(new CloudScope(instance.AccountId, instance.Region), id, RecoveryPointKind.Snapshot, RecoveryPointState.Pending, Created(tags, now),
+                    new Dictionary<string, string>(tags, StringComparer.Ordinal), volume.VolumeId, volume.SizeGiB), now + TimeSpan.FromSeconds(30 + (2 * volume.SizeGiB)), fails);
+                ids.Add(id);
+            }
+        }
+
+        return new BackupCreation(ids, RequestId());
+    }
+
+    public async Task<BackupCreation> CreateImageAsync(InstanceRef instance, string name, bool reboot, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
+    {
+        var found = await cloud.FindAsync(instance, cancellationToken) ?? throw new BackupCloudException($"InvalidInstanceID.NotFound: The instance ID '{instance.InstanceId}' does not exist.", "InvalidInstanceID.NotFound");
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            var id = $"ami-{Interlocked.Increment(ref next):x17}";
+            var size = found.Volumes.Sum(v => v.SizeGiB);
+            points[id] = (new RecoveryPoint(new CloudScope(instance.AccountId, instance.Region), id, RecoveryPointKind.Image, RecoveryPointState.Pending, Created(tags, now),
+                new Dictionary<string, string>(tags, StringComparer.Ordinal), null, size), now + TimeSpan.FromSeconds(60 + (3 * size)), random.NextDouble() < options.Value.SandboxFailureRate);
+            return new BackupCreation([id], RequestId());
+        }
+    }
+
+    public Task<BackupCreation> CopyAsync(RecoveryPoint point, CloudScope destination, string? kmsKeyId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            var id = $"{(point.Kind == RecoveryPointKind.Image ? "ami" : "snap")}-{Interlocked.Increment(ref next):x17}";
+            points[id] = (point with { Scope = destination, Id = id, State = RecoveryPointState.Pending, Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal) },
+                now + TimeSpan.FromSeconds(60 + (4 * point.SizeGiB)), false);
+            return Task.FromResult(new BackupCreation([id], RequestId()));
+        }
+    }
+
+    public Task<IReadOnlyList<RecoveryPoint>> WindowPointsAsync(CloudScope scope, BackupWindow window, RecoveryPointKind kind, CancellationToken cancellationToken = default)
+    {
+        var text = BackupTags.WindowText(window.Start);
+        var policy = window.PolicyId.ToString("N");
+        return Task.FromResult(Read(p => p.Scope == scope && p.Kind == kind && p.PolicyId == policy && p.RuleName == window.RuleName && p.Window == text));
+    }
+
+    public Task<IReadOnlyList<RecoveryPoint>> RecoveryPointsAsync(CloudScope scope, Guid policyId, RecoveryPointKind kind, CancellationToken cancellationToken = default)
+    {
+        var policy = policyId.ToString("N");
+        return Task.FromResult(Read(p => p.Scope == scope && p.Kind == kind && p.PolicyId == policy));
+    }
+
+    public Task<IReadOnlySet<string>> SnapshotsBehindImagesAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
+
+    public Task<BackupResult> DeleteAsync(RecoveryPoint point, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            points.Remove(point.Id);
+        }
+
+        return Task.FromResult(new BackupResult(point.Id, RequestId()));
+    }
+
+    public async Task<BackupResult> RestoreVolumeAsync(CloudScope scope, VolumeRestore restore, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var made = await cloud.RestoreVolumeAsync(scope, restore, idempotencyKey, cancellationToken);
+        return made;
+    }
+
+    public Task<BackupResult> RestoreInstanceAsync(CloudScope scope, InstanceRestore restore, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        cloud.RestoreInstanceAsync(scope, restore, idempotencyKey, cancellationToken);
+
+    private IReadOnlyList<RecoveryPoint> Read(Func<RecoveryPoint, bool> match)
+    {
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            var list = new List<RecoveryPoint>();
+            foreach (var (id, entry) in points.ToList())
+            {
+                var point = entry.Point;
+                if (point.State == RecoveryPointState.Pending && now >= entry.ReadyAt)
+                {
+                    point = entry.Fails
+                        ? point with { State = RecoveryPointState.Error, Error = "Sandbox: the snapshot failed (simulated EBS error); it will be made again." }
+                        : point with { State = RecoveryPointState.Completed };
+                    points[id] = (point, entry.ReadyAt, entry.Fails);
+                }
+
+                if (match(point))
+                {
+                    list.Add(point);
+                }
+            }
+
+            return list;
+        }
+    }
+
+    private static DateTimeOffset Created(IReadOnlyDictionary<string, string> tags, DateTimeOffset now) =>
+        tags.TryGetValue(BackupTags.Window, out var w) && DateTimeOffset.TryParse(w, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : now;
+
+    private static string RequestId() => Guid.NewGuid().ToString();
+}
