@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddMonitoring();
         services.AddCompliance();
         Patching.PatchingServiceCollectionExtensions.AddPatching(services);
+        Costs.CostsServiceCollectionExtensions.AddCosts(services);
         return services;
     }
 
@@ -118,6 +119,9 @@ public static class DependencyInjection
         services.AddSingleton<SandboxCompliance>();
         services.AddSingleton<Domain.Compliance.IComplianceSource>(sp => sp.GetRequiredService<SandboxCompliance>());
         services.AddSingleton<Domain.Compliance.IRemediator>(sp => sp.GetRequiredService<SandboxCompliance>());
+        services.AddSingleton<Domain.Costs.IResourceModifier>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.TryAddSingleton<Domain.Costs.IUtilizationSource, SandboxUtilization>();
+        services.TryAddSingleton<Domain.Costs.ISpendSource, SandboxSpend>();
         return services;
     }
 

@@ -8,7 +8,7 @@ namespace PortalOps.Domain.Costs;
 /// What a person does with recommendations: read those their scope covers, dismiss one with a reason and an expiry (an Operator
 /// who may see it), and apply one through the action pipeline, where it always waits for approval.
 /// </summary>
-public sealed class CostRecommendations(ICostRecommendationStore store, ActionPipeline pipeline, TimeProvider clock)
+public sealed class CostRecommendations(ICostRecommendationStore store, ActionPipeline pipeline, ResizeCheck resizeCheck, TimeProvider clock)
 {
     /// <summary>The approval rule name a recommendation's action waits under.</summary>
     public const string ApprovalRule = "Cost recommendation";
@@ -60,7 +60,14 @@ public sealed class CostRecommendations(ICostRecommendationStore store, ActionPi
             return new ActionResult(ActionStatus.NotFound, "No such recommendation.");
         }
 
-        var request = view.Recommendation.ToRequest() with { RequireApproval = ApprovalRule };
+        var recommendation = view.Recommendation;
+        if (recommendation.Action == ActionKind.ResizeInstances
+            && await resizeCheck.RefusalAsync(recommendation.Resource, recommendation.TargetType, cancellationToken) is { } refusal)
+        {
+            return new ActionResult(ActionStatus.Refused, refusal);
+        }
+
+        var request = recommendation.ToRequest() with { RequireApproval = ApprovalRule };
         var result = await pipeline.SubmitAsync(actor, request, cancellationToken);
         if (result.IsSuccess)
         {

@@ -80,6 +80,12 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<ComplianceScanRow> ComplianceScans => Set<ComplianceScanRow>();
 
+    internal DbSet<CostRecommendationRow> CostRecommendations => Set<CostRecommendationRow>();
+
+    internal DbSet<CostDismissalRow> CostDismissals => Set<CostDismissalRow>();
+
+    internal DbSet<CostScanRow> CostScans => Set<CostScanRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -97,6 +103,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureKeyedAudit(modelBuilder);
         ComplianceModel.Configure(modelBuilder);
         PatchingModel.Configure(modelBuilder);
+        CostsModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

@@ -15,6 +15,7 @@ public static class RecurringJobs
     public const string ComplianceWaivers = "compliance.waivers";
     public const string PatchScan = "patching.scan";
     public const string PatchRuns = "patching.runs";
+    public const string CostScan = "costs.scan";
 
     /// <param name="patchScanCron">When the patch scan runs (<see cref="Patching.PatchingOptions.ScanCron"/>); every six hours by default.</param>
     public static void Register(IRecurringJobManager manager, string? patchScanCron = null)
@@ -32,6 +33,10 @@ public static class RecurringJobs
         manager.AddOrUpdate<Compliance.ComplianceScanJob>(ComplianceScan, job => job.RunAsync(CancellationToken.None), $"7 */{intervalHours} * * *");
         manager.AddOrUpdate<Compliance.ComplianceWaiversJob>(ComplianceWaivers, job => job.RunAsync(CancellationToken.None), Cron.Hourly(37));
     }
+
+    /// <summary>The daily cost scan at <paramref name="cron"/> (setting Costs:ScanCron); a scheduled run skips a day already scanned.</summary>
+    public static void RegisterCosts(IRecurringJobManager manager, string cron) =>
+        manager.AddOrUpdate<Costs.CostScanJob>(CostScan, job => job.RunAsync(false, CancellationToken.None), cron);
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>
