@@ -30,6 +30,8 @@ public static class PortalEndpoints
         app.MapGet("/audit/export.csv", ExportAuditAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/findings.csv", ComplianceExport.ExportFindingsAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/patching/compliance.csv", PatchingExport.ComplianceAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/costs/spend.csv", CostExport.SpendAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/costs/recommendations.csv", CostExport.RecommendationsAsync).RequireAuthorization(Policies.Viewer);
         return app;
     }
 
