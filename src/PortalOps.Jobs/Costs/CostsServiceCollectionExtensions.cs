@@ -30,6 +30,7 @@ public static class CostsServiceCollectionExtensions
         services.TryAddScoped<ResizeCheck>();
         services.TryAddScoped<CostRecommendations>();
         services.AddScoped<IActionExecutor, ResizeExecutor>();
+        services.TryAddScoped<Telegram.Costs.CostTelegram>();
         services.TryAddTransient<CostScanJob>();
         services.TryAddTransient<CostScanRequests>();
         services.AddHostedService<CostsStart>();

@@ -30,7 +30,8 @@ internal sealed partial class CallbackHandler(
     TimeProvider clock,
     ILogger<CallbackHandler> logger,
     AlertOperations? alertOperations = null,
-    Alerts.AlertTelegram? alertTelegram = null)
+    Alerts.AlertTelegram? alertTelegram = null,
+    Costs.CostTelegram? costs = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -44,7 +45,7 @@ internal sealed partial class CallbackHandler(
 
         var pressed = button!;
         var messageId = query.Message!.Id;
-        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert ? "Working on it…" : null, alert: false, cancellationToken);
+        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert or ButtonKind.ApplyRecommendation ? "Working on it…" : null, alert: false, cancellationToken);
 
         switch (pressed.Kind)
         {
@@ -85,6 +86,14 @@ internal sealed partial class CallbackHandler(
             case ButtonKind.AcknowledgeAlert:
             case ButtonKind.SnoozeAlert:
                 await AnswerAlertAsync(chat, pressed, cancellationToken);
+                break;
+            case ButtonKind.ApplyRecommendation:
+                if (costs is not null && pressed.Arguments.Recommendation is { } key)
+                {
+                    var applied = await costs.ApplyAsync(chat.Actor, key, cancellationToken);
+                    screens.Reply(chat, applied.IsSuccess ? $"⏳ {Escape(applied.Message)}" : $"⛔ {Escape(applied.Message)}");
+                }
+
                 break;
             case ButtonKind.Deny:
             case ButtonKind.ShowApproval:

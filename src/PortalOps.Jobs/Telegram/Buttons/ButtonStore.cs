@@ -39,10 +39,13 @@ public enum ButtonKind
 
     /// <summary>Snooze a monitoring alert for an hour.</summary>
     SnoozeAlert,
+
+    /// <summary>Apply a cost recommendation (through the pipeline, where it waits for approval).</summary>
+    ApplyRecommendation,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>
-public sealed record ButtonArguments(string? Instance = null, string? Action = null, string? Filter = null, int Page = 0, string? Reason = null, Guid? Alert = null);
+public sealed record ButtonArguments(string? Instance = null, string? Action = null, string? Filter = null, int Page = 0, string? Reason = null, Guid? Alert = null, string? Recommendation = null);
 
 /// <summary>A button as stored.</summary>
 public sealed record StoredButton(
