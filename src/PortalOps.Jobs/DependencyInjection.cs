@@ -61,6 +61,7 @@ public static class DependencyInjection
         services.AddCompliance();
         Patching.PatchingServiceCollectionExtensions.AddPatching(services);
         Backups.BackupsServiceCollectionExtensions.AddBackups(services);
+        Costs.CostsServiceCollectionExtensions.AddCosts(services);
         return services;
     }
 
@@ -125,6 +126,9 @@ public static class DependencyInjection
         services.AddSingleton<SandboxCompliance>();
         services.AddSingleton<Domain.Compliance.IComplianceSource>(sp => sp.GetRequiredService<SandboxCompliance>());
         services.AddSingleton<Domain.Compliance.IRemediator>(sp => sp.GetRequiredService<SandboxCompliance>());
+        services.AddSingleton<Domain.Costs.IResourceModifier>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.TryAddSingleton<Domain.Costs.IUtilizationSource, SandboxUtilization>();
+        services.TryAddSingleton<Domain.Costs.ISpendSource, SandboxSpend>();
         return services;
     }
 

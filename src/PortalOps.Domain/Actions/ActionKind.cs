@@ -60,6 +60,12 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Install patches on a patch run's instances (AWS-RunPatchBaseline Install, in waves): always waits for approval.</summary>
     public static readonly ActionKind InstallPatches = new("patching.install", Role.Operator, "Install patches on");
 
+    /// <summary>Change the instances' type (parameter "instanceType"): stop, modify the type, start again if it was running.</summary>
+    public static readonly ActionKind ResizeInstances = new("instances.resize", Role.Operator, "Resize");
+
+    /// <summary>Change EBS volumes' type in place (parameter "volumeType", e.g. gp2 → gp3), without detaching them.</summary>
+    public static readonly ActionKind ModifyVolumes = new("volumes.modify", Role.Operator, "Modify", ActionTarget.Volumes);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
@@ -67,6 +73,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         Remediate,
         InstallPatches,
         GrantException,
+        ResizeInstances, ModifyVolumes,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>

@@ -20,6 +20,7 @@ public static class PriceTable
         ["m6i.large"] = 0.096m, ["m6i.xlarge"] = 0.192m, ["m6g.medium"] = 0.0385m, ["m6g.large"] = 0.077m, ["m6g.xlarge"] = 0.154m, ["m7g.large"] = 0.0816m,
         ["c5.large"] = 0.085m, ["c5.xlarge"] = 0.17m, ["c5.2xlarge"] = 0.34m, ["c6i.large"] = 0.085m, ["c6g.large"] = 0.068m, ["c7g.large"] = 0.0725m,
         ["r5.large"] = 0.126m, ["r5.xlarge"] = 0.252m, ["r6i.large"] = 0.126m, ["r6g.large"] = 0.1008m,
+        ["m4.large"] = 0.10m, ["m4.xlarge"] = 0.20m, ["c4.large"] = 0.10m, ["c4.xlarge"] = 0.199m, ["r4.large"] = 0.133m,
     };
 
     // eu-west-1 (Ireland) is about 10 % dearer than us-east-1 for these families.

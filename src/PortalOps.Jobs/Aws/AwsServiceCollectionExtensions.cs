@@ -81,6 +81,9 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<Domain.Monitoring.IMetricsSource, CloudWatchMetricsSource>();
         services.AddSingleton<Domain.Monitoring.IAutoScalingCapacity, AwsAutoScalingCapacity>();
         services.AddSingleton<Domain.Monitoring.IAlarmMirror, CloudWatchAlarmMirror>();
+        services.AddSingleton<Domain.Costs.ISpendSource, AwsSpendSource>();
+        services.AddSingleton<Domain.Costs.IUtilizationSource, CloudWatchUtilization>();
+        services.AddSingleton<Domain.Costs.IResourceModifier, AwsResourceModifier>();
         return true;
     }
 }

@@ -83,6 +83,11 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     internal DbSet<ComplianceReportRow> ComplianceReports => Set<ComplianceReportRow>();
 
     internal DbSet<ComplianceReportFileRow> ComplianceReportFiles => Set<ComplianceReportFileRow>();
+    internal DbSet<CostRecommendationRow> CostRecommendations => Set<CostRecommendationRow>();
+
+    internal DbSet<CostDismissalRow> CostDismissals => Set<CostDismissalRow>();
+
+    internal DbSet<CostScanRow> CostScans => Set<CostScanRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -103,6 +108,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         PatchingModel.Configure(modelBuilder);
         ComplianceReportModel.Configure(modelBuilder);
         BackupsModel.Configure(modelBuilder);
+        CostsModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

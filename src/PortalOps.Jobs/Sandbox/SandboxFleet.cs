@@ -44,7 +44,7 @@ internal static class SandboxFleet
                 tags["backup"] = "daily";
             }
 
-            var volumes = new List<Volume> { new($"vol-{random.NextInt64():x17}"[..21], windows ? 50 : random.Next(1, 5) * 8, "gp3", random.Next(5) != 0, windows ? "/dev/sda1" : "/dev/xvda") };
+            var volumes = new List<Volume> { new($"vol-{random.NextInt64():x17}"[..21], windows ? 50 : random.Next(1, 5) * 8, app == "web" ? "gp2" : "gp3", random.Next(5) != 0, windows ? "/dev/sda1" : "/dev/xvda") };
             if (app is "db" or "cache" or "batch")
             {
                 volumes.Add(new Volume($"vol-{random.NextInt64():x17}"[..21], random.Next(1, 9) * 50, app == "db" ? "io2" : "gp3", random.Next(3) != 0, "/dev/sdf"));
@@ -71,7 +71,8 @@ internal static class SandboxFleet
             fleet.Add(new Instance(
                 new InstanceRef(AccountId, region, id),
                 tags["Name"],
-                PickType(random),
+                // Linux bastions still run a previous-generation type, as old bastions do.
+                PickType(random) is var picked && app == "bastion" && !windows ? "t2.micro" : picked,
                 state,
                 az,
                 windows ? "Windows" : "Linux/UNIX",

@@ -69,7 +69,20 @@ public sealed class SandboxMetrics(IInventory inventory, TimeProvider clock) : I
             load = Math.Max(load, 92 + (noise / 2));
         }
 
-        var minutes = period.TotalMinutes;
+        // Cost profiles, so the cost page has something to say: batch jobs outside prod sit idle, caches and workers are oversized.
+        var profile = ProfileOf(instance);
+        var traffic = 1.0;
+        if (profile == LoadProfile.Idle)
+        {
+            load = 0.6 + Unit(Hash($"{instance.InstanceId}|idle|{at.UtcTicks}"));
+            traffic = 0.0005;
+        }
+        else if (profile == LoadProfile.Oversized)
+        {
+            load = 3 + (seed % 5) + (6 * daily * weekend) + (noise / 4);
+        }
+
+        var minutes = period.TotalMinutes * traffic;
         return metric switch
         {
             MetricKind.Cpu => Math.Round(Math.Clamp(load, 0, 100), 2),
@@ -80,6 +93,22 @@ public sealed class SandboxMetrics(IInventory inventory, TimeProvider clock) : I
             MetricKind.StatusCheck => failing && IsFailingAt(at) ? 1 : 0,
         };
     }
+
+    /// <summary>How an instance's load looks: the daily pattern, idle, or a steady low load on more than it needs.</summary>
+    public enum LoadProfile
+    {
+        Daily,
+        Idle,
+        Oversized,
+    }
+
+    public static LoadProfile ProfileOf(Instance instance) =>
+        instance.Tags.GetValueOrDefault("app") switch
+        {
+            "batch" when instance.Tags.GetValueOrDefault("env") != "prod" => LoadProfile.Idle,
+            "cache" or "worker" => LoadProfile.Oversized,
+            _ => LoadProfile.Daily,
+        };
 
     // FNV-1a, then a final mix: stable across processes (string.GetHashCode is not).
     private static uint Hash(string text)

@@ -17,6 +17,7 @@ public static class RecurringJobs
     public const string PatchRuns = "patching.runs";
     public const string BackupWindows = "backups.windows";
     public const string BackupRuns = "backups.runs";
+    public const string CostScan = "costs.scan";
 
     /// <param name="patchScanCron">When the patch scan runs (<see cref="Patching.PatchingOptions.ScanCron"/>); every six hours by default.</param>
     public static void Register(IRecurringJobManager manager, string? patchScanCron = null)
@@ -73,6 +74,10 @@ public static class RecurringJobs
         manager.AddOrUpdate<Backups.BackupWindowJob>(BackupWindows, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<Backups.BackupRunJob>(BackupRuns, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
+
+    /// <summary>The daily cost scan at <paramref name="cron"/> (setting Costs:ScanCron); a scheduled run skips a day already scanned.</summary>
+    public static void RegisterCosts(IRecurringJobManager manager, string cron) =>
+        manager.AddOrUpdate<Costs.CostScanJob>(CostScan, job => job.RunAsync(false, CancellationToken.None), cron);
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>

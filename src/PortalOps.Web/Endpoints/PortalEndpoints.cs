@@ -35,6 +35,8 @@ public static class PortalEndpoints
         app.MapGet("/compliance/policy-files", ComplianceFiles.AllPoliciesAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/policy-files/{id}", ComplianceFiles.PolicyAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/exceptions.csv", ComplianceFiles.ExceptionsAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/costs/spend.csv", CostExport.SpendAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/costs/recommendations.csv", CostExport.RecommendationsAsync).RequireAuthorization(Policies.Viewer);
         return app;
     }
 

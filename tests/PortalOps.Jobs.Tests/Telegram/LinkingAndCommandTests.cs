@@ -94,7 +94,7 @@ public sealed class LinkingAndCommandTests : IAsyncLifetime
 
         await _bot.AskAsync(person, "/help", "/approvals");
         await _bot.AskAsync(person, "/alerts", "No open alerts on your instances.");
-        await _bot.AskAsync(person, "/cost", "cost module is not built yet");
+        await _bot.AskAsync(person, "/cost", "Costs are not set up on this portal.");
         await _bot.AskAsync(person, "/reboot_everything", "I don't know /reboot_everything");
         await _bot.AskAsync(person, "please stop the db", "commands only");
     }

@@ -35,6 +35,9 @@ public interface ICostExplorerApi
     Task<IReadOnlyList<ReservationRecommendation>> GetReservationPurchaseRecommendationsAsync(string accountId, string service = "Amazon Elastic Compute Cloud - Compute", string term = "ONE_YEAR", string paymentOption = "NO_UPFRONT", string lookback = "THIRTY_DAYS", CancellationToken ct = default);
 
     Task<IReadOnlyList<SavingsPlansRecommendation>> GetSavingsPlansPurchaseRecommendationsAsync(string accountId, string type = "COMPUTE_SP", string term = "ONE_YEAR", string paymentOption = "NO_UPFRONT", string lookback = "THIRTY_DAYS", CancellationToken ct = default);
+
+    /// <summary>The tag keys activated for cost allocation (only those group spend by tag).</summary>
+    Task<IReadOnlyList<string>> ListActiveCostAllocationTagsAsync(string accountId, CancellationToken ct = default);
 }
 
 public sealed class CostExplorerClient(AwsProtocolClient core, AwsClients clients, IOptions<AwsOptions> options, TimeProvider clock) : ICostExplorerApi
@@ -155,6 +158,26 @@ public sealed class CostExplorerClient(AwsProtocolClient core, AwsClients client
                 Dec(d?["UpfrontCost"]),
                 Str(d?["CurrencyCode"]) ?? "USD"));
             return (items, Str(r.Body["NextPageToken"]));
+        }).ConfigureAwait(false));
+    }
+
+    public Task<IReadOnlyList<string>> ListActiveCostAllocationTagsAsync(string accountId, CancellationToken ct = default)
+    {
+        JsonObject Body(string? token)
+        {
+            var body = new JsonObject { ["Status"] = "Active", ["MaxResults"] = 1000 };
+            if (token is not null)
+            {
+                body["NextToken"] = token;
+            }
+
+            return body;
+        }
+
+        return CachedAsync<IReadOnlyList<string>>(accountId, "ListCostAllocationTags", Body(null), async () => await AwsProtocolClient.PaginateAsync<string>(async token =>
+        {
+            var r = await Call(accountId, "ListCostAllocationTags", Body(token), ct).ConfigureAwait(false);
+            return (Array(r.Body["CostAllocationTags"]).Select(t => Str(t?["TagKey"]) ?? "").Where(k => k.Length > 0), Str(r.Body["NextToken"]));
         }).ConfigureAwait(false));
     }
 

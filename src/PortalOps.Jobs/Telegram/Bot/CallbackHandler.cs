@@ -31,7 +31,8 @@ internal sealed partial class CallbackHandler(
     ILogger<CallbackHandler> logger,
     AlertOperations? alertOperations = null,
     Alerts.AlertTelegram? alertTelegram = null,
-    Compliance.ComplianceTelegram? compliance = null)
+    Compliance.ComplianceTelegram? compliance = null,
+    Costs.CostTelegram? costs = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -45,7 +46,7 @@ internal sealed partial class CallbackHandler(
 
         var pressed = button!;
         var messageId = query.Message!.Id;
-        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding ? "Working on it…" : null, alert: false, cancellationToken);
+        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding or ButtonKind.ApplyRecommendation ? "Working on it…" : null, alert: false, cancellationToken);
 
         switch (pressed.Kind)
         {
@@ -91,6 +92,14 @@ internal sealed partial class CallbackHandler(
             case ButtonKind.RemediateFinding:
             case ButtonKind.ExceptFinding:
                 await ComplianceAsync(chat, pressed, cancellationToken);
+                break;
+            case ButtonKind.ApplyRecommendation:
+                if (costs is not null && pressed.Arguments.Recommendation is { } key)
+                {
+                    var applied = await costs.ApplyAsync(chat.Actor, key, cancellationToken);
+                    screens.Reply(chat, applied.IsSuccess ? $"⏳ {Escape(applied.Message)}" : $"⛔ {Escape(applied.Message)}");
+                }
+
                 break;
             case ButtonKind.Deny:
             case ButtonKind.ShowApproval:

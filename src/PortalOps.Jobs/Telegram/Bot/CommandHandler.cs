@@ -23,7 +23,8 @@ internal sealed class CommandHandler(
     TimeProvider clock,
     IAlertStore? alerts = null,
     Patching.PatchSummaryView? patching = null,
-    Compliance.ComplianceTelegram? compliance = null)
+    Compliance.ComplianceTelegram? compliance = null,
+    Costs.CostTelegram? costs = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -98,7 +99,18 @@ internal sealed class CommandHandler(
                 await ComplianceAsync(chat, actor, cancellationToken);
                 break;
             case "cost":
-                screens.Reply(chat, "The cost module is not built yet, so there are no cost figures to show.");
+                screens.Reply(chat, costs is null ? "Costs are not set up on this portal." : await costs.CostAsync(actor, cancellationToken));
+                break;
+            case "savings":
+                if (costs is null)
+                {
+                    screens.Reply(chat, "Costs are not set up on this portal.");
+                }
+                else
+                {
+                    screens.Reply(chat, await costs.SavingsAsync(chat, actor, cancellationToken));
+                }
+
                 break;
             default:
                 screens.Reply(chat, $"I don't know /{Escape(command.Name)}. /help lists what I can do.");

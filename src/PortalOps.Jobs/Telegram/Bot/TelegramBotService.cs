@@ -37,6 +37,7 @@ public sealed partial class TelegramBotService(
         new() { Command = "approvals", Description = "Requests waiting for your decision" },
         new() { Command = "alerts", Description = "Monitoring alerts" },
         new() { Command = "cost", Description = "Cost overview" },
+        new() { Command = "savings", Description = "Top cost recommendations, with Apply" },
         new() { Command = "whoami", Description = "Who PortalOps thinks you are" },
         new() { Command = "help", Description = "What the bot can do" },
     ];

@@ -18,7 +18,8 @@ internal static class Views
         + "/alerts — monitoring alerts\n"
         + "/patch — patch compliance and the latest patch runs\n"
         + "/compliance — compliance score and the worst policies, with Remediate / Grant exception\n"
-        + "/cost — cost overview\n"
+        + "/cost — month to date, forecast and top movers\n"
+        + "/savings — top cost recommendations, with Apply\n"
         + "/whoami — who PortalOps thinks you are\n"
         + "/help — this list\n\n"
         + "Every action goes through the same rights, approvals and audit log as the web console.";

@@ -48,10 +48,13 @@ public enum ButtonKind
 
     /// <summary>Ask for a 30-day exception for one finding through the pipeline (one press, one request).</summary>
     ExceptFinding,
+
+    /// <summary>Apply a cost recommendation (through the pipeline, where it waits for approval).</summary>
+    ApplyRecommendation,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>
-public sealed record ButtonArguments(string? Instance = null, string? Action = null, string? Filter = null, int Page = 0, string? Reason = null, Guid? Alert = null, Guid? Finding = null);
+public sealed record ButtonArguments(string? Instance = null, string? Action = null, string? Filter = null, int Page = 0, string? Reason = null, Guid? Alert = null, Guid? Finding = null, string? Recommendation = null);
 
 /// <summary>A button as stored.</summary>
 public sealed record StoredButton(

@@ -134,8 +134,9 @@ public sealed class BotocoreContractTests
         Assert.Equal(12.5m, reservations[0].EstimatedMonthlySavings);
         var plans = await api.GetSavingsPlansPurchaseRecommendationsAsync(account);
         Assert.Equal(12.5m, plans[0].HourlyCommitment);
+        Assert.NotEmpty(await api.ListActiveCostAllocationTagsAsync(account));
 
-        recorder.AssertClean("GetCostAndUsage", "GetCostForecast", "GetRightsizingRecommendation", "GetReservationPurchaseRecommendation", "GetSavingsPlansPurchaseRecommendation");
+        recorder.AssertClean("GetCostAndUsage", "GetCostForecast", "GetRightsizingRecommendation", "GetReservationPurchaseRecommendation", "GetSavingsPlansPurchaseRecommendation", "ListCostAllocationTags");
     }
 
     [Fact]

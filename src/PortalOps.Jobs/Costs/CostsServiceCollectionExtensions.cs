@@ -1,0 +1,39 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Costs;
+using PortalOps.Jobs.Configuration;
+using PortalOps.Jobs.Persistence;
+
+namespace PortalOps.Jobs.Costs;
+
+public static class CostsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Costs (section <c>Costs</c>): the recommendation store, the scanner over the cloud's utilization source, the spend overview
+    /// over the cloud's spend source, the resize/volume executor, and the daily scan job. Needs the cloud's
+    /// <see cref="ISpendSource"/>, <see cref="IUtilizationSource"/> and <see cref="IResourceModifier"/> (the AWS provider or the sandbox).
+    /// </summary>
+    public static IServiceCollection AddCosts(this IServiceCollection services)
+    {
+        services.AddSectionOptions<CostsOptions>(CostsOptions.Section);
+        services.TryAddSingleton<ICostRecommendationStore, EfCostRecommendationStore>();
+        services.TryAddScoped(sp => new CostScanner(
+            sp.GetRequiredService<Domain.Instances.IInventory>(), sp.GetRequiredService<Domain.Accounts.ICloudProvider>(), sp.GetRequiredService<Domain.Instances.ICloudResources>(),
+            sp.GetRequiredService<Domain.Instances.IElasticIps>(), sp.GetRequiredService<IUtilizationSource>(), sp.GetRequiredService<ICostRecommendationStore>(),
+            sp.GetRequiredService<TimeProvider>())
+        {
+            Settings = sp.GetRequiredService<IOptions<CostsOptions>>().Value.ToSettings(),
+        });
+        services.TryAddScoped<CostOverview>();
+        services.TryAddScoped<ResizeCheck>();
+        services.TryAddScoped<CostRecommendations>();
+        services.AddScoped<IActionExecutor, ResizeExecutor>();
+        services.TryAddScoped<Telegram.Costs.CostTelegram>();
+        services.TryAddTransient<CostScanJob>();
+        services.TryAddTransient<CostScanRequests>();
+        services.AddHostedService<CostsStart>();
+        return services;
+    }
+}

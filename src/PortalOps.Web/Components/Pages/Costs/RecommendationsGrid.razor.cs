@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Costs;
+using PortalOps.Domain.Security;
+
+namespace PortalOps.Web.Components.Pages.Costs;
+
+/// <summary>
+/// The recommendations the person's scope covers, paged and filtered in the store, with CSV; Operators apply one (through the action
+/// pipeline, where it waits for approval) or dismiss it with a reason and an expiry.
+/// </summary>
+public sealed partial class RecommendationsGrid
+{
+    private MudDataGrid<RecommendationView>? _grid;
+    private RecommendationFilter _filter = new();
+    private RecommendationView? _dismissing;
+    private string? _reason;
+    private int _days = 30;
+    private string? _dismissError;
+
+    [Parameter]
+    public Actor? Actor { get; set; }
+
+    [Inject]
+    public required CostRecommendations Recommendations { get; init; }
+
+    [Inject]
+    public required TimeProvider Clock { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
+
+    private DateTimeOffset Now => Clock.GetUtcNow();
+
+    private bool MayAct => Actor?.IsAtLeast(Role.Operator) == true;
+
+    private string CsvUrl => "/costs/recommendations.csv" + _filter.QueryString();
+
+    private async Task<GridData<RecommendationView>> LoadAsync(GridState<RecommendationView> state, CancellationToken cancellationToken)
+    {
+        if (Actor is null)
+        {
+            return new GridData<RecommendationView> { Items = [], TotalItems = 0 };
+        }
+
+        var page = await Recommendations.QueryAsync(Actor, _filter.ToQuery(Now, state.Page, state.PageSize), cancellationToken);
+        return new GridData<RecommendationView> { Items = page.Items, TotalItems = page.TotalCount };
+    }
+
+    protected override Task OnParametersSetAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
+
+    private Task FilterAsync(RecommendationFilter filter)
+    {
+        _filter = filter;
+        return _grid?.ReloadServerData() ?? Task.CompletedTask;
+    }
+
+    private async Task ApplyAsync(RecommendationView view)
+    {
+        if (Actor is null)
+        {
+            return;
+        }
+
+        var result = await Recommendations.ApplyAsync(Actor, view.Recommendation.Key);
+        Snackbar.Add(result.Message, result.IsSuccess ? MudBlazor.Severity.Success : MudBlazor.Severity.Warning);
+        if (_grid is not null)
+        {
+            await _grid.ReloadServerData();
+        }
+    }
+
+    private void StartDismiss(RecommendationView view)
+    {
+        _dismissing = view;
+        _reason = null;
+        _dismissError = null;
+    }
+
+    private async Task ConfirmDismissAsync()
+    {
+        if (Actor is null || _dismissing is null)
+        {
+            return;
+        }
+
+        var result = await Recommendations.DismissAsync(Actor, _dismissing.Recommendation.Key, _reason, Now.AddDays(_days));
+        if (!result.IsSuccess && result.Status != ActionStatus.Executed)
+        {
+            _dismissError = result.Message;
+            return;
+        }
+
+        Snackbar.Add(result.Message, MudBlazor.Severity.Success);
+        _dismissing = null;
+        if (_grid is not null)
+        {
+            await _grid.ReloadServerData();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PortalOps.Jobs.Tests.Aws.Support;
+
+namespace PortalOps.Jobs.Tests.Aws.Costs;
+
+/// <summary>
+/// A loopback stub for the Cost Explorer calls moto 5.2.1 lacks — GetCostForecast and ListCostAllocationTags — answering with the
+/// botocore model's output shapes (Total and ForecastResultsByTime with prediction bounds; CostAllocationTags with TagKey, Type,
+/// Status). Every other call (GetCostAndUsage) goes on to moto.
+/// </summary>
+public sealed class CostExplorerStub
+{
+    /// <summary>Forecast mean per month the stub answers with.</summary>
+    public decimal MonthlyMean { get; set; } = 1000m;
+
+    public List<string> ActiveTags { get; } = ["team", "env"];
+
+    public int ForecastCalls { get; private set; }
+
+    public void Install(LoopbackProxy proxy)
+    {
+        proxy.Stub("AWSInsightsIndexService.GetCostForecast", body =>
+        {
+            ForecastCalls++;
+            var request = JsonNode.Parse(body)!;
+            var start = DateOnly.Parse(request["TimePeriod"]!["Start"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+            var end = DateOnly.Parse(request["TimePeriod"]!["End"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+            var months = new List<object>();
+            for (var m = new DateOnly(start.Year, start.Month, 1); m < end; m = m.AddMonths(1))
+            {
+                var from = m < start ? start : m;
+                var to = m.AddMonths(1) < end ? m.AddMonths(1) : end;
+                months.Add(new
+                {
+                    TimePeriod = new { Start = from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), End = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
+                    MeanValue = MonthlyMean.ToString(CultureInfo.InvariantCulture),
+                    PredictionIntervalLowerBound = (MonthlyMean * 0.9m).ToString(CultureInfo.InvariantCulture),
+                    PredictionIntervalUpperBound = (MonthlyMean * 1.1m).ToString(CultureInfo.InvariantCulture),
+                });
+            }
+
+            return JsonSerializer.Serialize(new
+            {
+                Total = new { Amount = (MonthlyMean * months.Count).ToString(CultureInfo.InvariantCulture), Unit = "USD" },
+                ForecastResultsByTime = months,
+            });
+        });
+        proxy.Stub("AWSInsightsIndexService.ListCostAllocationTags", _ => JsonSerializer.Serialize(new
+        {
+            CostAllocationTags = ActiveTags.Select(t => new { TagKey = t, Type = "UserDefined", Status = "Active", LastUpdatedDate = "2024-01-01T00:00:00Z" }),
+        }));
+    }
+}
