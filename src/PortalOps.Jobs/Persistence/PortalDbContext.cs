@@ -80,6 +80,8 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<ComplianceScanRow> ComplianceScans => Set<ComplianceScanRow>();
 
+    internal DbSet<CapacitySampleRow> CapacitySamples => Set<CapacitySampleRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -97,6 +99,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ConfigureKeyedAudit(modelBuilder);
         ComplianceModel.Configure(modelBuilder);
         PatchingModel.Configure(modelBuilder);
+        ScalingModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

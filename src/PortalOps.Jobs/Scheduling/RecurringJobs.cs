@@ -15,6 +15,7 @@ public static class RecurringJobs
     public const string ComplianceWaivers = "compliance.waivers";
     public const string PatchScan = "patching.scan";
     public const string PatchRuns = "patching.runs";
+    public const string ScalingHistory = "scaling.history";
 
     /// <param name="patchScanCron">When the patch scan runs (<see cref="Patching.PatchingOptions.ScanCron"/>); every six hours by default.</param>
     public static void Register(IRecurringJobManager manager, string? patchScanCron = null)
@@ -32,6 +33,10 @@ public static class RecurringJobs
         manager.AddOrUpdate<Compliance.ComplianceScanJob>(ComplianceScan, job => job.RunAsync(CancellationToken.None), $"7 */{intervalHours} * * *");
         manager.AddOrUpdate<Compliance.ComplianceWaiversJob>(ComplianceWaivers, job => job.RunAsync(CancellationToken.None), Cron.Hourly(37));
     }
+
+    /// <summary>Auto Scaling capacity history every <paramref name="intervalMinutes"/> minutes (setting Scaling:HistoryIntervalMinutes).</summary>
+    public static void RegisterScaling(IRecurringJobManager manager, int intervalMinutes) =>
+        manager.AddOrUpdate<Scaling.ScalingHistoryJob>(ScalingHistory, job => job.RunAsync(CancellationToken.None), $"*/{intervalMinutes} * * * *");
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>
