@@ -27,6 +27,7 @@ public static class ScalingServiceCollectionExtensions
         services.TryAddScoped<CapacityRecorder>();
         services.AddScoped<IActionExecutor, ScalingExecutor>();
         services.TryAddTransient<ScalingHistoryJob>();
+        services.TryAddScoped<Telegram.Scaling.ScalingTelegram>();
         services.AddHostedService<ScalingStart>();
         return services;
     }

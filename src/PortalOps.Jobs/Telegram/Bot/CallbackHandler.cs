@@ -30,7 +30,8 @@ internal sealed partial class CallbackHandler(
     TimeProvider clock,
     ILogger<CallbackHandler> logger,
     AlertOperations? alertOperations = null,
-    Alerts.AlertTelegram? alertTelegram = null)
+    Alerts.AlertTelegram? alertTelegram = null,
+    Scaling.ScalingTelegram? scaling = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -44,7 +45,7 @@ internal sealed partial class CallbackHandler(
 
         var pressed = button!;
         var messageId = query.Message!.Id;
-        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert ? "Working on it…" : null, alert: false, cancellationToken);
+        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.ScaleGroup or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert ? "Working on it…" : null, alert: false, cancellationToken);
 
         switch (pressed.Kind)
         {
@@ -85,6 +86,12 @@ internal sealed partial class CallbackHandler(
             case ButtonKind.AcknowledgeAlert:
             case ButtonKind.SnoozeAlert:
                 await AnswerAlertAsync(chat, pressed, cancellationToken);
+                break;
+            case ButtonKind.ShowGroup when scaling is not null:
+                screens.Reply(chat, await scaling.ShowAsync(chat, pressed, cancellationToken));
+                break;
+            case ButtonKind.ScaleGroup when scaling is not null:
+                screens.Edit(chat.ChatId, messageId, await scaling.ScaleAsync(chat, pressed, cancellationToken));
                 break;
             case ButtonKind.Deny:
             case ButtonKind.ShowApproval:
@@ -127,7 +134,7 @@ internal sealed partial class CallbackHandler(
         }
 
         // In a group anyone may press; a Viewer is stopped before the confirmation (the pipeline would refuse the action itself).
-        if (button.Kind is ButtonKind.Action or ButtonKind.Confirm && !chat.Actor.IsAtLeast(Role.Operator))
+        if (button.Kind is ButtonKind.Action or ButtonKind.Confirm or ButtonKind.ScaleGroup && !chat.Actor.IsAtLeast(Role.Operator))
         {
             await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, $"{chat.Actor.Name} is {chat.Actor.Role}; acting needs Operator or higher."), cancellationToken);
             return "You are a Viewer: you can look, not act.";
@@ -141,7 +148,7 @@ internal sealed partial class CallbackHandler(
         }
 
         // A confirmation acts once. Approve and Deny need no such guard: the pipeline decides a request exactly once and says who did.
-        if (button.Kind is ButtonKind.Confirm && !await buttons.UseAsync(button.Id, cancellationToken))
+        if (button.Kind is ButtonKind.Confirm or ButtonKind.ScaleGroup && !await buttons.UseAsync(button.Id, cancellationToken))
         {
             await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, "A used button was pressed again."), cancellationToken);
             return "This button was already used.";

@@ -22,7 +22,8 @@ internal sealed class CommandHandler(
     IAuditLog audit,
     TimeProvider clock,
     IAlertStore? alerts = null,
-    Patching.PatchSummaryView? patching = null)
+    Patching.PatchSummaryView? patching = null,
+    Scaling.ScalingTelegram? scaling = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -92,6 +93,12 @@ internal sealed class CommandHandler(
                 break;
             case "patch":
                 screens.Reply(chat, patching is null ? "Patching is not set up on this portal." : await patching.SummaryAsync(actor, cancellationToken));
+                break;
+            case "groups":
+                screens.Reply(chat, scaling is null ? new Screen("Auto scaling is not set up on this portal.") : await scaling.GroupsAsync(chat, actor, argument, cancellationToken));
+                break;
+            case "group":
+                screens.Reply(chat, scaling is null ? new Screen("Auto scaling is not set up on this portal.") : await scaling.GroupAsync(chat, actor, argument, cancellationToken));
                 break;
             case "cost":
                 screens.Reply(chat, "The cost module is not built yet, so there are no cost figures to show.");

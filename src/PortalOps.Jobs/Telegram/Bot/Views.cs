@@ -17,6 +17,7 @@ internal static class Views
         + "/approvals — requests waiting for your decision\n"
         + "/alerts — monitoring alerts\n"
         + "/patch — patch compliance and the latest patch runs\n"
+        + "/groups [filter] — your Auto Scaling groups; /group &lt;name&gt; — one group, with desired −1 / +1\n"
         + "/cost — cost overview\n"
         + "/whoami — who PortalOps thinks you are\n"
         + "/help — this list\n\n"

@@ -39,6 +39,12 @@ public enum ButtonKind
 
     /// <summary>Snooze a monitoring alert for an hour.</summary>
     SnoozeAlert,
+
+    /// <summary>Show one Auto Scaling group (the group's reference in <see cref="ButtonArguments.Instance"/>).</summary>
+    ShowGroup,
+
+    /// <summary>Move a group's desired capacity by <see cref="ButtonArguments.Action"/> ("+1" / "-1") through the pipeline; acts once.</summary>
+    ScaleGroup,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>
