@@ -62,6 +62,7 @@ public static class DependencyInjection
         Patching.PatchingServiceCollectionExtensions.AddPatching(services);
         Backups.BackupsServiceCollectionExtensions.AddBackups(services);
         Costs.CostsServiceCollectionExtensions.AddCosts(services);
+        Scaling.ScalingServiceCollectionExtensions.AddScaling(services);
         return services;
     }
 
@@ -113,7 +114,9 @@ public static class DependencyInjection
         services.AddSingleton<IInventory>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<ICompute>(sp => sp.GetRequiredService<SandboxCloud>());
         services.TryAddSingleton<IMetricsSource, SandboxMetrics>();
-        services.TryAddSingleton<IAutoScalingCapacity, SandboxCapacity>();
+        services.TryAddSingleton<SandboxScaling>();
+        services.TryAddSingleton<Domain.Scaling.IScaling>(sp => sp.GetRequiredService<SandboxScaling>());
+        services.TryAddSingleton<IAutoScalingCapacity, Domain.Scaling.ScalingScaleOut>();
         services.TryAddSingleton<IRemoteCommands, SandboxRemoteCommands>();
         services.AddSingleton<IInstanceLauncher>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<ICloudResources>(sp => sp.GetRequiredService<SandboxCloud>());

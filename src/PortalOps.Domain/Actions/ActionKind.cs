@@ -20,6 +20,9 @@ public enum ActionTarget
 
     /// <summary>Resources a compliance policy names (any type), looked up by the kind's executor; the policy is a parameter.</summary>
     ComplianceResources,
+
+    /// <summary>Auto Scaling groups (the reference's id is the group's name), looked up by the kind's executor.</summary>
+    ScalingGroups,
 }
 
 /// <summary>
@@ -65,6 +68,17 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
 
     /// <summary>Change EBS volumes' type in place (parameter "volumeType", e.g. gp2 → gp3), without detaching them.</summary>
     public static readonly ActionKind ModifyVolumes = new("volumes.modify", Role.Operator, "Modify", ActionTarget.Volumes);
+    /// <summary>Set an Auto Scaling group's min, desired and max (parameters "min", "desired", "max").</summary>
+    public static readonly ActionKind SetGroupCapacity = new("scaling.capacity", Role.Operator, "Set capacity of", ActionTarget.ScalingGroups);
+    /// <summary>Create or replace a scaling policy (parameter "policy": the policy as JSON).</summary>
+    public static readonly ActionKind PutScalingPolicy = new("scaling.policy.put", Role.Operator, "Save a scaling policy on", ActionTarget.ScalingGroups);
+    public static readonly ActionKind DeleteScalingPolicy = new("scaling.policy.delete", Role.Operator, "Delete a scaling policy of", ActionTarget.ScalingGroups);
+    /// <summary>Create or replace a scheduled action (parameter "scheduled": the action as JSON).</summary>
+    public static readonly ActionKind PutScheduledAction = new("scaling.schedule.put", Role.Operator, "Save a scheduled action on", ActionTarget.ScalingGroups);
+    public static readonly ActionKind DeleteScheduledAction = new("scaling.schedule.delete", Role.Operator, "Delete a scheduled action of", ActionTarget.ScalingGroups);
+    /// <summary>Suspend or resume Auto Scaling processes (parameter "processes": comma-separated names).</summary>
+    public static readonly ActionKind SuspendProcesses = new("scaling.processes.suspend", Role.Operator, "Suspend processes of", ActionTarget.ScalingGroups);
+    public static readonly ActionKind ResumeProcesses = new("scaling.processes.resume", Role.Operator, "Resume processes of", ActionTarget.ScalingGroups);
 
     public static IReadOnlyList<ActionKind> All { get; } =
     [
@@ -74,6 +88,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         InstallPatches,
         GrantException,
         ResizeInstances, ModifyVolumes,
+        SetGroupCapacity, PutScalingPolicy, DeleteScalingPolicy, PutScheduledAction, DeleteScheduledAction, SuspendProcesses, ResumeProcesses,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -83,6 +98,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ActionTarget.Volumes => "volume(s)",
         ActionTarget.Addresses => "Elastic IP(s)",
         ActionTarget.ComplianceResources => "resource(s)",
+        ActionTarget.ScalingGroups => "Auto Scaling group(s)",
     };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

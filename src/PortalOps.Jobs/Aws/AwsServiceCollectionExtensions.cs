@@ -79,7 +79,8 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<ICloudWatchApi, CloudWatchClient>();
         services.AddSingleton<ICostExplorerApi, CostExplorerClient>();
         services.AddSingleton<Domain.Monitoring.IMetricsSource, CloudWatchMetricsSource>();
-        services.AddSingleton<Domain.Monitoring.IAutoScalingCapacity, AwsAutoScalingCapacity>();
+        services.AddSingleton<Domain.Scaling.IScaling, AwsScaling>();
+        services.AddSingleton<Domain.Monitoring.IAutoScalingCapacity, Domain.Scaling.ScalingScaleOut>();
         services.AddSingleton<Domain.Monitoring.IAlarmMirror, CloudWatchAlarmMirror>();
         services.AddSingleton<Domain.Costs.ISpendSource, AwsSpendSource>();
         services.AddSingleton<Domain.Costs.IUtilizationSource, CloudWatchUtilization>();

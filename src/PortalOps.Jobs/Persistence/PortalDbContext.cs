@@ -88,6 +88,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     internal DbSet<CostDismissalRow> CostDismissals => Set<CostDismissalRow>();
 
     internal DbSet<CostScanRow> CostScans => Set<CostScanRow>();
+    internal DbSet<CapacitySampleRow> CapacitySamples => Set<CapacitySampleRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -109,6 +110,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ComplianceReportModel.Configure(modelBuilder);
         BackupsModel.Configure(modelBuilder);
         CostsModel.Configure(modelBuilder);
+        ScalingModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

@@ -126,21 +126,3 @@ public sealed class SandboxMetrics(IInventory inventory, TimeProvider clock) : I
 
     private static double Unit(uint hash) => hash / (double)uint.MaxValue;
 }
-
-/// <summary>The Sandbox's Auto Scaling groups' desired capacity, by name (a group starts at 2 of at most 10).</summary>
-public sealed class SandboxCapacity : IAutoScalingCapacity
-{
-    public const int Initial = 2;
-    public const int Maximum = 10;
-    private readonly ConcurrentDictionary<(CloudScope, string), int> _desired = new();
-    private readonly ConcurrentDictionary<string, (int, string?)> _done = new(StringComparer.Ordinal);
-
-    public int DesiredOf(CloudScope scope, string group) => _desired.GetValueOrDefault((scope, group), Initial);
-
-    public Task<(int Desired, string? RequestId)> ScaleOutAsync(CloudScope scope, string group, int by, string idempotencyKey, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_done.GetOrAdd(idempotencyKey, _ =>
-        {
-            var desired = _desired.AddOrUpdate((scope, group), Math.Min(Maximum, Initial + by), (_, d) => Math.Min(Maximum, d + by));
-            return (desired, $"sandbox-{Guid.NewGuid():N}");
-        }));
-}

@@ -18,6 +18,7 @@ public static class RecurringJobs
     public const string BackupWindows = "backups.windows";
     public const string BackupRuns = "backups.runs";
     public const string CostScan = "costs.scan";
+    public const string ScalingHistory = "scaling.history";
 
     /// <param name="patchScanCron">When the patch scan runs (<see cref="Patching.PatchingOptions.ScanCron"/>); every six hours by default.</param>
     public static void Register(IRecurringJobManager manager, string? patchScanCron = null)
@@ -78,6 +79,10 @@ public static class RecurringJobs
     /// <summary>The daily cost scan at <paramref name="cron"/> (setting Costs:ScanCron); a scheduled run skips a day already scanned.</summary>
     public static void RegisterCosts(IRecurringJobManager manager, string cron) =>
         manager.AddOrUpdate<Costs.CostScanJob>(CostScan, job => job.RunAsync(false, CancellationToken.None), cron);
+
+    /// <summary>Auto Scaling capacity history every <paramref name="intervalMinutes"/> minutes (setting Scaling:HistoryIntervalMinutes).</summary>
+    public static void RegisterScaling(IRecurringJobManager manager, int intervalMinutes) =>
+        manager.AddOrUpdate<Scaling.ScalingHistoryJob>(ScalingHistory, job => job.RunAsync(CancellationToken.None), $"*/{intervalMinutes} * * * *");
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>

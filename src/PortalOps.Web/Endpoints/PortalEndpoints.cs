@@ -37,6 +37,7 @@ public static class PortalEndpoints
         app.MapGet("/compliance/exceptions.csv", ComplianceFiles.ExceptionsAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/costs/spend.csv", CostExport.SpendAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/costs/recommendations.csv", CostExport.RecommendationsAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/scaling/groups.csv", ScalingExport.GroupsAsync).RequireAuthorization(Policies.Viewer);
         return app;
     }
 

@@ -69,17 +69,4 @@ public sealed class SandboxMetricsTests : IDisposable
         Assert.Equal(12, checks.Points.Count(p => p.Value >= 1));
         Assert.All(checks.Points.Where(p => p.Value >= 1), p => Assert.True(p.At.Hour % 4 == 0 && p.At.Minute < 30));
     }
-
-    [Fact]
-    public async Task Capacity_ScalesOutOnceForAKey_AndStopsAtTheMaximum()
-    {
-        var capacity = new SandboxCapacity();
-        var scope = new CloudScope(SandboxFleet.AccountId, "eu-west-1");
-
-        var first = await capacity.ScaleOutAsync(scope, "web", 3, "k1");
-        var repeat = await capacity.ScaleOutAsync(scope, "web", 3, "k1");
-        var capped = await capacity.ScaleOutAsync(scope, "web", 9, "k2");
-
-        Assert.Equal((5, 5, SandboxCapacity.Maximum), (first.Desired, repeat.Desired, capped.Desired));
-    }
 }

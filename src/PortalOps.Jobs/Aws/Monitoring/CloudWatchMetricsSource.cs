@@ -109,28 +109,6 @@ public sealed partial class CloudWatchMetricsSource(ICloudWatchApi cloudWatch, A
     private static partial void LogFailed(ILogger logger, string failure);
 }
 
-/// <summary>Scale out through Auto Scaling's SetDesiredCapacity, capped at the group's maximum; a key is used once.</summary>
-public sealed class AwsAutoScalingCapacity(IAutoScalingApi autoScaling) : IAutoScalingCapacity
-{
-    private readonly ConcurrentDictionary<string, Lazy<Task<(int, string?)>>> _done = new(StringComparer.Ordinal);
-
-    public Task<(int Desired, string? RequestId)> ScaleOutAsync(CloudScope scope, string group, int by, string idempotencyKey, CancellationToken cancellationToken = default)
-    {
-        var task = _done.GetOrAdd(idempotencyKey, _ => new Lazy<Task<(int, string?)>>(() => ScaleAsync(scope, group, by, cancellationToken))).Value;
-        _ = task.ContinueWith(t => _done.TryRemove(idempotencyKey, out _), CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
-        return task;
-    }
-
-    private async Task<(int, string?)> ScaleAsync(CloudScope scope, string group, int by, CancellationToken cancellationToken)
-    {
-        var found = (await autoScaling.DescribeGroupsAsync(scope, [group], cancellationToken).ConfigureAwait(false)).FirstOrDefault()
-            ?? throw new Domain.Common.DomainException($"Auto Scaling group {group} does not exist in {scope}.");
-        var desired = Math.Min(found.MaxSize, found.DesiredCapacity + by);
-        var requestId = await autoScaling.SetDesiredCapacityAsync(scope, group, desired, honorCooldown: false, cancellationToken).ConfigureAwait(false);
-        return (desired, requestId);
-    }
-}
-
 /// <summary>Mirrors threshold and status-check rules as CloudWatch alarms, one per instance, named after the rule.</summary>
 public sealed class CloudWatchAlarmMirror(ICloudWatchApi cloudWatch) : IAlarmMirror
 {

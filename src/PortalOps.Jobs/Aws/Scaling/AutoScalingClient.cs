@@ -30,6 +30,11 @@ public interface IAutoScalingApi
     Task<IReadOnlyList<ScheduledAction>> DescribeScheduledActionsAsync(CloudScope scope, string groupName, CancellationToken ct = default);
 
     Task<string?> DeleteScheduledActionAsync(CloudScope scope, string groupName, string name, CancellationToken ct = default);
+
+    /// <summary>Suspends the named processes (all of them when none are named).</summary>
+    Task<string?> SuspendProcessesAsync(CloudScope scope, string groupName, IReadOnlyList<string>? processes, CancellationToken ct = default);
+
+    Task<string?> ResumeProcessesAsync(CloudScope scope, string groupName, IReadOnlyList<string>? processes, CancellationToken ct = default);
 }
 
 public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients) : IAutoScalingApi
@@ -98,7 +103,7 @@ public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients
         var r = await Call(scope, "DescribeScalingActivities", new QueryParameters().Add("AutoScalingGroupName", groupName).Add("MaxRecords", maxRecords), ct).ConfigureAwait(false);
         return r.Body.Members("Activities").Select(a => new ScalingActivity(
             a.Str("ActivityId") ?? "", a.Str("AutoScalingGroupName") ?? groupName, a.Str("Description"), a.Str("Cause"),
-            a.Str("StatusCode") ?? "", a.Date("StartTime"), a.Date("EndTime"), a.Int("Progress"))).ToList();
+            a.Str("StatusCode") ?? "", a.Date("StartTime"), a.Date("EndTime"), a.Int("Progress")) { StatusMessage = a.Str("StatusMessage") }).ToList();
     }
 
     public async Task<string?> PutScheduledActionAsync(CloudScope scope, ScheduledActionSpec spec, CancellationToken ct = default) =>
@@ -124,6 +129,12 @@ public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients
 
     public async Task<string?> DeleteScheduledActionAsync(CloudScope scope, string groupName, string name, CancellationToken ct = default) =>
         (await Call(scope, "DeleteScheduledAction", new QueryParameters().Add("AutoScalingGroupName", groupName).Add("ScheduledActionName", name), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<string?> SuspendProcessesAsync(CloudScope scope, string groupName, IReadOnlyList<string>? processes, CancellationToken ct = default) =>
+        (await Call(scope, "SuspendProcesses", new QueryParameters().Add("AutoScalingGroupName", groupName).List("ScalingProcesses", processes), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<string?> ResumeProcessesAsync(CloudScope scope, string groupName, IReadOnlyList<string>? processes, CancellationToken ct = default) =>
+        (await Call(scope, "ResumeProcesses", new QueryParameters().Add("AutoScalingGroupName", groupName).List("ScalingProcesses", processes), ct).ConfigureAwait(false)).RequestId;
 
     private static QueryParameters GroupParameters(AutoScalingGroupSpec s, bool create)
     {
@@ -169,8 +180,15 @@ public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients
         g.Date("CreatedTime"),
         g.Str("Status"),
         g.Members("Instances").Select(i => new AsgInstance(
-            i.Str("InstanceId") ?? "", i.Str("InstanceType"), i.Str("AvailabilityZone") ?? "", i.Str("LifecycleState") ?? "", i.Str("HealthStatus") ?? "", i.Bool("ProtectedFromScaleIn") ?? false)).ToList(),
-        g.Members("Tags").Select(t => new AsgTag(t.Str("Key") ?? "", t.Str("Value") ?? "", t.Bool("PropagateAtLaunch") ?? false)).ToList());
+            i.Str("InstanceId") ?? "", i.Str("InstanceType"), i.Str("AvailabilityZone") ?? "", i.Str("LifecycleState") ?? "", i.Str("HealthStatus") ?? "", i.Bool("ProtectedFromScaleIn") ?? false)
+        {
+            LaunchTemplateVersion = i.El("LaunchTemplate").Str("Version"),
+        }).ToList(),
+        g.Members("Tags").Select(t => new AsgTag(t.Str("Key") ?? "", t.Str("Value") ?? "", t.Bool("PropagateAtLaunch") ?? false)).ToList())
+    {
+        LaunchTemplateVersion = g.El("LaunchTemplate").Str("Version") ?? g.El("MixedInstancesPolicy").El("LaunchTemplate").El("LaunchTemplateSpecification").Str("Version"),
+        SuspendedProcesses = g.Members("SuspendedProcesses").Select(p => p.Str("ProcessName") ?? "").Where(p => p.Length > 0).ToList(),
+    };
 
     private static ScalingPolicy ParsePolicy(XElement p)
     {
@@ -188,6 +206,10 @@ public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients
                 tt.Dbl("TargetValue") ?? 0,
                 tt.El("PredefinedMetricSpecification").Str("ResourceLabel"),
                 tt.Bool("DisableScaleIn") ?? false),
-            p.Members("Alarms").Select(a => a.Str("AlarmName") ?? "").ToList());
+            p.Members("Alarms").Select(a => a.Str("AlarmName") ?? "").ToList())
+        {
+            Cooldown = p.Int("Cooldown"),
+            EstimatedInstanceWarmup = p.Int("EstimatedInstanceWarmup"),
+        };
     }
 }

@@ -2,7 +2,10 @@ namespace PortalOps.Jobs.Aws.Scaling;
 
 public sealed record AsgTag(string Key, string Value, bool PropagateAtLaunch = true);
 
-public sealed record AsgInstance(string InstanceId, string? InstanceType, string AvailabilityZone, string LifecycleState, string HealthStatus, bool ProtectedFromScaleIn);
+public sealed record AsgInstance(string InstanceId, string? InstanceType, string AvailabilityZone, string LifecycleState, string HealthStatus, bool ProtectedFromScaleIn)
+{
+    public string? LaunchTemplateVersion { get; init; }
+}
 
 public sealed record AutoScalingGroup(
     string Name,
@@ -21,7 +24,12 @@ public sealed record AutoScalingGroup(
     DateTimeOffset? CreatedTime,
     string? Status,
     IReadOnlyList<AsgInstance> Instances,
-    IReadOnlyList<AsgTag> Tags);
+    IReadOnlyList<AsgTag> Tags)
+{
+    public string? LaunchTemplateVersion { get; init; }
+
+    public IReadOnlyList<string> SuspendedProcesses { get; init; } = [];
+}
 
 /// <summary>Create or update: null leaves a value as it is (update) or to the service default (create).</summary>
 public sealed record AutoScalingGroupSpec(
@@ -73,11 +81,19 @@ public sealed record ScalingPolicy(
     int? ScalingAdjustment,
     IReadOnlyList<StepAdjustment> Steps,
     TargetTracking? TargetTracking,
-    IReadOnlyList<string> AlarmNames);
+    IReadOnlyList<string> AlarmNames)
+{
+    public int? Cooldown { get; init; }
+
+    public int? EstimatedInstanceWarmup { get; init; }
+}
 
 public sealed record PutPolicyResult(string PolicyArn, IReadOnlyList<string> AlarmNames, string? RequestId);
 
-public sealed record ScalingActivity(string ActivityId, string GroupName, string? Description, string? Cause, string StatusCode, DateTimeOffset? StartTime, DateTimeOffset? EndTime, int? Progress);
+public sealed record ScalingActivity(string ActivityId, string GroupName, string? Description, string? Cause, string StatusCode, DateTimeOffset? StartTime, DateTimeOffset? EndTime, int? Progress)
+{
+    public string? StatusMessage { get; init; }
+}
 
 public sealed record ScheduledActionSpec(
     string GroupName,

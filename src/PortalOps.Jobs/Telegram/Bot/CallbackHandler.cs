@@ -32,7 +32,8 @@ internal sealed partial class CallbackHandler(
     AlertOperations? alertOperations = null,
     Alerts.AlertTelegram? alertTelegram = null,
     Compliance.ComplianceTelegram? compliance = null,
-    Costs.CostTelegram? costs = null)
+    Costs.CostTelegram? costs = null,
+    Scaling.ScalingTelegram? scaling = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -46,7 +47,7 @@ internal sealed partial class CallbackHandler(
 
         var pressed = button!;
         var messageId = query.Message!.Id;
-        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding or ButtonKind.ApplyRecommendation ? "Working on it…" : null, alert: false, cancellationToken);
+        await AnswerAsync(query, pressed.Kind is ButtonKind.Confirm or ButtonKind.Approve or ButtonKind.DenyWithReason or ButtonKind.AcknowledgeAlert or ButtonKind.SnoozeAlert or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding or ButtonKind.ApplyRecommendation or ButtonKind.ScaleGroup ? "Working on it…" : null, alert: false, cancellationToken);
 
         switch (pressed.Kind)
         {
@@ -101,6 +102,12 @@ internal sealed partial class CallbackHandler(
                 }
 
                 break;
+            case ButtonKind.ShowGroup when scaling is not null:
+                screens.Reply(chat, await scaling.ShowAsync(chat, pressed, cancellationToken));
+                break;
+            case ButtonKind.ScaleGroup when scaling is not null:
+                screens.Edit(chat.ChatId, messageId, await scaling.ScaleAsync(chat, pressed, cancellationToken));
+                break;
             case ButtonKind.Deny:
             case ButtonKind.ShowApproval:
                 if (pressed.ApprovalId is { } id && await approvals.FindVisibleAsync(chat.Actor, id, cancellationToken) is { } request)
@@ -142,7 +149,7 @@ internal sealed partial class CallbackHandler(
         }
 
         // In a group anyone may press; a Viewer is stopped before the confirmation (the pipeline would refuse the action itself).
-        if (button.Kind is ButtonKind.Action or ButtonKind.Confirm or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding && !chat.Actor.IsAtLeast(Role.Operator))
+        if (button.Kind is ButtonKind.Action or ButtonKind.Confirm or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding or ButtonKind.ScaleGroup && !chat.Actor.IsAtLeast(Role.Operator))
         {
             await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, $"{chat.Actor.Name} is {chat.Actor.Role}; acting needs Operator or higher."), cancellationToken);
             return "You are a Viewer: you can look, not act.";
@@ -156,7 +163,7 @@ internal sealed partial class CallbackHandler(
         }
 
         // A confirmation acts once. Approve and Deny need no such guard: the pipeline decides a request exactly once and says who did.
-        if (button.Kind is ButtonKind.Confirm or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding && !await buttons.UseAsync(button.Id, cancellationToken))
+        if (button.Kind is ButtonKind.Confirm or ButtonKind.RemediateFinding or ButtonKind.ExceptFinding or ButtonKind.ScaleGroup && !await buttons.UseAsync(button.Id, cancellationToken))
         {
             await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, "A used button was pressed again."), cancellationToken);
             return "This button was already used.";

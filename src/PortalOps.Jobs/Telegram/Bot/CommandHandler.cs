@@ -24,7 +24,8 @@ internal sealed class CommandHandler(
     IAlertStore? alerts = null,
     Patching.PatchSummaryView? patching = null,
     Compliance.ComplianceTelegram? compliance = null,
-    Costs.CostTelegram? costs = null)
+    Costs.CostTelegram? costs = null,
+    Scaling.ScalingTelegram? scaling = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -97,6 +98,12 @@ internal sealed class CommandHandler(
                 break;
             case "compliance":
                 await ComplianceAsync(chat, actor, cancellationToken);
+                break;
+            case "groups":
+                screens.Reply(chat, scaling is null ? new Screen("Auto scaling is not set up on this portal.") : await scaling.GroupsAsync(chat, actor, argument, cancellationToken));
+                break;
+            case "group":
+                screens.Reply(chat, scaling is null ? new Screen("Auto scaling is not set up on this portal.") : await scaling.GroupAsync(chat, actor, argument, cancellationToken));
                 break;
             case "cost":
                 screens.Reply(chat, costs is null ? "Costs are not set up on this portal." : await costs.CostAsync(actor, cancellationToken));

@@ -51,6 +51,12 @@ public enum ButtonKind
 
     /// <summary>Apply a cost recommendation (through the pipeline, where it waits for approval).</summary>
     ApplyRecommendation,
+
+    /// <summary>Show one Auto Scaling group (the group's reference in <see cref="ButtonArguments.Instance"/>).</summary>
+    ShowGroup,
+
+    /// <summary>Move a group's desired capacity by <see cref="ButtonArguments.Action"/> ("+1" / "-1") through the pipeline; acts once.</summary>
+    ScaleGroup,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>

@@ -51,9 +51,12 @@ public sealed class BotocoreContractTests
         var scheduled = await api.DescribeScheduledActionsAsync(Scope, "web");
         Assert.Equal(2, scheduled[0].MaxSize);
         await api.DeleteScheduledActionAsync(Scope, "web", "night");
+        await api.SuspendProcessesAsync(Scope, "web", ["AZRebalance", "Launch"]);
+        await api.ResumeProcessesAsync(Scope, "web", ["Launch"]);
         await api.DeleteGroupAsync(Scope, "web", forceDelete: true);
 
         recorder.AssertClean(
+            "SuspendProcesses", "ResumeProcesses",
             "DescribeAutoScalingGroups", "CreateAutoScalingGroup", "UpdateAutoScalingGroup", "DeleteAutoScalingGroup", "SetDesiredCapacity",
             "PutScalingPolicy", "DescribePolicies", "DeletePolicy", "DescribeScalingActivities",
             "PutScheduledUpdateGroupAction", "DescribeScheduledActions", "DeleteScheduledAction");

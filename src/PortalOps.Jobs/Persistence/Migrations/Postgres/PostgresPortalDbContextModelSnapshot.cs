@@ -729,6 +729,40 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.ToTable("BackupRuns", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.CapacitySampleRow", b =>
+                {
+                    b.Property<string>("Group")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("DesiredCapacity")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("InService")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxSize")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MinSize")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Unhealthy")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Group", "At");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("CapacitySamples", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.ComplianceFindingRow", b =>
                 {
                     b.Property<Guid>("Id")

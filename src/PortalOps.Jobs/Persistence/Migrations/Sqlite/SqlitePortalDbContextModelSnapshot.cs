@@ -722,6 +722,40 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.ToTable("BackupRuns", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.CapacitySampleRow", b =>
+                {
+                    b.Property<string>("Group")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DesiredCapacity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("InService")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MinSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Pending")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Unhealthy")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Group", "At");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("CapacitySamples", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.ComplianceFindingRow", b =>
                 {
                     b.Property<Guid>("Id")

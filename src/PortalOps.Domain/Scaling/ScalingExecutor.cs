@@ -1,0 +1,132 @@
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Instances;
+
+namespace PortalOps.Domain.Scaling;
+
+/// <summary>
+/// Carries out the scaling kinds through <see cref="IScaling"/>: looks groups up (so the pipeline authorizes on the group's own
+/// account, region and tags), checks the parameters again (a bad value is refused before anything is sent) and returns AWS's
+/// request id for the audit.
+/// </summary>
+public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
+{
+    public const string PolicyParameter = "policy";
+    public const string NameParameter = "name";
+    public const string ScheduledParameter = "scheduled";
+    public const string ProcessesParameter = "processes";
+
+    private static readonly HashSet<ActionKind> Kinds =
+    [
+        ActionKind.SetGroupCapacity, ActionKind.PutScalingPolicy, ActionKind.DeleteScalingPolicy, ActionKind.PutScheduledAction,
+        ActionKind.DeleteScheduledAction, ActionKind.SuspendProcesses, ActionKind.ResumeProcesses,
+    ];
+
+    public bool CanExecute(ActionKind kind) => Kinds.Contains(kind);
+
+    public async Task<ResolvedTarget?> ResolveAsync(ActionKind kind, InstanceRef target, CancellationToken cancellationToken) =>
+        await scaling.FindGroupAsync(GroupRef.FromTarget(target), cancellationToken) is { } group
+            ? new ResolvedTarget(group.Ref.AsTarget, group.Name, group.Tags)
+            : null;
+
+    public async Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        if (Problem(kind, parameters) is { } problem)
+        {
+            return new ActionExecution(false, problem, null);
+        }
+
+        var ids = new List<string>();
+        var done = new List<string>();
+        foreach (var target in targets)
+        {
+            var group = GroupRef.FromTarget(target.Ref);
+            var (requestId, what) = await ApplyAsync(kind, group, parameters, cancellationToken);
+            done.Add(what);
+            if (requestId is not null)
+            {
+                ids.Add(requestId);
+            }
+        }
+
+        return new ActionExecution(true, string.Join(" ", done), ids.Count == 0 ? null : string.Join(",", ids));
+    }
+
+    /// <summary>What is wrong with the parameters of a scaling kind (null when they may be sent).</summary>
+    public static string? Problem(ActionKind kind, IReadOnlyDictionary<string, string> parameters)
+    {
+        if (kind == ActionKind.SetGroupCapacity)
+        {
+            var change = CapacityChange.FromParameters(parameters);
+            return change is null ? "Give min, desired and max as whole numbers." : change.Check() is { Count: > 0 } p ? string.Join(" ", p.Values) : null;
+        }
+
+        if (kind == ActionKind.PutScalingPolicy)
+        {
+            var policy = ScalingPolicy.FromJson(parameters.GetValueOrDefault(PolicyParameter));
+            return policy is null ? "The policy could not be read." : policy.Check() is { Count: > 0 } p ? string.Join(" ", p.Values) : null;
+        }
+
+        if (kind == ActionKind.PutScheduledAction)
+        {
+            var action = ScheduledAction.FromJson(parameters.GetValueOrDefault(ScheduledParameter));
+            // The start time was checked against the clock when it was asked for; an approval may come later.
+            return action is null ? "The scheduled action could not be read." : action.Check(DateTimeOffset.MinValue) is { Count: > 0 } p ? string.Join(" ", p.Values) : null;
+        }
+
+        if (kind == ActionKind.DeleteScalingPolicy || kind == ActionKind.DeleteScheduledAction)
+        {
+            return string.IsNullOrWhiteSpace(parameters.GetValueOrDefault(NameParameter)) ? "Name what to delete." : null;
+        }
+
+        if (kind == ActionKind.SuspendProcesses || kind == ActionKind.ResumeProcesses)
+        {
+            var processes = ProcessesOf(parameters);
+            return processes.Count == 0 ? "Choose at least one process."
+                : processes.FirstOrDefault(p => !ScalingProcesses.All.Contains(p)) is { } unknown ? $"'{unknown}' is not an Auto Scaling process."
+                : null;
+        }
+
+        return $"{kind.Name} is not a scaling action.";
+    }
+
+    public static IReadOnlyList<string> ProcessesOf(IReadOnlyDictionary<string, string> parameters) =>
+        (parameters.GetValueOrDefault(ProcessesParameter) ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+
+    private async Task<(string? RequestId, string What)> ApplyAsync(ActionKind kind, GroupRef group, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        if (kind == ActionKind.SetGroupCapacity)
+        {
+            var change = CapacityChange.FromParameters(parameters)!;
+            return (await scaling.SetCapacityAsync(group, change, cancellationToken), $"{group.Name}: {change}.");
+        }
+
+        if (kind == ActionKind.PutScalingPolicy)
+        {
+            var policy = ScalingPolicy.FromJson(parameters[PolicyParameter])!;
+            return (await scaling.PutPolicyAsync(group, policy, cancellationToken), $"{group.Name}: policy {policy.Describe()} saved.");
+        }
+
+        if (kind == ActionKind.DeleteScalingPolicy)
+        {
+            var name = parameters[NameParameter];
+            return (await scaling.DeletePolicyAsync(group, name, cancellationToken), $"{group.Name}: policy {name} deleted.");
+        }
+
+        if (kind == ActionKind.PutScheduledAction)
+        {
+            var action = ScheduledAction.FromJson(parameters[ScheduledParameter])!;
+            return (await scaling.PutScheduledActionAsync(group, action, cancellationToken), $"{group.Name}: scheduled action {action.Describe()} saved.");
+        }
+
+        if (kind == ActionKind.DeleteScheduledAction)
+        {
+            var name = parameters[NameParameter];
+            return (await scaling.DeleteScheduledActionAsync(group, name, cancellationToken), $"{group.Name}: scheduled action {name} deleted.");
+        }
+
+        var processes = ProcessesOf(parameters);
+        return kind == ActionKind.SuspendProcesses
+            ? (await scaling.SuspendProcessesAsync(group, processes, cancellationToken), $"{group.Name}: suspended {string.Join(", ", processes)}.")
+            : (await scaling.ResumeProcessesAsync(group, processes, cancellationToken), $"{group.Name}: resumed {string.Join(", ", processes)}.");
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using PortalOps.Domain.Scaling;
+using PortalOps.Domain.Security;
+using PortalOps.Web.Security;
+
+namespace PortalOps.Web.Components.Pages.Scaling;
+
+/// <summary>
+/// One group: capacity now and over the last day (from the stored history), its instances, policies, scheduled actions and
+/// activities; Operators within the group's scope change it here, every change through the action pipeline. A group outside the
+/// person's scope reads as missing.
+/// </summary>
+public sealed partial class GroupPage
+{
+    private GroupDetail? _detail;
+    private bool _loading = true;
+    private bool _mayChange;
+    private ScalingPolicy? _editing;
+    private IReadOnlyCollection<string> _processes = [];
+    private string? _message;
+    private bool _messageOk;
+    private List<ChartSeries<double>> _series = [];
+
+    [Inject]
+    public required ScalingOperations Scaling { get; init; }
+
+    [Inject]
+    public required CurrentActor Current { get; init; }
+
+    [Parameter]
+    public required string Account { get; set; }
+
+    [Parameter]
+    public required string Region { get; set; }
+
+    [Parameter]
+    public required string Name { get; set; }
+
+    private GroupRef Ref => new(Account, Region, Name);
+
+    protected override Task OnParametersSetAsync() => ReloadAsync();
+
+    private async Task ReloadAsync()
+    {
+        var actor = await Current.ActorAsync();
+        _detail = await Scaling.DetailAsync(actor, Ref);
+        _mayChange = _detail is not null && actor.IsAtLeast(Role.Operator);
+        _series = _detail is null ? [] :
+        [
+            new ChartSeries<double> { Name = "Desired", Data = new ChartData<double>(_detail.History.Select(s => (s.At.UtcDateTime, (double)s.DesiredCapacity)).ToList()) },
+            new ChartSeries<double> { Name = "In service", Data = new ChartData<double>(_detail.History.Select(s => (s.At.UtcDateTime, (double)s.InService)).ToList()) },
+        ];
+        _loading = false;
+    }
+
+    private async Task DeletePolicyAsync(string name) =>
+        await ShowAsync(await Scaling.DeletePolicyAsync(await Current.ActorAsync(), Ref, name));
+
+    private async Task DeleteScheduledAsync(string name) =>
+        await ShowAsync(await Scaling.DeleteScheduledActionAsync(await Current.ActorAsync(), Ref, name));
+
+    private async Task SuspendAsync() =>
+        await ShowAsync(await Scaling.SuspendAsync(await Current.ActorAsync(), Ref, _processes.ToList()));
+
+    private async Task ResumeAsync() =>
+        await ShowAsync(await Scaling.ResumeAsync(await Current.ActorAsync(), Ref, _processes.ToList()));
+
+    private async Task ShowAsync(ScalingChangeResult result)
+    {
+        (_message, _messageOk) = (result.Message, result.Accepted);
+        if (result.Accepted)
+        {
+            await ReloadAsync();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using PortalOps.Domain.Audit;
+using PortalOps.Domain.Scaling;
+using PortalOps.Domain.Security;
+using PortalOps.Jobs.Sandbox;
+using PortalOps.Jobs.Scaling;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PortalOps.Jobs.Tests.Telegram;
+
+public sealed class ScalingCommandTests : IAsyncLifetime
+{
+    private static readonly GroupRef ProdApi = new(SandboxFleet.AccountId, "eu-west-1", "prod-api");
+    private BotHarness _bot = null!;
+
+    public async Task InitializeAsync() => _bot = await BotHarness.StartAsync(services: s => s.AddScaling());
+
+    public async Task DisposeAsync() => await _bot.DisposeAsync();
+
+    [Fact]
+    public async Task Groups_ListsOnlyTheGroupsInScope()
+    {
+        var person = await _bot.LinkAsync(await _bot.AddUserAsync("euro", Role.Viewer, "000000000000/eu-west-1"), 21);
+
+        var reply = await _bot.AskAsync(person, "/groups", "Auto Scaling group(s)");
+
+        Assert.Contains("prod-api", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("staging-worker", reply.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("dev-batch", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("3 Auto Scaling group(s)", reply.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Group_OutsideScope_ReadsAsMissingAndIsAudited()
+    {
+        var person = await _bot.LinkAsync(await _bot.AddUserAsync("euro", Role.Operator, "000000000000/eu-west-1"), 22);
+
+        var reply = await _bot.AskAsync(person, "/group dev-batch", "No Auto Scaling group is called");
+
+        Assert.Empty(reply.AllButtons);
+        Assert.Contains(await _bot.AuditAsync("telegram.group.view"), r => r.Event.Outcome == AuditOutcome.Denied);
+    }
+
+    [Fact]
+    public async Task Group_Viewer_SeesCapacityWithoutButtons()
+    {
+        var person = await _bot.LinkAsync(await _bot.AddUserAsync("vera", Role.Viewer), 23);
+
+        var reply = await _bot.AskAsync(person, "/group prod-api", "min 2");
+
+        Assert.Empty(reply.AllButtons);
+    }
+
+    [Fact]
+    public async Task DesiredPlusOne_GoesThroughThePipeline_OnceForAButton()
+    {
+        var person = await _bot.LinkAsync(await _bot.AddUserAsync("olga", Role.Operator), 24);
+        var group = await _bot.AskAsync(person, "/group prod-api", "min 2");
+        Assert.All(group.AllButtons, b => Assert.True(b.Data.Length <= 64));
+
+        var plusOne = group.ButtonData("Desired +1");
+        var press = _bot.Api.PressRaw(person, group, plusOne);
+        await _bot.Api.WaitUntilConsumedAsync(press);
+        var edited = await _bot.Api.WaitForMessageAsync(person.Id, m => m.MessageId == group.MessageId && m.Text.Contains("Desired +1 on prod-api", StringComparison.Ordinal), "the outcome");
+        var again = _bot.Api.PressRaw(person, group, plusOne);
+        await _bot.Api.WaitUntilConsumedAsync(again);
+
+        Assert.Contains("✅", edited.Text, StringComparison.Ordinal);
+        var now = await _bot.Services.GetRequiredService<IScaling>().FindGroupAsync(ProdApi);
+        Assert.Equal(3, now!.DesiredCapacity);
+        var audit = Assert.Single(await _bot.AuditAsync("scaling.capacity"));
+        Assert.Equal((AuditOutcome.Succeeded, PortalOps.Domain.Common.Channel.Telegram), (audit.Event.Outcome, audit.Event.Channel));
+        Assert.StartsWith("sandbox-", audit.Event.AwsRequestId, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,263 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Scaling;
+using PortalOps.Domain.Security;
+using PortalOps.Web.Components.Pages.Scaling;
+
+namespace PortalOps.Web.Tests.Components.Pages.Scaling;
+
+public sealed class ScalingPagesTests : PortalTestContext
+{
+    private const string Prod = "123456789012";
+    private const string Dev = "210987654321";
+    private readonly MemoryScaling _scaling = new();
+
+    public ScalingPagesTests()
+    {
+        for (var n = 0; n < 40; n++)
+        {
+            _scaling.Add(Group($"web-{n:00}", Prod, 1, 2, 4));
+        }
+
+        _scaling.Add(Group("dev-batch", Dev, 0, 1, 3, env: "dev"));
+        Services.AddSingleton<IScaling>(_scaling);
+        Services.AddSingleton<ICapacityHistory>(new MemoryHistory());
+        Services.AddSingleton(new ScalingApprovalGuard(20));
+        Services.AddScoped<IActionExecutor, ScalingExecutor>();
+        Services.AddScoped<ScalingOperations>();
+    }
+
+    private static GroupRef Web00 => new(Prod, "eu-west-1", "web-00");
+
+    [Fact]
+    public void Groups_PersonOfAnotherScope_SeesNoGroup()
+    {
+        SignIn("vera", Role.Viewer, Scope.Parse($"999999999999/*"));
+        var page = RenderPage<ScalingGroups>();
+
+        page.WaitForAssertion(() => Assert.Contains("No Auto Scaling groups to show", page.Find("[data-testid=groups-grid]").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain("web-00", page.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("dev-batch", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Groups_ViewerOfProd_SeesOnePageOfProdGroupsOnly_AndFilters()
+    {
+        SignIn("olga", Role.Viewer, Scope.Parse($"{Prod}/*"));
+        var page = RenderPage<ScalingGroups>();
+
+        page.WaitForAssertion(() => Assert.Contains("web-00", page.Find("[data-testid=groups-grid]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(25, page.FindAll("[data-testid=groups-grid] tbody tr").Count);
+        Assert.DoesNotContain("dev-batch", page.Markup, StringComparison.Ordinal);
+
+        var search = page.FindComponents<MudBlazor.MudTextField<string>>()[0];
+        page.InvokeAsync(() => search.Instance.ValueChanged.InvokeAsync("web-3"));
+        page.WaitForAssertion(() => Assert.Equal(10, page.FindAll("[data-testid=groups-grid] tbody tr").Count));
+        Assert.Contains("text=web-3", page.Find("[data-testid=groups-csv]").GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GroupPage_PersonOfAnotherScope_SeesNothingOfTheGroup()
+    {
+        SignIn("carl", Role.Operator, Scope.Parse($"{Dev}/*"));
+        var page = RenderGroup(Web00);
+
+        page.WaitForAssertion(() => page.Find("[data-testid=group-missing]"));
+        Assert.Empty(page.FindAll("[data-testid=capacity-editor]"));
+        Assert.Empty(page.FindAll("[data-testid=group-instances]"));
+    }
+
+    [Fact]
+    public void GroupPage_Viewer_SeesTheGroupButCannotChangeIt()
+    {
+        SignIn("vera", Role.Viewer, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+
+        page.WaitForAssertion(() => page.Find("[data-testid=capacity-readonly]"));
+        Assert.Contains("i-web-00-0", page.Find("[data-testid=group-instances]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=capacity-submit]"));
+        Assert.Empty(page.FindAll("[data-testid=policy-editor]"));
+        Assert.Empty(page.FindAll("[data-testid=schedule-editor]"));
+        Assert.Empty(page.FindAll("[data-testid=policy-delete]"));
+    }
+
+    [Fact]
+    public void CapacityEditor_EveryBadValue_GetsAMessageAtItsField_AndNothingIsSent()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=capacity-submit]"));
+
+        page.Find("[data-testid=capacity-min]").Change("5");
+        page.Find("[data-testid=capacity-max]").Change("3");
+        page.Find("[data-testid=capacity-desired]").Change("9");
+        page.Find("[data-testid=capacity-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("below min", Field(page, "capacity-max"), StringComparison.Ordinal));
+        Assert.Contains("Desired is between", Field(page, "capacity-desired"), StringComparison.Ordinal);
+        Assert.Empty(_scaling.Calls);
+    }
+
+    [Fact]
+    public void CapacityEditor_GoodValues_GoThroughThePipeline()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=capacity-submit]"));
+
+        page.Find("[data-testid=capacity-desired]").Change("3");
+        page.Find("[data-testid=capacity-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["capacity web-00 min 1, desired 3, max 4"], _scaling.Calls));
+        Assert.Contains(AuditLog.Events(ActionKind.SetGroupCapacity.Name), e => e.AwsRequestId == "req-1");
+    }
+
+    [Fact]
+    public void PolicyEditor_EveryBadValue_GetsAMessageAtItsField()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=policy-submit]"));
+
+        page.Find("[data-testid=policy-name]").Change("bad:name");
+        page.Find("[data-testid=policy-target]").Change("150");
+        page.Find("[data-testid=policy-warmup]").Change("-5");
+        page.Find("[data-testid=policy-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Name the policy", Field(page, "policy-name"), StringComparison.Ordinal));
+        Assert.Contains("between 1 and 100", Field(page, "policy-target"), StringComparison.Ordinal);
+        Assert.Contains("warm-up", Field(page, "policy-warmup"), StringComparison.Ordinal);
+        Assert.Empty(_scaling.Calls);
+    }
+
+    [Fact]
+    public void PolicyEditor_UnreadableAndOverlappingSteps_GetAMessageAtSteps()
+    {
+        Assert.NotNull(PolicyEditor.ParseSteps("0, 10, 1\n10, , 2").Steps);
+        Assert.Contains("Line 2", PolicyEditor.ParseSteps("0, 10, 1\nten, , 2").Problem, StringComparison.Ordinal);
+
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=policy-submit]"));
+        page.Find("[data-testid=policy-name]").Change("steps");
+        SelectKind(page, "Step");
+        page.WaitForAssertion(() => page.Find("[data-testid=policy-steps]"));
+        page.Find("[data-testid=policy-steps]").Change("0, 20, 1\n10, , 2");
+        page.Find("[data-testid=policy-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("overlap", Field(page, "policy-steps"), StringComparison.Ordinal));
+        Assert.Empty(_scaling.Calls);
+    }
+
+    [Fact]
+    public void ScheduledActionEditor_EveryBadValue_GetsAMessageAtItsField()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=schedule-submit]"));
+
+        page.Find("[data-testid=schedule-name]").Change("nights");
+        page.Find("[data-testid=schedule-recurrence]").Change("0 0 30 2 *");
+        page.Find("[data-testid=schedule-timezone]").Change("Mars/Olympus_Mons");
+        page.Find("[data-testid=schedule-end]").Change("yesterday");
+        page.Find("[data-testid=schedule-min]").Change("5");
+        page.Find("[data-testid=schedule-max]").Change("2");
+        page.Find("[data-testid=schedule-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("never fires", Field(page, "schedule-recurrence"), StringComparison.Ordinal));
+        Assert.Contains("not a time zone", Field(page, "schedule-timezone"), StringComparison.Ordinal);
+        Assert.Contains("yyyy-MM-dd", Field(page, "schedule-end"), StringComparison.Ordinal);
+        Assert.Contains("below min", Field(page, "schedule-max"), StringComparison.Ordinal);
+        Assert.Empty(_scaling.Calls);
+    }
+
+    [Fact]
+    public void ScheduledActionEditor_ValidSchedule_ReachesThePort()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=schedule-submit]"));
+
+        page.Find("[data-testid=schedule-name]").Change("nights");
+        page.Find("[data-testid=schedule-recurrence]").Change("0 20 * * MON-FRI");
+        page.Find("[data-testid=schedule-timezone]").Change("Europe/Berlin");
+        page.Find("[data-testid=schedule-desired]").Change("1");
+        page.Find("[data-testid=schedule-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["put-scheduled web-00 nights: '0 20 * * MON-FRI' Europe/Berlin → min –, desired 1, max –"], _scaling.Calls));
+    }
+
+    /// <summary>The text around a field: its label, value and the message MudBlazor shows under it.</summary>
+    private static string Field(IRenderedComponent<GroupPage> page, string testId) =>
+        page.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.TextContent;
+
+    private static void SelectKind(IRenderedComponent<GroupPage> page, string text)
+    {
+        var editor = page.FindComponent<PolicyEditor>();
+        var select = editor.FindComponent<MudBlazor.MudSelect<PolicyKind>>();
+        select.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(Enum.Parse<PolicyKind>(text)));
+    }
+
+    private IRenderedComponent<GroupPage> RenderGroup(GroupRef group) =>
+        RenderPage<GroupPage>(p => p.Add(x => x.Account, group.AccountId).Add(x => x.Region, group.Region).Add(x => x.Name, group.Name));
+
+    private static ScalingGroup Group(string name, string account, int min, int desired, int max, string env = "prod") =>
+        new(new GroupRef(account, "eu-west-1", name), min, desired, max,
+            Enumerable.Range(0, desired).Select(n => new ScalingInstance($"i-{name}-{n}", "t3.micro", "eu-west-1a", LifecycleState.InService, true, false)).ToList(),
+            "web-template", "3", ["eu-west-1a"], [], new Dictionary<string, string> { ["env"] = env }, Start.AddDays(-3));
+
+    private sealed class MemoryScaling : IScaling
+    {
+        private readonly Dictionary<GroupRef, ScalingGroup> _groups = [];
+
+        public List<string> Calls { get; } = [];
+
+        public void Add(ScalingGroup g) => _groups[g.Ref] = g;
+
+        public Task<GroupListing> ListGroupsAsync(CancellationToken cancellationToken = default) => Task.FromResult(new GroupListing(_groups.Values.ToList(), []));
+
+        public Task<ScalingGroup?> FindGroupAsync(GroupRef group, CancellationToken cancellationToken = default) => Task.FromResult(_groups.GetValueOrDefault(group));
+
+        public Task<IReadOnlyList<ScalingActivity>> ActivitiesAsync(GroupRef group, int max, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<ScalingActivity>>([]);
+
+        public Task<IReadOnlyList<ScalingPolicy>> PoliciesAsync(GroupRef group, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<ScalingPolicy>>([new ScalingPolicy("cpu", PolicyKind.TargetTracking) { TargetValue = 50 }]);
+
+        public Task<IReadOnlyList<ScheduledAction>> ScheduledActionsAsync(GroupRef group, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<ScheduledAction>>([]);
+
+        public Task<string?> SetCapacityAsync(GroupRef group, CapacityChange change, CancellationToken cancellationToken = default)
+        {
+            _groups[group] = _groups[group] with { MinSize = change.MinSize, DesiredCapacity = change.DesiredCapacity, MaxSize = change.MaxSize };
+            return Record($"capacity {group.Name} {change}");
+        }
+
+        public Task<string?> PutPolicyAsync(GroupRef group, ScalingPolicy policy, CancellationToken cancellationToken = default) => Record($"put-policy {group.Name} {policy.Describe()}");
+
+        public Task<string?> DeletePolicyAsync(GroupRef group, string policyName, CancellationToken cancellationToken = default) => Record($"delete-policy {group.Name} {policyName}");
+
+        public Task<string?> PutScheduledActionAsync(GroupRef group, ScheduledAction action, CancellationToken cancellationToken = default) => Record($"put-scheduled {group.Name} {action.Describe()}");
+
+        public Task<string?> DeleteScheduledActionAsync(GroupRef group, string actionName, CancellationToken cancellationToken = default) => Record($"delete-scheduled {group.Name} {actionName}");
+
+        public Task<string?> SuspendProcessesAsync(GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default) => Record($"suspend {group.Name}");
+
+        public Task<string?> ResumeProcessesAsync(GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default) => Record($"resume {group.Name}");
+
+        private Task<string?> Record(string call)
+        {
+            Calls.Add(call);
+            return Task.FromResult<string?>($"req-{Calls.Count}");
+        }
+    }
+
+    private sealed class MemoryHistory : ICapacityHistory
+    {
+        public Task<int> RecordAsync(IReadOnlyList<CapacitySample> samples, CancellationToken cancellationToken = default) => Task.FromResult(0);
+
+        public Task<IReadOnlyList<CapacitySample>> ReadAsync(GroupRef group, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<CapacitySample>>([new CapacitySample(group, from.AddHours(1), 1, 2, 4, 2, 0, 0), new CapacitySample(group, from.AddHours(2), 1, 3, 4, 2, 1, 0)]);
+
+        public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => Task.FromResult(0);
+    }
+}
