@@ -59,6 +59,7 @@ public static class DependencyInjection
         services.AddTelegram(configuration);
         services.AddMonitoring();
         services.AddCompliance();
+        LoadBalancing.LoadBalancingServiceCollectionExtensions.AddLoadBalancing(services);
         Patching.PatchingServiceCollectionExtensions.AddPatching(services);
         return services;
     }
@@ -118,6 +119,7 @@ public static class DependencyInjection
         services.AddSingleton<SandboxCompliance>();
         services.AddSingleton<Domain.Compliance.IComplianceSource>(sp => sp.GetRequiredService<SandboxCompliance>());
         services.AddSingleton<Domain.Compliance.IRemediator>(sp => sp.GetRequiredService<SandboxCompliance>());
+        services.AddSingleton<Domain.LoadBalancing.ILoadBalancing, SandboxLoadBalancing>();
         return services;
     }
 

@@ -20,6 +20,9 @@ public enum ActionTarget
 
     /// <summary>Resources a compliance policy names (any type), looked up by the kind's executor; the policy is a parameter.</summary>
     ComplianceResources,
+
+    /// <summary>ELBv2 target groups (id: the group's ARN), looked up by the kind's executor; the instances to (de)register are a parameter.</summary>
+    TargetGroups,
 }
 
 /// <summary>
@@ -57,12 +60,19 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Install patches on a patch run's instances (AWS-RunPatchBaseline Install, in waves): always waits for approval.</summary>
     public static readonly ActionKind InstallPatches = new("patching.install", Role.Operator, "Install patches on");
 
+    /// <summary>Register instances (parameter "targets": ids, optionally with ":port") in a target group.</summary>
+    public static readonly ActionKind RegisterTargets = new("loadbalancing.register-targets", Role.Operator, "Register targets in", ActionTarget.TargetGroups);
+
+    /// <summary>Deregister instances (parameter "targets") from a target group; they drain for the group's deregistration delay.</summary>
+    public static readonly ActionKind DeregisterTargets = new("loadbalancing.deregister-targets", Role.Operator, "Deregister targets from", ActionTarget.TargetGroups);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
         LaunchInstances, EditTags, SetProtection, DeleteVolumes, ReleaseAddresses, RecoverInstances, ScaleOutGroup, RunDocument,
         Remediate,
         InstallPatches,
+        RegisterTargets, DeregisterTargets,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -72,6 +82,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ActionTarget.Volumes => "volume(s)",
         ActionTarget.Addresses => "Elastic IP(s)",
         ActionTarget.ComplianceResources => "resource(s)",
+        ActionTarget.TargetGroups => "target group(s)",
     };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

@@ -80,6 +80,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<Domain.Monitoring.IMetricsSource, CloudWatchMetricsSource>();
         services.AddSingleton<Domain.Monitoring.IAutoScalingCapacity, AwsAutoScalingCapacity>();
         services.AddSingleton<Domain.Monitoring.IAlarmMirror, CloudWatchAlarmMirror>();
+        services.AddSingleton<Domain.LoadBalancing.ILoadBalancing, AwsLoadBalancing>();
         return true;
     }
 }

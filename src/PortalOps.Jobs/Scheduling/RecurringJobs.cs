@@ -32,6 +32,12 @@ public static class RecurringJobs
         manager.AddOrUpdate<Compliance.ComplianceScanJob>(ComplianceScan, job => job.RunAsync(CancellationToken.None), $"7 */{intervalHours} * * *");
         manager.AddOrUpdate<Compliance.ComplianceWaiversJob>(ComplianceWaivers, job => job.RunAsync(CancellationToken.None), Cron.Hourly(37));
     }
+
+    public const string TargetGroupHealth = "loadbalancing.health";
+
+    /// <summary>The target group health watch, every minute.</summary>
+    public static void RegisterLoadBalancing(IRecurringJobManager manager) =>
+        manager.AddOrUpdate<LoadBalancing.NoHealthyTargetsJob>(TargetGroupHealth, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>
