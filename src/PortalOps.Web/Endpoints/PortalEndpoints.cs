@@ -30,6 +30,7 @@ public static class PortalEndpoints
         app.MapGet("/audit/export.csv", ExportAuditAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/findings.csv", ComplianceExport.ExportFindingsAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/patching/compliance.csv", PatchingExport.ComplianceAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/load-balancing/load-balancers.csv", LoadBalancingExport.ExportAsync).RequireAuthorization(Policies.Viewer);
         return app;
     }
 
