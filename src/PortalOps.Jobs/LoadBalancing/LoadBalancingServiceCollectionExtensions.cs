@@ -36,6 +36,7 @@ public static class LoadBalancingServiceCollectionExtensions
         services.AddSingleton<IApprovalCondition, LastHealthyTargetCondition>();
         services.AddScoped<IActionExecutor, TargetRegistrationExecutor>();
         services.TryAddSingleton<NoHealthyTargetsWatch>();
+        services.TryAddSingleton<Telegram.LoadBalancing.LoadBalancerSummaryView>();
         services.TryAddTransient<NoHealthyTargetsJob>();
         services.AddHostedService<LoadBalancingStart>();
         return services;

@@ -232,7 +232,7 @@ public sealed class SandboxLoadBalancing : ILoadBalancing, IDisposable
         var group = new Group(scope, Arn(scope, "targetgroup", name), name, protocol, port, healthCheckPath, delay,
             new Dictionary<string, string>(StringComparer.Ordinal) { ["env"] = env, ["app"] = name.Split('-')[^1] })
         {
-            FailingTarget = name == "prod-api" && list.Count > 2 ? list[^1].InstanceId : null,
+            FailingTarget = name == "prod-api" && list.Count >= 2 ? list[^1].InstanceId : null,
         };
         foreach (var i in list)
         {

@@ -22,7 +22,8 @@ internal sealed class CommandHandler(
     IAuditLog audit,
     TimeProvider clock,
     IAlertStore? alerts = null,
-    Patching.PatchSummaryView? patching = null)
+    Patching.PatchSummaryView? patching = null,
+    LoadBalancing.LoadBalancerSummaryView? loadBalancers = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -92,6 +93,9 @@ internal sealed class CommandHandler(
                 break;
             case "patch":
                 screens.Reply(chat, patching is null ? "Patching is not set up on this portal." : await patching.SummaryAsync(actor, cancellationToken));
+                break;
+            case "lb":
+                screens.Reply(chat, loadBalancers is null ? "Load balancing is not set up on this portal." : await loadBalancers.SummaryAsync(actor, argument, cancellationToken));
                 break;
             case "cost":
                 screens.Reply(chat, "The cost module is not built yet, so there are no cost figures to show.");

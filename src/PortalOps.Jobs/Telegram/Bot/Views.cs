@@ -17,6 +17,7 @@ internal static class Views
         + "/approvals — requests waiting for your decision\n"
         + "/alerts — monitoring alerts\n"
         + "/patch — patch compliance and the latest patch runs\n"
+        + "/lb [name] — load balancers' target health\n"
         + "/cost — cost overview\n"
         + "/whoami — who PortalOps thinks you are\n"
         + "/help — this list\n\n"
