@@ -59,6 +59,7 @@ public static class DependencyInjection
         services.AddTelegram(configuration);
         services.AddMonitoring();
         services.AddCompliance();
+        LoadBalancing.LoadBalancingServiceCollectionExtensions.AddLoadBalancing(services);
         Patching.PatchingServiceCollectionExtensions.AddPatching(services);
         Backups.BackupsServiceCollectionExtensions.AddBackups(services);
         Costs.CostsServiceCollectionExtensions.AddCosts(services);
@@ -132,6 +133,7 @@ public static class DependencyInjection
         services.AddSingleton<Domain.Costs.IResourceModifier>(sp => sp.GetRequiredService<SandboxCloud>());
         services.TryAddSingleton<Domain.Costs.IUtilizationSource, SandboxUtilization>();
         services.TryAddSingleton<Domain.Costs.ISpendSource, SandboxSpend>();
+        services.AddSingleton<Domain.LoadBalancing.ILoadBalancing, SandboxLoadBalancing>();
         return services;
     }
 

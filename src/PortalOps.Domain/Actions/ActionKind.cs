@@ -23,6 +23,8 @@ public enum ActionTarget
 
     /// <summary>Auto Scaling groups (the reference's id is the group's name), looked up by the kind's executor.</summary>
     ScalingGroups,
+    /// <summary>ELBv2 target groups (id: the group's ARN), looked up by the kind's executor; the instances to (de)register are a parameter.</summary>
+    TargetGroups,
 }
 
 /// <summary>
@@ -79,6 +81,11 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Suspend or resume Auto Scaling processes (parameter "processes": comma-separated names).</summary>
     public static readonly ActionKind SuspendProcesses = new("scaling.processes.suspend", Role.Operator, "Suspend processes of", ActionTarget.ScalingGroups);
     public static readonly ActionKind ResumeProcesses = new("scaling.processes.resume", Role.Operator, "Resume processes of", ActionTarget.ScalingGroups);
+    /// <summary>Register instances (parameter "targets": ids, optionally with ":port") in a target group.</summary>
+    public static readonly ActionKind RegisterTargets = new("loadbalancing.register-targets", Role.Operator, "Register targets in", ActionTarget.TargetGroups);
+
+    /// <summary>Deregister instances (parameter "targets") from a target group; they drain for the group's deregistration delay.</summary>
+    public static readonly ActionKind DeregisterTargets = new("loadbalancing.deregister-targets", Role.Operator, "Deregister targets from", ActionTarget.TargetGroups);
 
     public static IReadOnlyList<ActionKind> All { get; } =
     [
@@ -89,6 +96,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         GrantException,
         ResizeInstances, ModifyVolumes,
         SetGroupCapacity, PutScalingPolicy, DeleteScalingPolicy, PutScheduledAction, DeleteScheduledAction, SuspendProcesses, ResumeProcesses,
+        RegisterTargets, DeregisterTargets,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -99,6 +107,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ActionTarget.Addresses => "Elastic IP(s)",
         ActionTarget.ComplianceResources => "resource(s)",
         ActionTarget.ScalingGroups => "Auto Scaling group(s)",
+        ActionTarget.TargetGroups => "target group(s)",
     };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

@@ -56,7 +56,8 @@ public sealed class ActionPipeline(
     INotifier notifier,
     IUserStore users,
     TimeProvider clock,
-    IActionLedger ledger)
+    IActionLedger ledger,
+    IEnumerable<IApprovalCondition>? conditions = null)
 {
     public const int MaxTargets = 1000;
 
@@ -84,7 +85,8 @@ public sealed class ActionPipeline(
         }
 
         var policy = await policies.GetAsync(cancellationToken);
-        var rule = policy.RuleFor(kind, resolved, resolution.Count) ?? (request.RequireApproval is { Length: > 0 } asked ? new ApprovalRule(asked, [kind.Name]) : null);
+        var rule = policy.RuleFor(kind, resolved, resolution.Count) ?? (request.RequireApproval is { Length: > 0 } asked ? new ApprovalRule(asked, [kind.Name]) : null)
+            ?? await ConditionRuleAsync(kind, resolved, request.Parameters, cancellationToken);
         if (rule is not null)
         {
             var approval = new ApprovalRequest(Guid.NewGuid(), kind, resolved, request.Parameters, actor, rule.Name, request.Reason, clock.GetUtcNow(), policy.Lifetime);
@@ -138,7 +140,21 @@ public sealed class ActionPipeline(
         }
 
         var policy = await policies.GetAsync(cancellationToken);
-        return new ActionPreview(true, null, policy.RuleFor(request.Kind, resolution.Targets, resolution.Count)?.Name);
+        return new ActionPreview(true, null, (policy.RuleFor(request.Kind, resolution.Targets, resolution.Count) ?? await ConditionRuleAsync(request.Kind, resolution.Targets, request.Parameters, cancellationToken))?.Name);
+    }
+
+    /// <summary>The first <see cref="IApprovalCondition"/> that asks for approval (a rule no Admin wrote, such as the last healthy target).</summary>
+    private async Task<ApprovalRule?> ConditionRuleAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        foreach (var condition in conditions ?? [])
+        {
+            if (await condition.RuleForAsync(kind, targets, parameters, cancellationToken) is { } rule)
+            {
+                return rule;
+            }
+        }
+
+        return null;
     }
 
     public Task<ActionResult> ApproveAsync(Actor actor, Guid approvalId, string? reason, CancellationToken cancellationToken = default) =>
@@ -515,7 +531,7 @@ public sealed class ActionPipeline(
                 : executor is null ? null : await executor.ResolveAsync(kind, target, cancellationToken);
             if (found is null)
             {
-                var what = kind.Target switch { ActionTarget.Instances => "Instance", ActionTarget.Volumes => "Volume", ActionTarget.ComplianceResources => "Resource", ActionTarget.ScalingGroups => "Auto Scaling group", _ => "Elastic IP" };
+                var what = kind.Target switch { ActionTarget.Instances => "Instance", ActionTarget.Volumes => "Volume", ActionTarget.ComplianceResources => "Resource", ActionTarget.ScalingGroups => "Auto Scaling group", ActionTarget.TargetGroups => "Target group", _ => "Elastic IP" };
                 return Resolution.Refuse(ActionStatus.NotFound, $"{what} {target.InstanceId} was not found in {target.AccountId}/{target.Region}.");
             }
 

@@ -85,6 +85,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<Domain.Costs.ISpendSource, AwsSpendSource>();
         services.AddSingleton<Domain.Costs.IUtilizationSource, CloudWatchUtilization>();
         services.AddSingleton<Domain.Costs.IResourceModifier, AwsResourceModifier>();
+        services.AddSingleton<Domain.LoadBalancing.ILoadBalancing, AwsLoadBalancing>();
         return true;
     }
 }

@@ -83,6 +83,12 @@ public static class RecurringJobs
     /// <summary>Auto Scaling capacity history every <paramref name="intervalMinutes"/> minutes (setting Scaling:HistoryIntervalMinutes).</summary>
     public static void RegisterScaling(IRecurringJobManager manager, int intervalMinutes) =>
         manager.AddOrUpdate<Scaling.ScalingHistoryJob>(ScalingHistory, job => job.RunAsync(CancellationToken.None), $"*/{intervalMinutes} * * * *");
+
+    public const string TargetGroupHealth = "loadbalancing.health";
+
+    /// <summary>The target group health watch, every minute.</summary>
+    public static void RegisterLoadBalancing(IRecurringJobManager manager) =>
+        manager.AddOrUpdate<LoadBalancing.NoHealthyTargetsJob>(TargetGroupHealth, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>

@@ -11,7 +11,7 @@ namespace PortalOps.Domain.Tests.Actions;
 /// <summary>An <see cref="ActionPipeline"/> over in-memory fakes, with a small fleet and a cast of users.</summary>
 internal sealed class PipelineHarness
 {
-    public PipelineHarness(ApprovalPolicy? policy = null, IEnumerable<IActionExecutor>? executors = null)
+    public PipelineHarness(ApprovalPolicy? policy = null, IEnumerable<IActionExecutor>? executors = null, IEnumerable<IApprovalCondition>? conditions = null)
     {
         Audit = new InMemoryAuditLog(Clock);
         Policies = new FixedApprovalPolicyProvider(policy ?? ApprovalPolicy.Default);
@@ -22,7 +22,7 @@ internal sealed class PipelineHarness
         }
 
         Erin.Disable();
-        Pipeline = new ActionPipeline(Inventory, executors ?? [new InstanceActionExecutor(Compute)], Policies, Approvals, Scheduler, Audit, Notifier, Users, Clock, Ledger);
+        Pipeline = new ActionPipeline(Inventory, executors ?? [new InstanceActionExecutor(Compute)], Policies, Approvals, Scheduler, Audit, Notifier, Users, Clock, Ledger, conditions);
     }
 
     public static Instance Web1 { get; } = Make.Instance("i-0web1", Make.ProdAccount, "eu-west-1", "web-1", tags: ["env=prod", "team=web"]);

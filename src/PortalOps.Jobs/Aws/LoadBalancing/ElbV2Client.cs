@@ -18,6 +18,9 @@ public sealed record Target(string Id, int? Port = null);
 
 public sealed record TargetHealth(Target Target, string State, string? Reason, string? Description);
 
+/// <summary>A listener rule: priority ("default" for the default rule), conditions as "field: values", and its actions.</summary>
+public sealed record Rule(string Arn, string Priority, bool IsDefault, IReadOnlyList<(string Field, IReadOnlyList<string> Values)> Conditions, IReadOnlyList<(string Type, IReadOnlyList<string> TargetGroupArns)> Actions);
+
 /// <summary>Elastic Load Balancing v2 (application and network load balancers), over the Query API.</summary>
 public interface IElbV2Api
 {
@@ -46,6 +49,16 @@ public interface IElbV2Api
     Task<IReadOnlyList<TargetHealth>> DescribeTargetHealthAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<Target>? targets = null, CancellationToken ct = default);
 
     Task<IReadOnlyDictionary<string, string>> ModifyTargetGroupAttributesAsync(CloudScope scope, string targetGroupArn, IReadOnlyDictionary<string, string> attributes, CancellationToken ct = default);
+
+    Task<IReadOnlyDictionary<string, string>> DescribeTargetGroupAttributesAsync(CloudScope scope, string targetGroupArn, CancellationToken ct = default);
+
+    Task<IReadOnlyList<Rule>> DescribeRulesAsync(CloudScope scope, string listenerArn, CancellationToken ct = default);
+
+    /// <summary>Creates a path-pattern rule that forwards to a target group.</summary>
+    Task<Rule> CreateRuleAsync(CloudScope scope, string listenerArn, int priority, IReadOnlyList<string> pathPatterns, string targetGroupArn, CancellationToken ct = default);
+
+    /// <summary>Tags of up to 20 resources per call (more are split into calls of 20).</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> DescribeTagsAsync(CloudScope scope, IReadOnlyList<string> resourceArns, CancellationToken ct = default);
 }
 
 public sealed class ElbV2Client(AwsProtocolClient core, AwsClients clients) : IElbV2Api
@@ -162,6 +175,66 @@ public sealed class ElbV2Client(AwsProtocolClient core, AwsClients clients) : IE
 
         return result;
     }
+
+    public async Task<IReadOnlyDictionary<string, string>> DescribeTargetGroupAttributesAsync(CloudScope scope, string targetGroupArn, CancellationToken ct = default)
+    {
+        var r = await Call(scope, "DescribeTargetGroupAttributes", new QueryParameters().Add("TargetGroupArn", targetGroupArn), ct).ConfigureAwait(false);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var a in r.Body.Members("Attributes"))
+        {
+            result[a.Str("Key") ?? ""] = a.Str("Value") ?? "";
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<Rule>> DescribeRulesAsync(CloudScope scope, string listenerArn, CancellationToken ct = default) =>
+        await AwsProtocolClient.PaginateAsync<Rule>(async marker =>
+        {
+            var r = await Call(scope, "DescribeRules", new QueryParameters().Add("ListenerArn", listenerArn).Add("PageSize", 400).Add("Marker", marker), ct).ConfigureAwait(false);
+            return (r.Body.Members("Rules").Select(ParseRule), r.Body.Str("NextMarker"));
+        }).ConfigureAwait(false);
+
+    public async Task<Rule> CreateRuleAsync(CloudScope scope, string listenerArn, int priority, IReadOnlyList<string> pathPatterns, string targetGroupArn, CancellationToken ct = default)
+    {
+        var r = await Call(scope, "CreateRule", new QueryParameters()
+            .Add("ListenerArn", listenerArn)
+            .Add("Priority", priority)
+            .List<string>("Conditions", ["path-pattern"], (c, field) => c.Add("Field", field).List("Values", pathPatterns))
+            .List<string>("Actions", [targetGroupArn], (a, tg) => a.Add("Type", "forward").Add("TargetGroupArn", tg)), ct).ConfigureAwait(false);
+        return ParseRule(r.Body.Members("Rules").First());
+    }
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> DescribeTagsAsync(CloudScope scope, IReadOnlyList<string> resourceArns, CancellationToken ct = default)
+    {
+        var result = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var chunk in resourceArns.Chunk(20))
+        {
+            var r = await Call(scope, "DescribeTags", new QueryParameters().List("ResourceArns", chunk), ct).ConfigureAwait(false);
+            foreach (var d in r.Body.Members("TagDescriptions"))
+            {
+                var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var t in d.Members("Tags"))
+                {
+                    tags[t.Str("Key") ?? ""] = t.Str("Value") ?? "";
+                }
+
+                result[d.Str("ResourceArn") ?? ""] = tags;
+            }
+        }
+
+        return result;
+    }
+
+    private static Rule ParseRule(XElement e) => new(
+        e.Str("RuleArn") ?? "",
+        e.Str("Priority") ?? "",
+        e.Bool("IsDefault") ?? false,
+        e.Members("Conditions").Select(c => (c.Str("Field") ?? "", (IReadOnlyList<string>)(c.Strings("Values") is { Count: > 0 } v ? v
+            : c.El("PathPatternConfig").Strings("Values") is { Count: > 0 } p ? p
+            : c.El("HostHeaderConfig").Strings("Values")))).ToList(),
+        e.Members("Actions").Select(a => (a.Str("Type") ?? "", (IReadOnlyList<string>)(a.Str("TargetGroupArn") is { } tg ? [tg]
+            : a.El("ForwardConfig").Members("TargetGroups").Select(t => t.Str("TargetGroupArn") ?? "").ToList()))).ToList());
 
     private static QueryParameters TargetParameters(string targetGroupArn, IReadOnlyList<Target> targets) =>
         new QueryParameters().Add("TargetGroupArn", targetGroupArn).List("Targets", targets, (t, x) => t.Add("Id", x.Id).Add("Port", x.Port));

@@ -25,7 +25,8 @@ internal sealed class CommandHandler(
     Patching.PatchSummaryView? patching = null,
     Compliance.ComplianceTelegram? compliance = null,
     Costs.CostTelegram? costs = null,
-    Scaling.ScalingTelegram? scaling = null)
+    Scaling.ScalingTelegram? scaling = null,
+    LoadBalancing.LoadBalancerSummaryView? loadBalancers = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -104,6 +105,9 @@ internal sealed class CommandHandler(
                 break;
             case "group":
                 screens.Reply(chat, scaling is null ? new Screen("Auto scaling is not set up on this portal.") : await scaling.GroupAsync(chat, actor, argument, cancellationToken));
+                break;
+            case "lb":
+                screens.Reply(chat, loadBalancers is null ? "Load balancing is not set up on this portal." : await loadBalancers.SummaryAsync(actor, argument, cancellationToken));
                 break;
             case "cost":
                 screens.Reply(chat, costs is null ? "Costs are not set up on this portal." : await costs.CostAsync(actor, cancellationToken));

@@ -85,13 +85,20 @@ public sealed class BotocoreContractTests
         await api.DeregisterTargetsAsync(Scope, "arn:tg", [new Target("i-1", 80)]);
         var attributes = await api.ModifyTargetGroupAttributesAsync(Scope, "arn:tg", new Dictionary<string, string> { ["deregistration_delay.timeout_seconds"] = "30" });
         Assert.NotEmpty(attributes);
+        Assert.NotEmpty(await api.DescribeTargetGroupAttributesAsync(Scope, "arn:tg"));
+        var rules = await api.DescribeRulesAsync(Scope, "arn:listener");
+        Assert.Equal(2, rules[0].Actions.Count);
+        await api.CreateRuleAsync(Scope, "arn:listener", 10, ["/api/*"], "arn:tg");
+        var tags = await api.DescribeTagsAsync(Scope, Enumerable.Range(0, 21).Select(i => $"arn:tg{i}").ToList());
+        Assert.NotEmpty(tags);
         await api.DeleteListenerAsync(Scope, "arn:listener");
         await api.DeleteTargetGroupAsync(Scope, "arn:tg");
         await api.DeleteLoadBalancerAsync(Scope, "arn:lb");
 
         recorder.AssertClean(
             "DescribeLoadBalancers", "CreateLoadBalancer", "DeleteLoadBalancer", "DescribeTargetGroups", "CreateTargetGroup", "DeleteTargetGroup",
-            "DescribeListeners", "CreateListener", "DeleteListener", "RegisterTargets", "DeregisterTargets", "DescribeTargetHealth", "ModifyTargetGroupAttributes");
+            "DescribeListeners", "CreateListener", "DeleteListener", "RegisterTargets", "DeregisterTargets", "DescribeTargetHealth", "ModifyTargetGroupAttributes",
+            "DescribeTargetGroupAttributes", "DescribeRules", "CreateRule", "DescribeTags");
     }
 
     [Fact]

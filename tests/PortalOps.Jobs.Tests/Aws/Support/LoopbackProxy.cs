@@ -68,6 +68,9 @@ public sealed class LoopbackProxy : IAsyncDisposable
 
     public int CallsTo(string operation) => calls.GetValueOrDefault(operation);
 
+    /// <summary>Every call's operation in the order the proxy received them (for tests that check call order).</summary>
+    public ConcurrentQueue<string> Sequence { get; } = new();
+
     public void ResetCounts() => calls.Clear();
 
     /// <summary>The next <paramref name="count"/> calls to an operation reach moto, but their answers come too late.</summary>
@@ -105,6 +108,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
         var amzTarget = context.Request.Headers["X-Amz-Target"].ToString();
         var operation = amzTarget.Length > 0 ? amzTarget[(amzTarget.IndexOf('.', StringComparison.Ordinal) + 1)..] : Action(text);
         calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
+        Sequence.Enqueue(operation);
 
         if (Latency > TimeSpan.Zero)
         {

@@ -1,0 +1,20 @@
+namespace PortalOps.Domain.LoadBalancing;
+
+/// <summary>How drains wait and how long reads are kept (section <c>LoadBalancing</c>).</summary>
+public sealed record LoadBalancingSettings
+{
+    /// <summary>Time between two looks at a draining target's health.</summary>
+    public TimeSpan DrainPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest a drain waits, whatever a group's delay says (AWS allows up to 3600 s).</summary>
+    public TimeSpan MaxDrainWait { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Taking the last healthy target out of a target group waits for approval.</summary>
+    public bool ApproveLastHealthyTarget { get; init; } = true;
+
+    /// <summary>How long a read of one account and region serves pages before it is read again.</summary>
+    public TimeSpan CacheFor { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Parallel reads (account × region, and DescribeTargetHealth per group).</summary>
+    public int Parallelism { get; init; } = 8;
+}

@@ -1,0 +1,71 @@
+using PortalOps.Domain.Instances;
+
+namespace PortalOps.Domain.LoadBalancing;
+
+/// <summary>Load balancers and target groups of the cloud (ELBv2 or the sandbox), read and changed per account and region.</summary>
+public interface ILoadBalancing
+{
+    /// <summary>Every load balancer in the scope with its listeners and their rules.</summary>
+    Task<IReadOnlyList<LoadBalancer>> LoadBalancersAsync(CloudScope scope, CancellationToken cancellationToken = default);
+
+    /// <summary>Every target group in the scope with the health of each registered target (attributes not read: see <see cref="DeregistrationDelayAsync"/>).</summary>
+    Task<IReadOnlyList<TargetGroup>> TargetGroupsAsync(CloudScope scope, CancellationToken cancellationToken = default);
+
+    /// <summary>One target group's health now; only the given targets when <paramref name="targetIds"/> is set.</summary>
+    Task<IReadOnlyList<TargetHealthEntry>> HealthAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<TargetRef>? targets = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The group's <c>deregistration_delay.timeout_seconds</c>.</summary>
+    Task<TimeSpan> DeregistrationDelayAsync(CloudScope scope, string targetGroupArn, CancellationToken cancellationToken = default);
+
+    /// <summary>Registers targets; returns the provider's request id.</summary>
+    Task<string?> RegisterAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<TargetRef> targets, CancellationToken cancellationToken = default);
+
+    /// <summary>Deregisters targets (they drain for the group's delay); returns the provider's request id.</summary>
+    Task<string?> DeregisterAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<TargetRef> targets, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One registration a drain took out, to put back after a start or a reboot.</summary>
+public sealed record DrainedRegistration(InstanceRef Instance, string TargetGroupArn, string TargetGroupName, int? Port);
+
+/// <summary>
+/// Remembers registrations that a stop took out, so that starting the instance later registers it again.
+/// </summary>
+public interface IDrainedRegistrations
+{
+    Task SaveAsync(IReadOnlyList<DrainedRegistration> registrations, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns and forgets what was saved for these instances.</summary>
+    Task<IReadOnlyList<DrainedRegistration>> TakeAsync(IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Keeps drained registrations in memory (lost at restart); the default until a durable store is registered.</summary>
+public sealed class InMemoryDrainedRegistrations : IDrainedRegistrations
+{
+    private readonly Lock gate = new();
+    private readonly List<DrainedRegistration> saved = [];
+
+    public Task SaveAsync(IReadOnlyList<DrainedRegistration> registrations, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            foreach (var r in registrations)
+            {
+                saved.RemoveAll(s => s.Instance == r.Instance && s.TargetGroupArn == r.TargetGroupArn);
+                saved.Add(r);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<DrainedRegistration>> TakeAsync(IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            var wanted = instances.ToHashSet();
+            var taken = saved.Where(s => wanted.Contains(s.Instance)).ToList();
+            saved.RemoveAll(s => wanted.Contains(s.Instance));
+            return Task.FromResult<IReadOnlyList<DrainedRegistration>>(taken);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Instances;
+using PortalOps.Domain.LoadBalancing;
+using PortalOps.Domain.Tests.Fakes;
+
+namespace PortalOps.Domain.Tests.LoadBalancing;
+
+public sealed class DrainBeforeStopTests
+{
+    private static readonly CloudScope Scope = new(Make.ProdAccount, "eu-west-1");
+    private const string Web1 = "i-0aaaaaaaaaaaaaaa1";
+    private const string Web2 = "i-0aaaaaaaaaaaaaaa2";
+
+    private readonly FakeTimeProvider clock = new(Make.Now);
+    private readonly ConcurrentQueue<string> log = new();
+    private readonly FakeLoadBalancing elb;
+    private readonly InMemoryDrainedRegistrations remembered = new();
+    private readonly TargetDrainer drainer;
+    private readonly InstanceActionExecutor executor;
+    private readonly string web;
+
+    public DrainBeforeStopTests()
+    {
+        elb = new FakeLoadBalancing(clock, log);
+        web = elb.AddGroup(Scope, "web", TimeSpan.FromSeconds(30), null, "prod-web", (Web1, TargetHealthState.Healthy), (Web2, TargetHealthState.Healthy));
+        drainer = new TargetDrainer(elb, remembered, new LoadBalancingSettings { DrainPollInterval = TimeSpan.FromSeconds(5) }, clock);
+        executor = new InstanceActionExecutor(new LoggingCompute(log), drainer);
+    }
+
+    [Fact]
+    public async Task Stop_RegisteredInstance_DeregistersWaitsOutTheDrainThenStops()
+    {
+        var execution = await RunAsync(ActionKind.StopInstances, Web1);
+
+        Assert.True(execution.Succeeded, execution.Summary);
+        var calls = log.ToList();
+        var deregister = calls.IndexOf($"DeregisterTargets:{Web1}");
+        var stop = calls.IndexOf($"StopInstances:{Web1}");
+        Assert.True(deregister >= 0 && stop > deregister, string.Join(" → ", calls));
+        Assert.Contains(calls.Skip(deregister).Take(stop - deregister), c => c == "DescribeTargetHealth");
+        Assert.DoesNotContain(calls, c => c.StartsWith("DeregisterTargets:" + Web2, StringComparison.Ordinal));
+        Assert.InRange(clock.GetUtcNow() - Make.Now, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(36));
+        Assert.Contains("Drained from web in 30 s", execution.Summary, StringComparison.Ordinal);
+        Assert.Equal(TargetHealthState.Healthy, elb.Group(web).Find(Web2)!.State);
+    }
+
+    [Fact]
+    public async Task Stop_ThenStart_RegistersTheInstanceAgainWhereItWas()
+    {
+        await RunAsync(ActionKind.StopInstances, Web1);
+        Assert.Null(elb.Group(web).Find(Web1));
+
+        var start = await RunAsync(ActionKind.StartInstances, Web1);
+
+        Assert.Contains($"RegisterTargets:{Web1}", log);
+        Assert.Equal(TargetHealthState.Initial, elb.Group(web).Find(Web1)!.State);
+        Assert.Contains("Registered again in web", start.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reboot_DrainsRebootsAndRegistersAgainRightAfter()
+    {
+        var execution = await RunAsync(ActionKind.RebootInstances, Web1);
+
+        var calls = log.ToList();
+        Assert.True(calls.IndexOf($"DeregisterTargets:{Web1}") < calls.IndexOf($"RebootInstances:{Web1}"));
+        Assert.True(calls.IndexOf($"RebootInstances:{Web1}") < calls.IndexOf($"RegisterTargets:{Web1}"));
+        Assert.Contains("Registered again", execution.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Terminate_DrainsButIsNeverRegisteredAgain()
+    {
+        await RunAsync(ActionKind.TerminateInstances, Web1);
+
+        Assert.Empty(await remembered.TakeAsync([new InstanceRef(Scope.AccountId, Scope.Region, Web1)]));
+        Assert.DoesNotContain(log, c => c.StartsWith("RegisterTargets", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stop_DrainThatNeverEnds_ActsWhenTheDelayIsUp()
+    {
+        elb.NeverDrains = true;
+
+        var execution = await RunAsync(ActionKind.StopInstances, Web1);
+
+        Assert.Contains($"StopInstances:{Web1}", log);
+        Assert.InRange(clock.GetUtcNow() - Make.Now, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(33));
+        Assert.Contains("still draining", execution.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stop_InstanceInNoTargetGroup_StopsAtOnceWithoutDeregistering()
+    {
+        var execution = await RunAsync(ActionKind.StopInstances, "i-0bbbbbbbbbbbbbbb1");
+
+        Assert.True(execution.Succeeded);
+        Assert.DoesNotContain(log, c => c.StartsWith("DeregisterTargets", StringComparison.Ordinal));
+        Assert.Equal(Make.Now, clock.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task Drain_WaitsWithTimersNotAThread_TheStopIsNotSentBeforeTheDelay()
+    {
+        var task = executor.ExecuteAsync(ActionKind.StopInstances, [Target(Web1)], new Dictionary<string, string>(), "k", CancellationToken.None);
+        await Task.Delay(50);
+
+        Assert.False(task.IsCompleted);
+        Assert.DoesNotContain($"StopInstances:{Web1}", log);
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await WaitAsync(task);
+        Assert.Contains($"StopInstances:{Web1}", log);
+    }
+
+    private static ResolvedTarget Target(string id) => new(new InstanceRef(Scope.AccountId, Scope.Region, id), id, new Dictionary<string, string>());
+
+    private async Task<ActionExecution> RunAsync(ActionKind kind, string id)
+    {
+        var task = executor.ExecuteAsync(kind, [Target(id)], new Dictionary<string, string>(), Guid.NewGuid().ToString("N"), CancellationToken.None);
+        return await WaitAsync(task);
+    }
+
+    /// <summary>Moves the fake clock a second at a time until the action is done (at most ten minutes of fake time).</summary>
+    private async Task<T> WaitAsync<T>(Task<T> task)
+    {
+        for (var i = 0; i < 600 && !task.IsCompleted; i++)
+        {
+            await Task.Delay(2);
+            if (!task.IsCompleted)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        return await task;
+    }
+}
