@@ -103,6 +103,7 @@ public static class WebServices
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapPortalEndpoints();
         app.MapTelegramWebhook();
+        app.MapPortalTelemetry();
 
         // The Hangfire dashboard, for Admins only, through the same policy as the Users page.
         app.MapHangfireDashboardWithAuthorizationPolicy(

@@ -43,6 +43,7 @@ public static class WorkerNode
     public static WebApplication UseWorkerEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapPortalTelemetry();
 
         // Every other path is no page here: a plain 404 (anonymous, so the portal's sign-in fallback policy sends nobody to a login page).
         app.Map("/{**path}", () => Results.NotFound()).AllowAnonymous();
