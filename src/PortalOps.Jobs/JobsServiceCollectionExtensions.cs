@@ -136,7 +136,7 @@ public static class JobsServiceCollectionExtensions
             {
                 var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
                 server.WorkerCount = options.WorkerCount;
-                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                server.ServerName = HangfireHealthCheck.ServerName;
                 server.ShutdownTimeout = TimeSpan.FromSeconds(10);
             });
         }
