@@ -14,7 +14,11 @@ using PortalOps.Web.Configuration;
 
 namespace PortalOps.Web.Tests.Integration;
 
-/// <summary>The Prometheus scrape endpoint on the whole host: off by default, and with it on, the portal's named metrics are there.</summary>
+/// <summary>
+/// The Prometheus scrape endpoint on the whole host: off by default, and with it on, the portal's named metrics are there.
+/// Run alone: an exporter listens to every meter of its name in the process, so other hosts' figures would mix in.
+/// </summary>
+[Collection(TelemetryCollection.Name)]
 public sealed partial class TelemetryTests
 {
     [Fact]
@@ -145,4 +149,10 @@ public sealed partial class TelemetryTests
         Assert.True(match.Success, $"{name} is not in the scrape:\n{text}");
         return double.Parse(match.Groups["v"].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "Telemetry (alone)";
 }
