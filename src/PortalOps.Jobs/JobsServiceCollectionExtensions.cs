@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.AspNetCore;
+using Hangfire.Common;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
@@ -97,6 +98,16 @@ public static class JobsServiceCollectionExtensions
             return HangfireStorageFactory.Create(sp.GetRequiredService<PortalDatabase>(), sp.GetRequiredService<IOptions<JobsOptions>>().Value);
         });
         services.TryAddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+
+        // Job durations and failures for the metrics (PortalMetrics): this node's filter, beside Hangfire's global ones.
+        services.TryAddSingleton<Observability.PortalMetrics>();
+        services.TryAddSingleton<JobTelemetryFilter>();
+        services.TryAddSingleton<IJobFilterProvider>(sp =>
+        {
+            var own = new JobFilterCollection();
+            own.Add(sp.GetRequiredService<JobTelemetryFilter>());
+            return new JobFilterProviderCollection(JobFilterProviders.Providers, own);
+        });
         services.AddHangfire((sp, config) => config
             .UseLogProvider(HangfireLogging.Provider)
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -125,7 +136,7 @@ public static class JobsServiceCollectionExtensions
             {
                 var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
                 server.WorkerCount = options.WorkerCount;
-                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                server.ServerName = HangfireHealthCheck.ServerName;
                 server.ShutdownTimeout = TimeSpan.FromSeconds(10);
             });
         }

@@ -7,6 +7,7 @@ try
     var builder = WebApplication.CreateBuilder(args);
     builder.AddPortalConfiguration(args);
     builder.UseWorkerListeners();
+    builder.AddPortalTelemetry();
 
     builder.Services.AddDomain();
     builder.Services.AddJobs(builder.Configuration, builder.Environment);

@@ -27,6 +27,7 @@ public static class WebServices
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddHealthChecks();
+        services.AddPortalHealthChecks();
 
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var oidc = configuration.GetSection(OidcOptions.Section).Get<OidcOptions>() ?? new OidcOptions();
@@ -103,6 +104,7 @@ public static class WebServices
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapPortalEndpoints();
         app.MapTelegramWebhook();
+        app.MapPortalTelemetry();
 
         // The Hangfire dashboard, for Admins only, through the same policy as the Users page.
         app.MapHangfireDashboardWithAuthorizationPolicy(

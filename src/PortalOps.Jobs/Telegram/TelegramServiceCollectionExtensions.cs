@@ -80,6 +80,7 @@ public static class TelegramServiceCollectionExtensions
         services.TryAddScoped<TelegramUpdateHandler>();
         services.AddHostedService<UserDirectoryStartup>();
         services.AddHostedService<TelegramOutboxService>();
+        services.TryAddSingleton<PollerLease>();
         services.AddHostedService<TelegramBotService>();
         return services;
     }

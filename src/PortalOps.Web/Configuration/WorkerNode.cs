@@ -6,7 +6,8 @@ namespace PortalOps.Web.Configuration;
 
 /// <summary>
 /// A <c>worker</c> node (<c>Jobs:Role</c>, or <c>--role worker</c>) runs jobs and the Telegram poller and serves no pages: it
-/// listens only on <c>Jobs:WorkerHealthUrls</c>, where it answers <c>/health</c>, or on no port at all when that is empty,
+/// listens only on <c>Jobs:WorkerHealthUrls</c>, where it answers <c>/health</c>, <c>/health/live</c>, <c>/health/ready</c>
+/// (and the metrics when <c>Telemetry:Prometheus:Enabled</c>), or on no port at all when that is empty,
 /// so several workers share a host. The portal's own addresses (<c>urls</c>, <c>ASPNETCORE_URLS</c>) are for web nodes.
 /// </summary>
 public static class WorkerNode
@@ -39,10 +40,11 @@ public static class WorkerNode
         return builder;
     }
 
-    /// <summary>The worker's whole request pipeline: <c>/health</c>, and 404 for everything else.</summary>
+    /// <summary>The worker's whole request pipeline: health (and metrics when enabled), and 404 for everything else.</summary>
     public static WebApplication UseWorkerEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapPortalHealth();
+        app.MapPortalTelemetry();
 
         // Every other path is no page here: a plain 404 (anonymous, so the portal's sign-in fallback policy sends nobody to a login page).
         app.Map("/{**path}", () => Results.NotFound()).AllowAnonymous();

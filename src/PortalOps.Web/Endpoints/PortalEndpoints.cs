@@ -8,6 +8,7 @@ using PortalOps.Domain.Actions;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Security;
+using PortalOps.Web.Configuration;
 using PortalOps.Web.Security;
 
 namespace PortalOps.Web.Endpoints;
@@ -17,7 +18,7 @@ public static class PortalEndpoints
 {
     public static IEndpointRouteBuilder MapPortalEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapPortalHealth();
 
         app.MapGet("/login/sso", (HttpContext context, IOptions<OidcOptions> oidc, string? returnUrl) =>
             oidc.Value.Enabled

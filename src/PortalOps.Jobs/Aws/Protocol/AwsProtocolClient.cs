@@ -112,6 +112,22 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
     private async Task<(HttpStatusCode Status, byte[] Body, string? RequestId)> SendWithRetriesAsync(
         AwsEndpoint endpoint, string operation, byte[] body, string contentType, string? target, CancellationToken cancellationToken)
     {
+        // One span and one timing per call, retries included, named by service and operation.
+        using var call = AwsTracing.StartCall(endpoint.Service.Name, operation, endpoint.Region);
+        try
+        {
+            return await SendWithRetriesCoreAsync(endpoint, operation, body, contentType, target, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            call.Fail(e is AwsServiceException aws ? aws.ErrorCode : e.GetType().Name);
+            throw;
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, byte[] Body, string? RequestId)> SendWithRetriesCoreAsync(
+        AwsEndpoint endpoint, string operation, byte[] body, string contentType, string? target, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();

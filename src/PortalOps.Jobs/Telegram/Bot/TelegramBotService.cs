@@ -22,7 +22,7 @@ namespace PortalOps.Jobs.Telegram.Bot;
 /// </para>
 /// </summary>
 public sealed partial class TelegramBotService(
-    IServiceScopeFactory scopes, IOptions<TelegramOptions> options, TelegramStatus status, ILogger<TelegramBotService> logger) : BackgroundService
+    IServiceScopeFactory scopes, IOptions<TelegramOptions> options, TelegramStatus status, ILogger<TelegramBotService> logger, PollerLease lease) : BackgroundService
 {
     /// <summary>Updates handled at once in polling mode.</summary>
     public const int MaxUpdatesAtOnce = 8;
@@ -85,11 +85,10 @@ public sealed partial class TelegramBotService(
 
                     step = "deleteWebhook";
                     await client.DeleteWebhook(cancellationToken: stoppingToken);
-                    status.Set(BotMode.Polling);
                     LogStarted(logger, me.Username, "long polling");
                 }
 
-                await PollAsync(stoppingToken);
+                await PollUnderLeaseAsync(stoppingToken);
                 return;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -109,6 +108,53 @@ public sealed partial class TelegramBotService(
                 LogUnreachable(logger, what, backoff.TotalSeconds);
                 await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMinutes(2).Ticks));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Polls while this node holds the <see cref="PollerLease"/> (at once on SQLite); while another node holds it, this one only
+    /// sends, and takes over when that node stops or dies.
+    /// </summary>
+    private async Task PollUnderLeaseAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            PollerLease.Held held;
+            try
+            {
+                held = await lease.AcquireAsync(
+                    () => status.Set(BotMode.SendOnly, "Another node fetches Telegram's updates; this node sends, and takes over if that node stops."),
+                    stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            bool lost;
+            await using (held)
+            {
+                using var polling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, held.Lost);
+                status.Set(BotMode.Polling);
+                if (lease.IsShared)
+                {
+                    LogLeaseTaken(logger);
+                }
+
+                await PollAsync(polling.Token);
+                lost = held.Lost.IsCancellationRequested;
+            }
+
+            if (status.Mode == BotMode.Failed && !stoppingToken.IsCancellationRequested && !lost)
+            {
+                // Telegram refused the token: the bot stays off (the status says why), and the lease is free for nobody's use.
+                return;
+            }
+
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                status.Set(BotMode.SendOnly, "This node lost the Telegram poller lease; it tries to take it again.");
             }
         }
     }
@@ -310,6 +356,9 @@ public sealed partial class TelegramBotService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram bot @{BotName} is on ({Mode}).")]
     private static partial void LogStarted(ILogger logger, string? botName, string mode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This node holds the Telegram poller lease and fetches updates.")]
+    private static partial void LogLeaseTaken(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Telegram refused the bot token; the bot is off. Check Telegram__Token.")]
     private static partial void LogTokenRefused(ILogger logger);
