@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using PortalOps.Domain.Compliance;
+using PortalOps.Domain.Compliance.Reports;
 using PortalOps.Domain.Security;
 using UglyToad.PdfPig;
 
@@ -110,6 +111,30 @@ public sealed class ComplianceReportDownloadTests(PortalFactory portal) : IClass
             }
         });
         Assert.Contains($"policy {policy}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeptReport_OpensForAReaderCoveringItsScopeAndIsNotFoundForAnyoneElse()
+    {
+        var kept = new StoredReport(
+            Guid.NewGuid(), "west-weekly", "2026-W01", portal.Clock.GetUtcNow().AddDays(-7), portal.Clock.GetUtcNow(), [new Scope(Account, "eu-west-1")],
+            portal.Clock.GetUtcNow(), 3, 90, "portalops-compliance-west-weekly-2026-W01.pdf", 8);
+        using (var scope = portal.Services.CreateScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<IComplianceReportStore>().TryAddAsync(kept, Encoding.ASCII.GetBytes("%PDF-1.7")));
+        }
+
+        await portal.CreateUserAsync("kept-west", Role.Viewer, $"{Account}/eu-west-1");
+        await portal.CreateUserAsync("kept-east", Role.Admin, $"{Account}/us-east-1");
+        using var west = await portal.LoginAsync("kept-west");
+        using var east = await portal.LoginAsync("kept-east");
+
+        var mine = await west.GetAsync($"/compliance/reports/{kept.Id}.pdf");
+        var notMine = await east.GetAsync($"/compliance/reports/{kept.Id}.pdf");
+
+        Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
+        Assert.Equal("%PDF-1.7", await mine.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, notMine.StatusCode);
     }
 
     [Fact]

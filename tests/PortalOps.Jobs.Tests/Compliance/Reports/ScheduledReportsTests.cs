@@ -130,6 +130,35 @@ public sealed class ScheduledReportsTests() : StoreTestBase(DatabaseProvider.Sql
         Assert.Null(wide.Report.DeliveredAt);
     }
 
+    [Fact]
+    public async Task Builder_ExceptionOverAFindingInOneRegion_AppearsOnlyInReportsThatMaySeeIt()
+    {
+        var cloud = new SandboxCloud(Options.Create(new SandboxOptions()), Clock, new FleetEvents());
+        var sandbox = new SandboxCompliance(cloud);
+        var findings = new EfFindingStore(Database.Contexts);
+        var waivers = new EfWaiverStore(Database.Contexts);
+        var catalog = new PolicyCatalog(new EfPolicyStore(Database.Contexts), sandbox, cloud, new Tags(), Clock);
+        var scanner = new ComplianceScanner(sandbox, cloud, catalog, findings, waivers, new Silent(), Clock, new Tags());
+        await scanner.ScanAsync();
+        var west = (await findings.QueryAsync(new FindingQuery { Status = FindingStatus.Open, Region = "eu-west-1", PageSize = 1, VisibleTo = new ReadScope([Scope.Everything]) })).Items[0];
+        await waivers.AddAsync(Waiver.Grant(west.PolicyId, west.Id, null, null, "decommissioned next sprint", "ana", Clock.GetUtcNow().AddDays(5), "bob", Clock.GetUtcNow()));
+        await scanner.ApplyWaiversAsync();
+        var builder = new ComplianceReportBuilder(findings, waivers, catalog, null, null, Clock);
+
+        ComplianceReportRequest For(Scope scope) => new(scope.ToString(), new ReadScope([scope]), Clock.GetUtcNow().AddDays(-7), Clock.GetUtcNow(), "test");
+        var westReport = await builder.BuildAsync(For(new Scope(Account, "eu-west-1")));
+        var eastReport = await builder.BuildAsync(For(new Scope(Account, "us-east-1")));
+
+        var exception = Assert.Single(westReport.Exceptions);
+        Assert.Equal(1, exception.FindingsCovered);
+        Assert.True(exception.ExpiresSoon);
+        Assert.Contains(west.ResourceId, exception.Covers, StringComparison.Ordinal);
+        Assert.DoesNotContain(westReport.OpenFindings, f => f.Id == west.Id);
+        Assert.Empty(eastReport.Exceptions);
+        Assert.All(eastReport.OpenFindings, f => Assert.Equal("us-east-1", f.Region));
+        Assert.All(westReport.ByScope, s => Assert.EndsWith("/eu-west-1", s.Group, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("2026-12-02T10:00:00Z", ReportCadence.Weekly, "2026-W48", "2026-11-23", "2026-11-30")]
     [InlineData("2026-11-30T00:00:00Z", ReportCadence.Weekly, "2026-W48", "2026-11-23", "2026-11-30")]
