@@ -35,12 +35,18 @@ public sealed class ExceptionRequests(IFindingStore findings, ActionPipeline pip
         }
         else
         {
-            // Every unresolved finding the selector covers becomes a target, seen or not: the Authorizer refuses when one lies outside the person's scope.
+            // Every unresolved finding the selector covers becomes a target; one the person may not see refuses the whole exception.
             covered = (await findings.ForPoliciesAsync([draft.PolicyId!.Trim()], cancellationToken))
                 .Where(f => f.Status != FindingStatus.Resolved && draft.Covers(f)).ToList();
         }
 
         covered = covered.Where(f => f.Status != FindingStatus.Resolved).ToList();
+        if (covered.Any(f => !visibleTo.Covers(f.Footprint)))
+        {
+            // Said without naming them: the person may not see those resources.
+            return new ExceptionRequestResult(new Dictionary<string, string> { [ExceptionDraft.TargetField] = "The tag also covers findings outside your scopes: narrow it (a tag value), or ask someone whose scopes cover them." }, null);
+        }
+
         if (covered.Count == 0)
         {
             return new ExceptionRequestResult(new Dictionary<string, string> { [ExceptionDraft.TargetField] = "No unresolved finding you may see matches: there is nothing to except." }, null);

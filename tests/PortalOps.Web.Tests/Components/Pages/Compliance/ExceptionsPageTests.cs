@@ -90,4 +90,27 @@ public sealed class ExceptionsPageTests : CompliancePageContext
             .Select(f => f.ResourceId).Order(StringComparer.Ordinal);
         Assert.Equal(expected, Approvals.All[0].Targets.Select(t => t.Ref.InstanceId).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task GrantByTag_CoveringFindingsOutsideTheScope_IsRefusedWithoutNamingThem()
+    {
+        await ScanAsync();
+        var inRegion = Store.Findings.First(f => f.PolicyId == Imds && f.Status == FindingStatus.Open);
+        var elsewhere = Store.Findings.First(f => f.PolicyId == Imds && f.Status == FindingStatus.Open && f.Region != inRegion.Region && f.Tags.Count > 0);
+        var key = elsewhere.Tags.Keys.First();
+        SignIn("paul", Role.Approver, new Scope(SandboxAccount, inRegion.Region));
+        var page = RenderPage<ExceptionsPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=exception-grant]")));
+        var select = page.FindComponents<MudSelect<string>>().Single();
+        await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(Imds));
+        page.Find("[data-testid=exception-tag-key]").Change(key);
+        page.Find("[data-testid=exception-reason]").Change("everything, everywhere");
+        page.Find("[data-testid=exception-expires]").Change("2027-01-31");
+
+        page.Find("[data-testid=exception-grant]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("outside your scopes", page.Find("[data-testid=exception-form]").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain(elsewhere.ResourceId, page.Markup, StringComparison.Ordinal);
+        Assert.Empty(Approvals.All);
+    }
 }

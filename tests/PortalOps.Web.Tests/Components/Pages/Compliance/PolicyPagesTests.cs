@@ -159,6 +159,50 @@ public sealed class PolicyPagesTests : CompliancePageContext
         Assert.DoesNotContain(SandboxAccount, page.Markup, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BulkRemediation_FromThePolicyPage_RequestsEveryMatchTheOperatorMaySee()
+    {
+        await ScanAsync();
+        SignIn("olga", Role.Operator, new Scope(SandboxAccount, "*"));
+        var page = RenderPage<PolicyEditorPage>(p => p.Add(x => x.PolicyId, "instance-imdsv1-allowed"));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=remediation-plan]")));
+        var open = Store.Findings.Where(f => f.PolicyId == "instance-imdsv1-allowed" && f.Status == Domain.Compliance.FindingStatus.Open).Select(f => f.ResourceId).Order(StringComparer.Ordinal).ToList();
+        Assert.True(open.Count > 1, "the sandbox has several instances allowing IMDSv1");
+
+        page.Find("[data-testid=remediation-plan]").Click();
+        page.WaitForAssertion(() => Assert.Equal(open.Count, page.FindAll("[data-testid=remediation-resource]").Count));
+        page.Find("[data-testid=remediation-request]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("waits for approval", page.Find("[data-testid=remediation-result]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(open, Assert.Single(Approvals.All).Targets.Select(t => t.Ref.InstanceId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task BulkRemediation_MoreMatchesThanMaxResources_IsRefusedBeforeAnythingIsAsked()
+    {
+        Store.Versions.Add(new Domain.Compliance.PolicyVersion("imds-strict", 1,
+            "id: imds-strict\ntitle: IMDSv1 strict\nresource: instance\nseverity: high\nmax-resources: 1\nremediation: require-imdsv2\nfilters:\n  - field: imds-v2-required\n    equals: false\n", "ada", Start));
+        await ScanAsync();
+        SignIn("olga", Role.Operator, new Scope(SandboxAccount, "*"));
+        var page = RenderPage<PolicyEditorPage>(p => p.Add(x => x.PolicyId, "imds-strict"));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=remediation-plan]")));
+
+        page.Find("[data-testid=remediation-plan]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("more than its max-resources of 1: refused", page.Find("[data-testid=remediation-error]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[data-testid=remediation-request]"));
+        Assert.Empty(Approvals.All);
+    }
+
+    [Fact]
+    public void BulkRemediation_Viewer_IsNotOffered()
+    {
+        SignIn("vera", Role.Viewer, new Scope(SandboxAccount, "*"));
+        var page = RenderPage<PolicyEditorPage>(p => p.Add(x => x.PolicyId, "instance-imdsv1-allowed"));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=remediation-readonly]")));
+        Assert.Empty(page.FindAll("[data-testid=remediation-plan]"));
+    }
+
     private static IRenderedComponent<MudSwitch<bool>> Switch(IRenderedComponent<PolicyList> page, string policyId) =>
         page.FindComponents<MudSwitch<bool>>().Single(s => s.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == $"policy-enabled-{policyId}");
 }
