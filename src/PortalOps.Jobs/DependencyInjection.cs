@@ -55,6 +55,7 @@ public static class DependencyInjection
         services.AddProvisioningActions();
 
         services.AddPersistence(configuration, environment);
+        services.AddCrossNodeFleetEvents(configuration);
         services.AddBackgroundJobs(configuration);
         services.AddTelegram(configuration);
         services.AddMonitoring();
@@ -64,6 +65,23 @@ public static class DependencyInjection
         Backups.BackupsServiceCollectionExtensions.AddBackups(services);
         Costs.CostsServiceCollectionExtensions.AddCosts(services);
         Scaling.ScalingServiceCollectionExtensions.AddScaling(services);
+        return services;
+    }
+
+    /// <summary>
+    /// On PostgreSQL, instance changes reach the open pages of every node (<see cref="PostgresFleetEvents"/>, LISTEN/NOTIFY)
+    /// instead of this node's only. Nothing changes on SQLite (one node).
+    /// </summary>
+    public static IServiceCollection AddCrossNodeFleetEvents(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (string.IsNullOrWhiteSpace(configuration.GetConnectionString(PortalDatabase.ConnectionStringName)))
+        {
+            return services;
+        }
+
+        services.TryAddSingleton<PostgresFleetEvents>();
+        services.Replace(ServiceDescriptor.Singleton<IFleetEvents>(sp => sp.GetRequiredService<PostgresFleetEvents>()));
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresFleetEvents>());
         return services;
     }
 

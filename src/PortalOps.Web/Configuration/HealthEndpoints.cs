@@ -17,8 +17,21 @@ public static class HealthEndpoints
     public const string ReadyPath = "/health/ready";
     private const string Ready = "ready";
 
+    /// <summary>How long a stopping node waits for requests and background work to finish (unless <c>shutdownTimeoutSeconds</c> is set).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
     public static IServiceCollection AddPortalHealthChecks(this IServiceCollection services)
     {
+        // Graceful shutdown: readiness turns 503 at once (the balancer stops sending), running requests and the Telegram
+        // poller's handlers finish, and Hangfire gives running jobs its own 10 s before they are requeued for another worker.
+        services.AddOptions<HostOptions>().PostConfigure<IConfiguration>((host, configuration) =>
+        {
+            if (string.IsNullOrWhiteSpace(configuration["shutdownTimeoutSeconds"]))
+            {
+                host.ShutdownTimeout = ShutdownTimeout;
+            }
+        });
+
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [Ready], timeout: TimeSpan.FromSeconds(5))
             .AddCheck<HangfireHealthCheck>("jobs", tags: [Ready], timeout: TimeSpan.FromSeconds(5))

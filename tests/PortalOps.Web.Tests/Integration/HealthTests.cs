@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using PortalOps.Jobs.Tests.Fixtures;
 
@@ -25,6 +28,7 @@ public sealed class HealthTests
         }
 
         Assert.Contains("job server is running", ready.GetProperty("checks").GetProperty("jobs").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(30), portal.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
     }
 
     internal static async Task<JsonElement> WaitForAsync(HttpClient client, string path, HttpStatusCode status, int seconds = 60)

@@ -24,6 +24,9 @@ namespace PortalOps.Jobs.Telegram.Bot;
 public sealed partial class TelegramBotService(
     IServiceScopeFactory scopes, IOptions<TelegramOptions> options, TelegramStatus status, ILogger<TelegramBotService> logger, PollerLease lease) : BackgroundService
 {
+    // The offset that confirms what this node has handled (see ConfirmHandledAsync).
+    private int? _offset;
+
     /// <summary>Updates handled at once in polling mode.</summary>
     public const int MaxUpdatesAtOnce = 8;
 
@@ -163,6 +166,7 @@ public sealed partial class TelegramBotService(
     {
         using var gate = new SemaphoreSlim(MaxUpdatesAtOnce, MaxUpdatesAtOnce);
         var running = new List<Task>();
+        _offset = null;
         try
         {
             await PollAsync(gate, running, stoppingToken);
@@ -170,6 +174,31 @@ public sealed partial class TelegramBotService(
         finally
         {
             await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default);
+            await ConfirmHandledAsync();
+        }
+    }
+
+    /// <summary>
+    /// Confirms to Telegram the updates this node handled (a last <c>getUpdates</c> with the offset, answering at once), so that
+    /// the node that polls next does not receive them again. Updates fetched but not handled stay for that node.
+    /// </summary>
+    private async Task ConfirmHandledAsync()
+    {
+        if (_offset is not { } offset)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ITelegramBotClient>().GetUpdates(offset, 1, 0, [UpdateType.Message, UpdateType.CallbackQuery], timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The next poller receives them again: handlers are safe to run twice (decisions are taken once).
+            LogUnreachable(logger, WhatFailed("getUpdates", ex), 0);
         }
     }
 
@@ -223,6 +252,7 @@ public sealed partial class TelegramBotService(
             {
                 // The next getUpdates confirms everything before the offset to Telegram.
                 offset = waiting ?? updates.Max(u => u.Id) + 1;
+                _offset = offset;
                 started.RemoveWhere(id => id < offset);
             }
 
