@@ -24,6 +24,10 @@ public sealed class LoadBalancingReads(ICloudProvider cloud, ILoadBalancing load
     /// <summary>Forgets what was read for a scope, so the next read asks the cloud (after an action).</summary>
     public void Invalidate(CloudScope scope) => cache.TryRemove(scope, out _);
 
+    /// <summary>The last read of a scope if it is at most <paramref name="maxAge"/> old (the drain's index of registrations).</summary>
+    public LoadBalancingView? Cached(CloudScope scope, TimeSpan maxAge) =>
+        cache.TryGetValue(scope, out var view) && clock.GetUtcNow() - view.ReadAt <= maxAge ? view : null;
+
     /// <summary>Every scope's view; <paramref name="fresh"/> reads them all again.</summary>
     public async Task<IReadOnlyList<LoadBalancingView>> ViewsAsync(bool fresh = false, CancellationToken cancellationToken = default)
     {

@@ -15,6 +15,12 @@ public sealed record LoadBalancingSettings
     /// <summary>How long a read of one account and region serves pages before it is read again.</summary>
     public TimeSpan CacheFor { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How old a read of a scope may be for a drain to take its target groups as the candidates (then checked with one
+    /// DescribeTargetHealth for the instances per candidate); older or absent, the drain reads every group's health.
+    /// </summary>
+    public TimeSpan RegistrationIndexAge { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Parallel reads (account × region, and DescribeTargetHealth per group).</summary>
     public int Parallelism { get; init; } = 8;
 }

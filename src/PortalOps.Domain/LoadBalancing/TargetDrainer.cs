@@ -9,22 +9,23 @@ namespace PortalOps.Domain.LoadBalancing;
 /// looks at their health until none is <c>draining</c> any more — bounded by the longest deregistration delay of those groups
 /// (and <see cref="LoadBalancingSettings.MaxDrainWait"/>) — waiting between looks with timers rather than a blocked thread.
 /// What it took out is remembered, so a reboot or a later start registers the instances again.
-/// Also the patching module's <see cref="IRebootPreparation"/>.
+/// Where the instances are registered comes from a recent read of the scope when there is one (checked with one DescribeTargetHealth
+/// for just these instances per candidate group), otherwise from every group's health. Also the patching module's
+/// <see cref="IRebootPreparation"/>.
 /// </summary>
-public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistrations remembered, LoadBalancingSettings settings, TimeProvider clock, IDrainProgress? progress = null)
+public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistrations remembered, LoadBalancingSettings settings, TimeProvider clock, IDrainProgress? progress = null, LoadBalancingReads? reads = null)
     : IInstanceDrain, IRebootPreparation
 {
     private readonly IDrainProgress progress = progress ?? new SilentDrainProgress();
 
     public async Task<DrainOutcome> DrainAsync(InstanceAction action, IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken = default)
     {
-        var started = clock.GetTimestamp();
         var taken = new List<(CloudScope Scope, TargetGroup Group, IReadOnlyList<TargetRef> Targets, TimeSpan Delay)>();
         var requestIds = new List<string>();
         foreach (var scope in instances.GroupBy(i => new CloudScope(i.AccountId, i.Region)))
         {
             var ids = scope.Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal);
-            var groups = await loadBalancing.TargetGroupsAsync(scope.Key, cancellationToken);
+            var groups = await GroupsWithAsync(scope.Key, ids, cancellationToken);
             foreach (var group in groups)
             {
                 var registrations = group.RegistrationsOf(ids).Select(t => new TargetRef(t.TargetId, t.Port)).ToList();
@@ -56,6 +57,8 @@ public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistra
             }
         }
 
+        // The delay runs from the deregistration, so the bound does too.
+        var started = clock.GetTimestamp();
         var longest = taken.Max(t => t.Delay);
         var bound = longest < settings.MaxDrainWait ? longest : settings.MaxDrainWait;
         var names = string.Join(", ", taken.Select(t => t.Group.Name).Distinct(StringComparer.Ordinal));
@@ -114,6 +117,25 @@ public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistra
 
         var names = string.Join(", ", registrations.Select(r => r.TargetGroupName).Distinct(StringComparer.Ordinal));
         return new DrainOutcome(registrations.Count, $"Registered again in {names}.", requestIds);
+    }
+
+    /// <summary>The scope's groups that may hold these instances, with their current health for them.</summary>
+    private async Task<IReadOnlyList<TargetGroup>> GroupsWithAsync(CloudScope scope, IReadOnlySet<string> ids, CancellationToken cancellationToken)
+    {
+        if (reads?.Cached(scope, settings.RegistrationIndexAge) is not { } view)
+        {
+            return await loadBalancing.TargetGroupsAsync(scope, cancellationToken);
+        }
+
+        var asked = ids.Select(id => new TargetRef(id)).ToList();
+        var confirmed = new List<TargetGroup>();
+        foreach (var candidate in view.TargetGroups.Where(g => g.Targets.Any(t => ids.Contains(t.TargetId))))
+        {
+            var health = await loadBalancing.HealthAsync(scope, candidate.Arn, asked, cancellationToken);
+            confirmed.Add(candidate with { Targets = health });
+        }
+
+        return confirmed;
     }
 
     Task IRebootPreparation.PrepareAsync(IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken) =>

@@ -41,7 +41,10 @@ public sealed record TargetGroup(
 
     /// <summary>Instance targets registered here that are not already draining (what a drain would take out).</summary>
     public IReadOnlyList<TargetHealthEntry> RegistrationsOf(IReadOnlySet<string> instanceIds) =>
-        Targets.Where(t => instanceIds.Contains(t.TargetId) && t.State != TargetHealthState.Draining).ToList();
+        Targets.Where(t => instanceIds.Contains(t.TargetId) && t.State != TargetHealthState.Draining && t.Reason != NotRegistered).ToList();
+
+    /// <summary>The reason DescribeTargetHealth gives for a target asked about by id that is not in the group.</summary>
+    public const string NotRegistered = "Target.NotRegistered";
 }
 
 /// <summary>Everything load balancing in one account and region, as read at <see cref="ReadAt"/>.</summary>

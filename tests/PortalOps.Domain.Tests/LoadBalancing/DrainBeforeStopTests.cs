@@ -114,6 +114,32 @@ public sealed class DrainBeforeStopTests
         Assert.Contains($"StopInstances:{Web1}", log);
     }
 
+    [Fact]
+    public async Task Stop_WithARecentReadOfTheScope_AsksOnlyTheCandidateGroupsAboutTheInstance()
+    {
+        var reads = new LoadBalancingReads(new OneScope(), elb, new LoadBalancingSettings(), clock);
+        await reads.ViewAsync(Scope);
+        var indexed = new InstanceActionExecutor(new LoggingCompute(log), new TargetDrainer(elb, remembered, new LoadBalancingSettings(), clock, reads: reads));
+        log.Clear();
+
+        var execution = await WaitAsync(indexed.ExecuteAsync(ActionKind.StopInstances, [Target(Web1)], new Dictionary<string, string>(), "k2", CancellationToken.None));
+
+        Assert.True(execution.Succeeded, execution.Summary);
+        Assert.DoesNotContain("DescribeTargetGroups", log);
+        Assert.Equal("DescribeTargetHealth", log.First());
+        Assert.Contains($"DeregisterTargets:{Web1}", log);
+        Assert.Equal($"StopInstances:{Web1}", log.Last());
+    }
+
+    private sealed class OneScope : Accounts.ICloudProvider
+    {
+        public string Name => "Test";
+
+        public bool IsSandbox => false;
+
+        public IReadOnlyList<Accounts.CloudAccount> Accounts => [new(Scope.AccountId, "prod", [Scope.Region])];
+    }
+
     private static ResolvedTarget Target(string id) => new(new InstanceRef(Scope.AccountId, Scope.Region, id), id, new Dictionary<string, string>());
 
     private async Task<ActionExecution> RunAsync(ActionKind kind, string id)
