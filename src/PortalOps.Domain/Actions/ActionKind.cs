@@ -20,6 +20,12 @@ public enum ActionTarget
 
     /// <summary>Resources a compliance policy names (any type), looked up by the kind's executor; the policy is a parameter.</summary>
     ComplianceResources,
+
+    /// <summary>Backup policies (account, region, policy id), looked up by the kind's executor.</summary>
+    BackupPolicies,
+
+    /// <summary>Snapshots and images a restore starts from, looked up by the kind's executor.</summary>
+    RecoveryPoints,
 }
 
 /// <summary>
@@ -57,12 +63,31 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Install patches on a patch run's instances (AWS-RunPatchBaseline Install, in waves): always waits for approval.</summary>
     public static readonly ActionKind InstallPatches = new("patching.install", Role.Operator, "Install patches on");
 
+    /// <summary>Save a new backup policy (parameter "policy": the settings as JSON).</summary>
+    public static readonly ActionKind CreateBackupPolicy = new("backups.policy.create", Role.Operator, "Create", ActionTarget.BackupPolicies);
+
+    /// <summary>Save a new version of a backup policy that protects at least as much as before.</summary>
+    public static readonly ActionKind EditBackupPolicy = new("backups.policy.edit", Role.Operator, "Edit", ActionTarget.BackupPolicies);
+
+    /// <summary>Save a new version of a backup policy that protects less (shorter retention, a rule or the copy removed, fewer instances).</summary>
+    public static readonly ActionKind LoosenBackupPolicy = new("backups.policy.loosen", Role.Operator, "Loosen", ActionTarget.BackupPolicies);
+
+    /// <summary>Back up a policy's instances now under one of its rules (parameter "rule").</summary>
+    public static readonly ActionKind RunBackupNow = new("backups.run-now", Role.Operator, "Back up now", ActionTarget.BackupPolicies);
+
+    /// <summary>Make a volume from a snapshot, optionally attached to an instance.</summary>
+    public static readonly ActionKind RestoreVolume = new("backups.restore-volume", Role.Operator, "Restore a volume from", ActionTarget.RecoveryPoints);
+
+    /// <summary>Launch an instance from an image.</summary>
+    public static readonly ActionKind RestoreInstance = new("backups.restore-instance", Role.Operator, "Restore an instance from", ActionTarget.RecoveryPoints);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
         LaunchInstances, EditTags, SetProtection, DeleteVolumes, ReleaseAddresses, RecoverInstances, ScaleOutGroup, RunDocument,
         Remediate,
         InstallPatches,
+        CreateBackupPolicy, EditBackupPolicy, LoosenBackupPolicy, RunBackupNow, RestoreVolume, RestoreInstance,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -72,6 +97,8 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ActionTarget.Volumes => "volume(s)",
         ActionTarget.Addresses => "Elastic IP(s)",
         ActionTarget.ComplianceResources => "resource(s)",
+        ActionTarget.BackupPolicies => "backup policy(ies)",
+        ActionTarget.RecoveryPoints => "recovery point(s)",
     };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
