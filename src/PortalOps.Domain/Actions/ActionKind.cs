@@ -25,6 +25,11 @@ public enum ActionTarget
     ScalingGroups,
     /// <summary>ELBv2 target groups (id: the group's ARN), looked up by the kind's executor; the instances to (de)register are a parameter.</summary>
     TargetGroups,
+    /// <summary>Backup policies (account, region, policy id), looked up by the kind's executor.</summary>
+    BackupPolicies,
+
+    /// <summary>Snapshots and images a restore starts from, looked up by the kind's executor.</summary>
+    RecoveryPoints,
 }
 
 /// <summary>
@@ -86,6 +91,23 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
 
     /// <summary>Deregister instances (parameter "targets") from a target group; they drain for the group's deregistration delay.</summary>
     public static readonly ActionKind DeregisterTargets = new("loadbalancing.deregister-targets", Role.Operator, "Deregister targets from", ActionTarget.TargetGroups);
+    /// <summary>Save a new backup policy (parameter "policy": the settings as JSON).</summary>
+    public static readonly ActionKind CreateBackupPolicy = new("backups.policy.create", Role.Operator, "Create", ActionTarget.BackupPolicies);
+
+    /// <summary>Save a new version of a backup policy that protects at least as much as before.</summary>
+    public static readonly ActionKind EditBackupPolicy = new("backups.policy.edit", Role.Operator, "Edit", ActionTarget.BackupPolicies);
+
+    /// <summary>Save a new version of a backup policy that protects less (shorter retention, a rule or the copy removed, fewer instances).</summary>
+    public static readonly ActionKind LoosenBackupPolicy = new("backups.policy.loosen", Role.Operator, "Loosen", ActionTarget.BackupPolicies);
+
+    /// <summary>Back up a policy's instances now under one of its rules (parameter "rule").</summary>
+    public static readonly ActionKind RunBackupNow = new("backups.run-now", Role.Operator, "Back up now", ActionTarget.BackupPolicies);
+
+    /// <summary>Make a volume from a snapshot, optionally attached to an instance.</summary>
+    public static readonly ActionKind RestoreVolume = new("backups.restore-volume", Role.Operator, "Restore a volume from", ActionTarget.RecoveryPoints);
+
+    /// <summary>Launch an instance from an image.</summary>
+    public static readonly ActionKind RestoreInstance = new("backups.restore-instance", Role.Operator, "Restore an instance from", ActionTarget.RecoveryPoints);
 
     public static IReadOnlyList<ActionKind> All { get; } =
     [
@@ -97,6 +119,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ResizeInstances, ModifyVolumes,
         SetGroupCapacity, PutScalingPolicy, DeleteScalingPolicy, PutScheduledAction, DeleteScheduledAction, SuspendProcesses, ResumeProcesses,
         RegisterTargets, DeregisterTargets,
+        CreateBackupPolicy, EditBackupPolicy, LoosenBackupPolicy, RunBackupNow, RestoreVolume, RestoreInstance,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -108,6 +131,8 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ActionTarget.ComplianceResources => "resource(s)",
         ActionTarget.ScalingGroups => "Auto Scaling group(s)",
         ActionTarget.TargetGroups => "target group(s)",
+        ActionTarget.BackupPolicies => "backup policy(ies)",
+        ActionTarget.RecoveryPoints => "recovery point(s)",
     };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

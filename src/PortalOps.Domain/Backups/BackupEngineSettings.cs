@@ -18,6 +18,9 @@ public sealed record BackupEngineSettings
     /// <summary>Cross-region copies in progress at once per run (EC2's default is 20 concurrent copies per destination region).</summary>
     public int MaxCopiesInFlight { get; init; } = 20;
 
+    /// <summary>How long one step may hold a run before another worker may take it over (a step that died).</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Calls the engine makes at the same time within one step.</summary>
     public int Parallelism { get; init; } = 16;
 }

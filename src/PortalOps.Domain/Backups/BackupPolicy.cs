@@ -69,6 +69,10 @@ public sealed class BackupPolicy
     public static BackupPolicy Create(BackupPolicyDraft draft, ICronSchedule cron, Actor actor, DateTimeOffset now) =>
         Build(Guid.CreateVersion7(now), 1, now, draft, cron, actor, now);
 
+    /// <summary>Version 1 under an id chosen beforehand (an approved request carries it, so approving twice saves once).</summary>
+    public static BackupPolicy Create(Guid id, BackupPolicyDraft draft, ICronSchedule cron, Actor actor, DateTimeOffset now) =>
+        Build(id, 1, now, draft, cron, actor, now);
+
     /// <summary>The next version of this policy with the draft's content; the account and region stay.</summary>
     public BackupPolicy Revise(BackupPolicyDraft draft, ICronSchedule cron, Actor actor, DateTimeOffset now)
     {

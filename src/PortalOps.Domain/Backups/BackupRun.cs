@@ -106,6 +106,9 @@ public sealed class BackupRun
 
     public int Version { get; private set; }
 
+    /// <summary>Until when a worker is stepping the run: others leave it alone (a worker that died loses the lease when it expires).</summary>
+    public DateTimeOffset? LeaseUntil { get; private set; }
+
     public IReadOnlyList<BackupItem> Items => items;
 
     public bool IsFinished => Status != BackupRunStatus.Running;
@@ -137,12 +140,12 @@ public sealed class BackupRun
 
     public static BackupRun FromStore(Guid id, string key, Guid policyId, int policyVersion, string policyName, string ruleName, DateTimeOffset windowStart,
         string accountId, string region, IReadOnlyDictionary<string, string> tags, BackupKind kind, BackupRunStatus status, DateTimeOffset createdAt,
-        DateTimeOffset? finishedAt, int pruned, string? pruneNote, bool pruneDone, int version, IReadOnlyList<BackupItem> items) =>
+        DateTimeOffset? finishedAt, int pruned, string? pruneNote, bool pruneDone, int version, IReadOnlyList<BackupItem> items, DateTimeOffset? leaseUntil = null) =>
         new()
         {
             Id = id, Key = key, PolicyId = policyId, PolicyVersion = policyVersion, PolicyName = policyName, RuleName = ruleName, WindowStart = windowStart,
             AccountId = accountId, Region = region, Tags = tags, Kind = kind, Status = status, CreatedAt = createdAt, FinishedAt = finishedAt,
-            Pruned = pruned, PruneNote = pruneNote, PruneDone = pruneDone, Version = version, items = items.ToList(),
+            Pruned = pruned, PruneNote = pruneNote, PruneDone = pruneDone, Version = version, items = items.ToList(), LeaseUntil = leaseUntil,
         };
 
     public int Count(BackupItemStatus status) => items.Count(i => i.Status == status);
@@ -175,8 +178,22 @@ public sealed class BackupRun
         return true;
     }
 
-    /// <summary>Claims a step: saving this over the version read fails for a second worker that read the same version.</summary>
-    public void RecordTouch() => Version++;
+    /// <summary>
+    /// Claims a step until <paramref name="until"/>: saving this over the version read fails for a second worker that read the same
+    /// version, and a worker reading it afterwards sees the lease and leaves the run alone.
+    /// </summary>
+    public void Lease(DateTimeOffset until)
+    {
+        LeaseUntil = until;
+        Version++;
+    }
+
+    /// <summary>Ends the step's lease (saved with the step's outcome).</summary>
+    public void Release()
+    {
+        LeaseUntil = null;
+        Version++;
+    }
 
     public void RecordPrune(int deleted, string? note)
     {

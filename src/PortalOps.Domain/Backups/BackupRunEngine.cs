@@ -82,13 +82,13 @@ public sealed class BackupRunEngine(
     public async Task<bool> AdvanceAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         var run = await runs.FindAsync(runId, cancellationToken);
-        if (run is null || (run.IsFinished && run.PruneDone))
+        var now = clock.GetUtcNow();
+        if (run is null || (run.IsFinished && run.PruneDone) || run.LeaseUntil > now)
         {
             return false;
         }
 
         var policy = await policies.FindAsync(run.PolicyId, cancellationToken);
-        var now = clock.GetUtcNow();
         if (policy is null)
         {
             foreach (var item in run.Items.Where(i => !i.IsFinished))
@@ -97,13 +97,15 @@ public sealed class BackupRunEngine(
             }
         }
 
-        // Claim the step: a second worker reading the same version fails here and does nothing.
+        // Claim the step: a second worker reading the same version fails here, and one reading later sees the lease.
         var read = run.Version;
-        run.RecordTouch();
+        run.Lease(now + Settings.Lease);
         if (!await TrySaveAsync(run, read, cancellationToken))
         {
             return false;
         }
+
+        var claimed = run.Version;
 
         if (policy is not null && !run.IsFinished)
         {
@@ -127,7 +129,8 @@ public sealed class BackupRunEngine(
             }
         }
 
-        if (!await TrySaveAsync(run, read + 1, cancellationToken))
+        run.Release();
+        if (!await TrySaveAsync(run, claimed, cancellationToken))
         {
             return false;
         }

@@ -34,6 +34,9 @@ public interface IBackupCloud
     /// <summary>Every point of this kind in the scope carrying this policy's tag (copies included).</summary>
     Task<IReadOnlyList<RecoveryPoint>> RecoveryPointsAsync(CloudScope scope, Guid policyId, RecoveryPointKind kind, CancellationToken cancellationToken = default);
 
+    /// <summary>One snapshot (snap-…) or image (ami-…) by id, whoever made it; null when it does not exist.</summary>
+    Task<RecoveryPoint?> FindAsync(CloudScope scope, string id, CancellationToken cancellationToken = default);
+
     /// <summary>Snapshots that an image this account owns is made of: never pruned.</summary>
     Task<IReadOnlySet<string>> SnapshotsBehindImagesAsync(CloudScope scope, CancellationToken cancellationToken = default);
 

@@ -14,6 +14,9 @@ public sealed class BackupsOptions
     /// <summary>Seed the Sandbox with a policy for env=prod instances, so the pages show runs on first start.</summary>
     public bool SeedSandbox { get; set; } = true;
 
+    /// <summary>Creating a policy, or an edit that protects less, waits for an approver (the requester never approves their own).</summary>
+    public bool ApprovePolicyChanges { get; set; } = true;
+
     /// <summary>Create attempts per instance and window before it is reported failed.</summary>
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 3;

@@ -40,6 +40,12 @@ public static class BackupsServiceCollectionExtensions
             Settings = sp.GetRequiredService<IOptions<BackupsOptions>>().Value.Engine,
         });
         services.TryAddSingleton(sp => new BackupRunRequests(sp.GetService<IBackgroundJobClient>()));
+        services.TryAddScoped(sp => new BackupActions(sp.GetRequiredService<IBackupPolicyStore>(), sp.GetRequiredService<ICronSchedule>(),
+            sp.GetRequiredService<Domain.Actions.ActionPipeline>(), sp.GetRequiredService<TimeProvider>())
+        {
+            RequireApprovalForPolicies = sp.GetRequiredService<IOptions<BackupsOptions>>().Value.ApprovePolicyChanges,
+        });
+        services.AddScoped<Domain.Actions.IActionExecutor, BackupActionExecutor>();
         services.TryAddTransient<BackupWindowJob>();
         services.TryAddTransient<BackupRunJob>();
         services.AddHostedService<BackupsStart>();

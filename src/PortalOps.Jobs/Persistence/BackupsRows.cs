@@ -82,6 +82,8 @@ internal sealed class BackupRunRow
 
     public int Version { get; set; }
 
+    public DateTimeOffset? LeaseUntil { get; set; }
+
     /// <summary>JSON of the run's items.</summary>
     public string Items { get; set; } = "[]";
 

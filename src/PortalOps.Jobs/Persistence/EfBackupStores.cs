@@ -113,7 +113,7 @@ public sealed class EfBackupRunStore(IDbContextFactory<PortalDbContext> contexts
         var updated = await db.Set<BackupRunRow>().Where(r => r.Id == run.Id && r.Version == expectedVersion).ExecuteUpdateAsync(u => u
             .SetProperty(r => r.Status, row.Status).SetProperty(r => r.IsActive, row.IsActive).SetProperty(r => r.FinishedAt, row.FinishedAt)
             .SetProperty(r => r.Succeeded, row.Succeeded).SetProperty(r => r.Failed, row.Failed).SetProperty(r => r.Pruned, row.Pruned)
-            .SetProperty(r => r.PruneNote, row.PruneNote).SetProperty(r => r.PruneDone, row.PruneDone).SetProperty(r => r.Version, row.Version)
+            .SetProperty(r => r.PruneNote, row.PruneNote).SetProperty(r => r.PruneDone, row.PruneDone).SetProperty(r => r.Version, row.Version).SetProperty(r => r.LeaseUntil, row.LeaseUntil)
             .SetProperty(r => r.Items, row.Items), cancellationToken);
         if (updated != 1)
         {
@@ -163,7 +163,7 @@ public sealed class EfBackupRunStore(IDbContextFactory<PortalDbContext> contexts
             WindowStart = run.WindowStart, AccountId = run.AccountId, Region = run.Region, Tags = BackupsJson.Write(run.Tags), Kind = run.Kind,
             Status = run.Status, IsActive = !run.IsFinished || !run.PruneDone, CreatedAt = run.CreatedAt, FinishedAt = run.FinishedAt,
             Succeeded = run.Count(BackupItemStatus.Succeeded), Failed = run.Count(BackupItemStatus.Failed), Total = run.Items.Count,
-            Pruned = run.Pruned, PruneNote = Fit(run.PruneNote, 4000), PruneDone = run.PruneDone, Version = run.Version, Items = BackupsJson.Write(run.Items),
+            Pruned = run.Pruned, PruneNote = Fit(run.PruneNote, 4000), PruneDone = run.PruneDone, Version = run.Version, LeaseUntil = run.LeaseUntil, Items = BackupsJson.Write(run.Items),
             FootprintAccount = account, FootprintRegion = region, FootprintTags = tags,
         };
     }
@@ -171,7 +171,7 @@ public sealed class EfBackupRunStore(IDbContextFactory<PortalDbContext> contexts
     private static BackupRun ToRun(BackupRunRow r) =>
         BackupRun.FromStore(r.Id, r.Key, r.PolicyId, r.PolicyVersion, r.PolicyName, r.RuleName, r.WindowStart, r.AccountId, r.Region,
             BackupsJson.Read<Dictionary<string, string>>(r.Tags) ?? [], r.Kind, r.Status, r.CreatedAt, r.FinishedAt, r.Pruned, r.PruneNote, r.PruneDone,
-            r.Version, BackupsJson.Read<List<BackupItem>>(r.Items) ?? []);
+            r.Version, BackupsJson.Read<List<BackupItem>>(r.Items) ?? [], r.LeaseUntil);
 
     private static string? Fit(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 }

@@ -77,6 +77,9 @@ public sealed class SandboxBackupCloud(SandboxCloud cloud, TimeProvider clock, I
         return Task.FromResult(Read(p => p.Scope == scope && p.Kind == kind && p.PolicyId == policy));
     }
 
+    public Task<RecoveryPoint?> FindAsync(CloudScope scope, string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read(p => p.Scope == scope && p.Id == id).FirstOrDefault());
+
     public Task<IReadOnlySet<string>> SnapshotsBehindImagesAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
 

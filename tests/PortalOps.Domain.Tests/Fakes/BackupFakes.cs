@@ -91,7 +91,7 @@ internal sealed class InMemoryBackupRunStore : IBackupRunStore
 
     private static BackupRun Copy(BackupRun r) =>
         BackupRun.FromStore(r.Id, r.Key, r.PolicyId, r.PolicyVersion, r.PolicyName, r.RuleName, r.WindowStart, r.AccountId, r.Region, r.Tags, r.Kind, r.Status,
-            r.CreatedAt, r.FinishedAt, r.Pruned, r.PruneNote, r.PruneDone, r.Version, r.Items.ToList());
+            r.CreatedAt, r.FinishedAt, r.Pruned, r.PruneNote, r.PruneDone, r.Version, r.Items.ToList(), r.LeaseUntil);
 }
 
 internal sealed class InMemoryProtectionStore : IBackupProtectionStore
@@ -185,6 +185,9 @@ internal sealed class FakeBackupCloud : IBackupCloud
 
     public Task<IReadOnlyList<RecoveryPoint>> RecoveryPointsAsync(CloudScope scope, Guid policyId, RecoveryPointKind kind, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<RecoveryPoint>>(Points.Values.Where(p => p.Scope == scope && p.PolicyId == policyId.ToString("N")).ToList());
+
+    public Task<RecoveryPoint?> FindAsync(CloudScope scope, string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Points.TryGetValue(id, out var p) && p.Scope == scope ? p : null);
 
     public Task<IReadOnlySet<string>> SnapshotsBehindImagesAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());

@@ -123,6 +123,26 @@ public sealed class AwsBackupCloud(AwsClients clients, ILogger<AwsBackupCloud> l
     public Task<IReadOnlyList<RecoveryPoint>> RecoveryPointsAsync(CloudScope scope, Guid policyId, RecoveryPointKind kind, CancellationToken cancellationToken = default) =>
         ListAsync(scope, kind, [new Filter("tag:" + BackupTags.Policy, [policyId.ToString("N")])], cancellationToken);
 
+    public Task<RecoveryPoint?> FindAsync(CloudScope scope, string id, CancellationToken cancellationToken = default) =>
+        Call(scope.AccountId, scope.Region, id.StartsWith("ami-", StringComparison.Ordinal) ? "DescribeImages" : "DescribeSnapshots", async ec2 =>
+        {
+            try
+            {
+                if (id.StartsWith("ami-", StringComparison.Ordinal))
+                {
+                    var images = await ec2.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [id] }, cancellationToken).ConfigureAwait(false);
+                    return images.Images?.FirstOrDefault() is { } image ? ToPoint(scope, image) : null;
+                }
+
+                var snapshots = await ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { SnapshotIds = [id] }, cancellationToken).ConfigureAwait(false);
+                return snapshots.Snapshots?.FirstOrDefault() is { } snapshot ? ToPoint(scope, snapshot) : null;
+            }
+            catch (AmazonEC2Exception e) when (e.ErrorCode is "InvalidSnapshot.NotFound" or "InvalidAMIID.NotFound" or "InvalidSnapshotID.Malformed" or "InvalidAMIID.Malformed")
+            {
+                return (RecoveryPoint?)null;
+            }
+        });
+
     public Task<IReadOnlySet<string>> SnapshotsBehindImagesAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
         Call<IReadOnlySet<string>>(scope.AccountId, scope.Region, "DescribeImages", async ec2 =>
         {

@@ -663,6 +663,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid>("PolicyId")
                         .HasColumnType("uuid");
 

@@ -656,6 +656,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("LeaseUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("PolicyId")
                         .HasColumnType("TEXT");
 

@@ -84,6 +84,7 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     PruneNote = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
                     PruneDone = table.Column<bool>(type: "boolean", nullable: false),
                     Version = table.Column<int>(type: "integer", nullable: false),
+                    LeaseUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     Items = table.Column<string>(type: "text", nullable: false),
                     FootprintAccount = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     FootprintRegion = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),

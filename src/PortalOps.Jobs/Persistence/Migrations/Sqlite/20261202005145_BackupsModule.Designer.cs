@@ -11,7 +11,7 @@ using PortalOps.Jobs.Persistence;
 namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261201233459_BackupsModule")]
+    [Migration("20261202005145_BackupsModule")]
     partial class BackupsModule
     {
         /// <inheritdoc />
@@ -658,6 +658,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("PolicyId")
                         .HasColumnType("TEXT");

@@ -84,6 +84,7 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     PruneNote = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
                     PruneDone = table.Column<bool>(type: "INTEGER", nullable: false),
                     Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true),
                     Items = table.Column<string>(type: "TEXT", nullable: false),
                     FootprintAccount = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     FootprintRegion = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),

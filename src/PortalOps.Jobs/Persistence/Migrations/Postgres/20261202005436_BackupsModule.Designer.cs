@@ -12,7 +12,7 @@ using PortalOps.Jobs.Persistence;
 namespace PortalOps.Jobs.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261201233836_BackupsModule")]
+    [Migration("20261202005436_BackupsModule")]
     partial class BackupsModule
     {
         /// <inheritdoc />
@@ -665,6 +665,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("PolicyId")
                         .HasColumnType("uuid");

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Common;
+using PortalOps.Domain.Instances;
+using PortalOps.Domain.Security;
+
+namespace PortalOps.Domain.Backups;
+
+/// <summary>
+/// Carries out the backup kinds once the pipeline has authorized them (and an approver agreed, when a rule asked). Saving a policy checks
+/// the version it was asked for, so running an approved request twice saves once; restores carry the idempotency key to the cloud.
+/// </summary>
+public sealed class BackupActionExecutor(
+    IBackupPolicyStore policies,
+    IBackupCloud cloud,
+    IInventory inventory,
+    ICronSchedule cron,
+    BackupRunEngine engine,
+    TimeProvider clock) : IActionExecutor
+{
+    private static readonly ActionKind[] Kinds =
+    [
+        ActionKind.CreateBackupPolicy, ActionKind.EditBackupPolicy, ActionKind.LoosenBackupPolicy, ActionKind.RunBackupNow, ActionKind.RestoreVolume, ActionKind.RestoreInstance,
+    ];
+
+    public bool CanExecute(ActionKind kind) => Kinds.Contains(kind);
+
+    public async Task<ResolvedTarget?> ResolveAsync(ActionKind kind, InstanceRef target, CancellationToken cancellationToken)
+    {
+        if (kind.Target == ActionTarget.BackupPolicies)
+        {
+            var policy = Guid.TryParseExact(target.InstanceId, "N", out var id) ? await policies.FindAsync(id, cancellationToken) : null;
+            if (policy is null)
+            {
+                return kind == ActionKind.CreateBackupPolicy ? new ResolvedTarget(target, "new backup policy", new Dictionary<string, string>()) : null;
+            }
+
+            return policy.AccountId == target.AccountId && policy.Region == target.Region
+                ? new ResolvedTarget(target, policy.Name, policy.Content.SelectorTags)
+                : null;
+        }
+
+        var point = await cloud.FindAsync(new CloudScope(target.AccountId, target.Region), target.InstanceId, cancellationToken);
+        if (point is null)
+        {
+            return null;
+        }
+
+        // Judged on the instance it backs up (when it still exists), else on the tags the point carries.
+        var instance = point.InstanceId is { } instanceId ? await inventory.FindAsync(new InstanceRef(target.AccountId, target.Region, instanceId), cancellationToken) : null;
+        return new ResolvedTarget(target, instance?.Name ?? point.Id, instance?.Tags ?? point.Tags);
+    }
+
+    public async Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var target = targets.Single().Ref;
+        var scope = new CloudScope(target.AccountId, target.Region);
+        try
+        {
+            if (kind == ActionKind.RestoreVolume)
+            {
+                var restore = Read<VolumeRestore>(parameters);
+                var made = await cloud.RestoreVolumeAsync(scope, restore, idempotencyKey, cancellationToken);
+                return new ActionExecution(true, $"Volume {made.ResourceId} restored from {restore.SnapshotId} in {restore.AvailabilityZone}"
+                    + (restore.AttachToInstanceId is { Length: > 0 } to ? $", attached to {to} as {restore.Device ?? "/dev/sdf"}." : "."), made.RequestId);
+            }
+
+            if (kind == ActionKind.RestoreInstance)
+            {
+                var restore = Read<InstanceRestore>(parameters);
+                var made = await cloud.RestoreInstanceAsync(scope, restore, idempotencyKey, cancellationToken);
+                return new ActionExecution(true, $"Instance {made.ResourceId} launched from {restore.ImageId}.", made.RequestId)
+                {
+                    Created = [new InstanceRef(scope.AccountId, scope.Region, made.ResourceId)],
+                };
+            }
+
+            var policyId = Guid.ParseExact(target.InstanceId, "N");
+            if (kind == ActionKind.RunBackupNow)
+            {
+                var policy = await policies.FindAsync(policyId, cancellationToken) ?? throw new DomainException("The backup policy no longer exists.");
+                var run = await engine.StartNowAsync(policy, parameters.GetValueOrDefault(BackupActions.RuleParameter) ?? string.Empty, cancellationToken);
+                return new ActionExecution(true, $"Backup run {run.Id:N} started for {run.Items.Count} instance(s) of {policy.Name} ({run.RuleName}).", null);
+            }
+
+            return await SavePolicyAsync(kind, policyId, parameters, cancellationToken);
+        }
+        catch (BackupCloudException e)
+        {
+            return new ActionExecution(false, e.Message, e.RequestId);
+        }
+        catch (DomainException e)
+        {
+            return new ActionExecution(false, e.Message, null);
+        }
+    }
+
+    private async Task<ActionExecution> SavePolicyAsync(ActionKind kind, Guid policyId, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        var draft = Read<BackupPolicyDraft>(parameters, BackupActions.PolicyParameter);
+        var version = int.Parse(parameters[BackupActions.VersionParameter], System.Globalization.CultureInfo.InvariantCulture);
+        var author = new Actor(Guid.TryParseExact(parameters.GetValueOrDefault(BackupActions.AuthorIdParameter), "N", out var authorId) ? authorId : Guid.Empty,
+            parameters.GetValueOrDefault(BackupActions.AuthorParameter) ?? "unknown", Role.Operator, [], Channel.Web);
+        var current = await policies.FindAsync(policyId, cancellationToken);
+        if (current is not null && current.Version >= version)
+        {
+            return current.Version == version
+                ? new ActionExecution(true, $"Policy {current.Name} v{current.Version} was already saved.", null)
+                : new ActionExecution(false, $"Policy {current.Name} is at v{current.Version} already; this change was made for v{version - 1}. Edit it again.", null);
+        }
+
+        var now = clock.GetUtcNow();
+        BackupPolicy saved;
+        if (kind == ActionKind.CreateBackupPolicy)
+        {
+            saved = BackupPolicy.Create(policyId, draft, cron, author, now);
+        }
+        else
+        {
+            if (current is null || current.Version != version - 1)
+            {
+                return new ActionExecution(false, "The policy changed or disappeared since this edit was asked for. Edit it again.", null);
+            }
+
+            saved = current.Revise(draft, cron, author, now);
+        }
+
+        await policies.AddVersionAsync(saved, cancellationToken);
+        return new ActionExecution(true, $"Saved {saved.Describe()}.", null);
+    }
+
+    private static T Read<T>(IReadOnlyDictionary<string, string> parameters, string name = BackupActions.RestoreParameter) =>
+        JsonSerializer.Deserialize<T>(parameters.GetValueOrDefault(name) ?? "null", BackupActions.Json) ?? throw new DomainException($"The request carries no {name}.");
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PortalOps.Domain.Actions;
+using PortalOps.Domain.Instances;
+using PortalOps.Domain.Security;
+
+namespace PortalOps.Domain.Backups;
+
+/// <summary>
+/// Every backup change a person asks for, through the one action pipeline: saving a policy (creating or loosening one waits for approval
+/// by default), backing up now, and restoring a volume or an instance. Input is checked here first, so a bad draft or restore is refused with
+/// the reason and nothing is submitted.
+/// </summary>
+public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSchedule cron, ActionPipeline pipeline, TimeProvider clock)
+{
+    public const string ApprovalRule = "Backup policies created or loosened need approval";
+    public const string PolicyParameter = "policy";
+    public const string VersionParameter = "version";
+    public const string AuthorParameter = "author";
+    public const string AuthorIdParameter = "authorId";
+    public const string RuleParameter = "rule";
+    public const string RestoreParameter = "restore";
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static readonly string[] VolumeTypes = ["gp3", "gp2", "io2", "io1", "st1", "sc1", "standard"];
+
+    /// <summary>Whether creating or loosening a policy waits for an approver (setting Backups:ApprovePolicyChanges).</summary>
+    public bool RequireApprovalForPolicies { get; init; } = true;
+
+    /// <summary>Submits a new policy (<paramref name="id"/> null) or its next version; throws <see cref="BackupPolicyException"/> with field errors first.</summary>
+    public async Task<ActionResult> SavePolicyAsync(Actor actor, Guid? id, BackupPolicyDraft draft, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var problems = draft.Problems(cron);
+        if (problems.Count > 0)
+        {
+            throw new BackupPolicyException(problems);
+        }
+
+        ActionKind kind;
+        int version;
+        string? reason;
+        Guid policyId;
+        if (id is { } known)
+        {
+            var current = await policies.FindAsync(known, cancellationToken);
+            if (current is null)
+            {
+                return new ActionResult(ActionStatus.Refused, "That backup policy does not exist (any more).");
+            }
+
+            if (current.AccountId != draft.AccountId?.Trim() || current.Region != draft.Region?.Trim())
+            {
+                throw new BackupPolicyException(new Dictionary<string, string> { [BackupPolicyDraft.RegionField] = "A policy keeps its account and region; make a new policy for another one." });
+            }
+
+            reason = current.LoosenedBy(draft);
+            kind = reason is null ? ActionKind.EditBackupPolicy : ActionKind.LoosenBackupPolicy;
+            version = current.Version + 1;
+            policyId = known;
+        }
+        else
+        {
+            kind = ActionKind.CreateBackupPolicy;
+            version = 1;
+            reason = $"New policy {draft.Name?.Trim()}";
+            policyId = Guid.CreateVersion7(clock.GetUtcNow());
+        }
+
+        var target = new InstanceRef(draft.AccountId!.Trim(), draft.Region!.Trim(), policyId.ToString("N"));
+        return await pipeline.SubmitAsync(actor, new ActionRequest(kind, [target], reason)
+        {
+            Parameters = new Dictionary<string, string>
+            {
+                [PolicyParameter] = JsonSerializer.Serialize(draft, Json),
+                [VersionParameter] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [AuthorParameter] = actor.Name,
+                [AuthorIdParameter] = actor.UserId.ToString("N"),
+            },
+            RequireApproval = kind != ActionKind.EditBackupPolicy && RequireApprovalForPolicies ? ApprovalRule : null,
+            IdempotencyKey = idempotencyKey,
+        }, cancellationToken);
+    }
+
+    public Task<ActionResult> RunNowAsync(Actor actor, BackupPolicy policy, string ruleName, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        if (policy.Rule(ruleName) is not { } rule)
+        {
+            return Task.FromResult(new ActionResult(ActionStatus.Refused, $"Policy {policy.Name} has no rule '{ruleName}'."));
+        }
+
+        return pipeline.SubmitAsync(actor, new ActionRequest(ActionKind.RunBackupNow, [new InstanceRef(policy.AccountId, policy.Region, policy.Id.ToString("N"))], $"Back up now under {rule.Name}")
+        {
+            Parameters = new Dictionary<string, string> { [RuleParameter] = rule.Name },
+            IdempotencyKey = idempotencyKey,
+        }, cancellationToken);
+    }
+
+    /// <summary>Refuses with the reason when the zone is not in the region, the type or size is not one EBS has, or the device is malformed.</summary>
+    public Task<ActionResult> RestoreVolumeAsync(Actor actor, CloudScope scope, VolumeRestore restore, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var problem = !SnapshotPattern().IsMatch(restore.SnapshotId) ? $"'{restore.SnapshotId}' is not a snapshot id."
+            : !restore.AvailabilityZone.StartsWith(scope.Region, StringComparison.Ordinal) || restore.AvailabilityZone.Length != scope.Region.Length + 1
+                ? $"Availability zone '{restore.AvailabilityZone}' is not in {scope.Region}."
+            : !VolumeTypes.Contains(restore.VolumeType) ? $"'{restore.VolumeType}' is not an EBS volume type; choose one of {string.Join(", ", VolumeTypes)}."
+            : restore.SizeGiB is < 1 or > 16384 ? "A volume is 1 to 16,384 GiB."
+            : restore.Device is { } d && !DevicePattern().IsMatch(d) ? $"'{d}' is not a device name (such as /dev/sdf)."
+            : restore.AttachToInstanceId is { Length: > 0 } i && !InstancePattern().IsMatch(i) ? $"'{i}' is not an instance id."
+            : null;
+        return problem is not null
+            ? Task.FromResult(new ActionResult(ActionStatus.Refused, problem))
+            : pipeline.SubmitAsync(actor, new ActionRequest(ActionKind.RestoreVolume, [new InstanceRef(scope.AccountId, scope.Region, restore.SnapshotId)],
+                $"Restore {restore.SnapshotId} to {restore.AvailabilityZone}{(restore.AttachToInstanceId is { Length: > 0 } to ? $", attached to {to}" : string.Empty)}")
+            {
+                Parameters = new Dictionary<string, string> { [RestoreParameter] = JsonSerializer.Serialize(restore, Json) },
+                IdempotencyKey = idempotencyKey,
+            }, cancellationToken);
+    }
+
+    public Task<ActionResult> RestoreInstanceAsync(Actor actor, CloudScope scope, InstanceRestore restore, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var problem = !restore.ImageId.StartsWith("ami-", StringComparison.Ordinal) ? $"'{restore.ImageId}' is not an image id."
+            : string.IsNullOrWhiteSpace(restore.InstanceType) || !restore.InstanceType.Contains('.', StringComparison.Ordinal) ? $"'{restore.InstanceType}' is not an instance type (such as t3.micro)."
+            : restore.AvailabilityZone is { Length: > 0 } zone && !zone.StartsWith(scope.Region, StringComparison.Ordinal) ? $"Availability zone '{zone}' is not in {scope.Region}."
+            : null;
+        return problem is not null
+            ? Task.FromResult(new ActionResult(ActionStatus.Refused, problem))
+            : pipeline.SubmitAsync(actor, new ActionRequest(ActionKind.RestoreInstance, [new InstanceRef(scope.AccountId, scope.Region, restore.ImageId)], $"Restore an instance from {restore.ImageId}")
+            {
+                Parameters = new Dictionary<string, string> { [RestoreParameter] = JsonSerializer.Serialize(restore, Json) },
+                IdempotencyKey = idempotencyKey,
+            }, cancellationToken);
+    }
+
+    [GeneratedRegex(@"^snap-[0-9a-f]{8,17}$")]
+    private static partial Regex SnapshotPattern();
+
+    [GeneratedRegex(@"^/dev/[a-z0-9]{2,16}$|^xvd[a-z]{1,2}$")]
+    private static partial Regex DevicePattern();
+
+    [GeneratedRegex(@"^i-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    private static partial Regex InstancePattern();
+}
