@@ -531,7 +531,7 @@ public sealed class ActionPipeline(
                 : executor is null ? null : await executor.ResolveAsync(kind, target, cancellationToken);
             if (found is null)
             {
-                var what = kind.Target switch { ActionTarget.Instances => "Instance", ActionTarget.Volumes => "Volume", ActionTarget.ComplianceResources => "Resource", ActionTarget.ScalingGroups => "Auto Scaling group", ActionTarget.TargetGroups => "Target group", _ => "Elastic IP" };
+                var what = kind.Target switch { ActionTarget.Instances => "Instance", ActionTarget.Volumes => "Volume", ActionTarget.ComplianceResources => "Resource", ActionTarget.ScalingGroups => "Auto Scaling group", ActionTarget.TargetGroups => "Target group", ActionTarget.BackupPolicies => "Backup policy", ActionTarget.RecoveryPoints => "Recovery point", _ => "Elastic IP" };
                 return Resolution.Refuse(ActionStatus.NotFound, $"{what} {target.InstanceId} was not found in {target.AccountId}/{target.Region}.");
             }
 
