@@ -75,7 +75,7 @@ public sealed class BackupsPageTests : PortalTestContext
         var page = RenderPage<BackupsPage>();
         page.WaitForAssertion(() => Assert.Contains("web-prod-2", page.Find("[data-testid=protected-table]").TextContent, StringComparison.Ordinal));
 
-        page.Find("[data-testid=backups-filter] input").Input("web-prod-1");
+        page.Find("input[data-testid=backups-filter]").Input("web-prod-1");
         page.WaitForAssertion(() => Assert.DoesNotContain("web-prod-2", page.Find("[data-testid=protected-table]").TextContent, StringComparison.Ordinal));
         Assert.Contains("web-prod-1", page.Find("[data-testid=protected-table]").TextContent, StringComparison.Ordinal);
     }
