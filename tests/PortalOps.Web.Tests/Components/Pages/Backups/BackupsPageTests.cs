@@ -30,6 +30,10 @@ public sealed class BackupsPageTests : PortalTestContext
         _backups.Protected.Add(new ProtectedInstance(_policy.Id, _policy.Name, new InstanceRef(Prod, "eu-west-1", "i-0def"), "web-prod-2", _policy.Rpo, true,
             Start.AddDays(-2), Start.AddDays(-2), Start.AddDays(-3), Start.AddHours(-5), "snapshot failed", new Dictionary<string, string> { ["env"] = "prod" }));
 
+        var web = new Instance(new InstanceRef(Prod, "eu-west-1", "i-0abc"), "web-prod-1", "t3.micro", InstanceState.Running, "eu-west-1a", "Linux/UNIX",
+            Start.AddDays(-10), new Dictionary<string, string> { ["env"] = "prod" }, []);
+        _backups.Runs.Add(BackupRun.Plan(_policy, new BackupWindow(_policy.Id, "daily", Start.AddHours(-7)), [web], Start.AddHours(-7)));
+
         _executor = new RecordingBackupExecutor(_backups);
         Services.AddSingleton<IBackupPolicyStore>(_backups);
         Services.AddSingleton<IBackupRunStore>(_backups);
@@ -54,6 +58,9 @@ public sealed class BackupsPageTests : PortalTestContext
         Assert.Contains("web-prod-1", protectedRows, StringComparison.Ordinal);
         Assert.Equal(["met", "missed"], page.FindAll("[data-testid=rpo-status]").Select(c => c.TextContent.Trim()).Order().ToArray());
         Assert.Empty(page.FindAll("[data-testid=backup-now]"));
+        var runs = page.Find("[data-testid=run-table]").TextContent;
+        Assert.Contains("daily", runs, StringComparison.Ordinal);
+        Assert.Contains("Running", runs, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,12 +96,21 @@ public sealed class BackupsPageTests : PortalTestContext
 
         page.Find("[data-testid=backup-now]").Click();
 
-        page.WaitForAssertion(() => Assert.True(_executor.Calls.Count == 1 || Approvals.All.Count == 1));
+        page.WaitForAssertion(() => Assert.Single(_executor.Calls));
+        Assert.Equal("daily", _executor.Calls[0][BackupActions.RuleParameter]);
         Assert.Contains(AuditLog.Records, r => r.Event.Action == ActionKind.RunBackupNow.Name && r.Event.ActorName == "otto");
-        if (_executor.Calls.Count == 1)
-        {
-            Assert.Equal("daily", _executor.Calls[0][BackupActions.RuleParameter]);
-        }
+        page.WaitForAssertion(() => Assert.Contains(SnackbarMessages, m => m.Contains("prod-daily / daily: started", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void OperatorOfAnotherScope_SeesNoBackUpNow()
+    {
+        SignIn("oscar", Role.Operator, Scope.Parse($"{Dev}/*"));
+        var page = RenderPage<BackupsPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("No backup policy to show", page.Find("[data-testid=policy-table]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[data-testid=backup-now]"));
+        Assert.DoesNotContain("prod-daily", page.Find("[data-testid=run-table]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
