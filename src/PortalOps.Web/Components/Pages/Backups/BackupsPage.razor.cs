@@ -17,7 +17,8 @@ public sealed partial class BackupsPage
 
     private IReadOnlyList<BackupPolicy> _policies = [];
     private IReadOnlyList<BackupRun> _runs = [];
-    private IReadOnlyList<ProtectedInstance> _protected = [];
+    private MudTable<ProtectedInstance>? _protectedTable;
+    private bool _missedOnly;
     private DateTimeOffset _now;
     private string? _text;
     private bool _busy;
@@ -51,7 +52,28 @@ public sealed partial class BackupsPage
         _now = Clock.GetUtcNow();
         _policies = (await PolicyStore.ListAsync()).Where(p => scope.Covers(p.Footprint)).OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase).ToList();
         _runs = (await RunStore.QueryAsync(scope, new BackupRunQuery(PageSize: RecentRuns))).Items;
-        _protected = await Protection.ListAsync(scope);
+    }
+
+    /// <summary>Protected instances are paged and searched in the store (most overdue first), within the person's scope.</summary>
+    private async Task<TableData<ProtectedInstance>> LoadProtectedAsync(TableState state, CancellationToken cancellationToken)
+    {
+        var scope = Authorizer.ReadScopeOf(await Current.ActorAsync(cancellationToken));
+        _now = Clock.GetUtcNow();
+        var page = await Protection.QueryAsync(new ProtectionQuery(scope, _now, state.Page, Math.Min(state.PageSize, ProtectionQuery.MaxPageSize),
+            string.IsNullOrWhiteSpace(_text) ? null : _text.Trim(), MissedOnly: _missedOnly), cancellationToken);
+        return new TableData<ProtectedInstance> { Items = page.Items, TotalItems = page.TotalCount };
+    }
+
+    private Task OnTextChanged(string? text)
+    {
+        _text = text;
+        return _protectedTable?.ReloadServerData() ?? Task.CompletedTask;
+    }
+
+    private Task OnMissedOnlyChanged(bool missedOnly)
+    {
+        _missedOnly = missedOnly;
+        return _protectedTable?.ReloadServerData() ?? Task.CompletedTask;
     }
 
     private async Task BackUpNowAsync(BackupPolicy policy, string rule)
@@ -68,6 +90,10 @@ public sealed partial class BackupsPage
             };
             Snackbar.Add(text.Trim(), severity);
             await LoadAsync();
+            if (_protectedTable is not null)
+            {
+                await _protectedTable.ReloadServerData();
+            }
         }
         finally
         {
@@ -79,9 +105,6 @@ public sealed partial class BackupsPage
         Matches(p.Name, p.AccountId, p.Region, p.Copy?.Region, p.UpdatedByName) || p.Rules.Any(r => Matches(r.Name, r.Cron));
 
     private bool RunMatches(BackupRun r) => Matches(r.PolicyName, r.RuleName, r.AccountId, r.Region, r.Status.ToString());
-
-    private bool ProtectedMatches(ProtectedInstance p) =>
-        Matches(p.Name, p.PolicyName, p.Instance.InstanceId, p.Instance.AccountId, p.Instance.Region, Label(p.StatusAt(_now)));
 
     private bool Matches(params string?[] values) =>
         string.IsNullOrWhiteSpace(_text) || values.Any(v => v is not null && v.Contains(_text.Trim(), StringComparison.OrdinalIgnoreCase));

@@ -73,6 +73,7 @@ public sealed class BackupsPageTests : PortalTestContext
         Assert.DoesNotContain("prod-daily", page.Markup, StringComparison.Ordinal);
         Assert.DoesNotContain("web-prod", page.Markup, StringComparison.Ordinal);
         Assert.Contains("No protected instance to show", page.Find("[data-testid=protected-table]").TextContent, StringComparison.Ordinal);
+        Assert.All(_backups.Asked, q => Assert.False(q.Scope.Covers(Footprint.Of(Prod, "eu-west-1", null))));
     }
 
     [Fact]
@@ -85,6 +86,21 @@ public sealed class BackupsPageTests : PortalTestContext
         page.Find("input[data-testid=backups-filter]").Input("web-prod-1");
         page.WaitForAssertion(() => Assert.DoesNotContain("web-prod-2", page.Find("[data-testid=protected-table]").TextContent, StringComparison.Ordinal));
         Assert.Contains("web-prod-1", page.Find("[data-testid=protected-table]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("web-prod-1", _backups.Asked[^1].Search);
+    }
+
+    [Fact]
+    public async Task OverdueOnly_AsksTheStoreForMissedRows()
+    {
+        SignIn("olga", Role.Viewer, Scope.Parse($"{Prod}/*"));
+        var page = RenderPage<BackupsPage>();
+        page.WaitForAssertion(() => Assert.Contains("web-prod-1", page.Find("[data-testid=protected-table]").TextContent, StringComparison.Ordinal));
+
+        var toggle = page.FindComponents<MudBlazor.MudSwitch<bool>>().Single(s => s.Instance.Label == "Overdue only");
+        await page.InvokeAsync(() => toggle.Instance.ValueChanged.InvokeAsync(true));
+        page.WaitForAssertion(() => Assert.DoesNotContain("web-prod-1", page.Find("[data-testid=protected-table]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("web-prod-2", page.Find("[data-testid=protected-table]").TextContent, StringComparison.Ordinal);
+        Assert.True(_backups.Asked[^1].MissedOnly);
     }
 
     [Fact]
@@ -157,6 +173,8 @@ public sealed class BackupsPageTests : PortalTestContext
 
         public List<ProtectedInstance> Protected { get; } = [];
 
+        public List<ProtectionQuery> Asked { get; } = [];
+
         public Task<IReadOnlyList<BackupPolicy>> ListAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<BackupPolicy>>(Policies.ToList());
 
         public Task<BackupPolicy?> FindAsync(Guid id, CancellationToken cancellationToken = default) => Task.FromResult(Policies.FirstOrDefault(p => p.Id == id));
@@ -198,8 +216,11 @@ public sealed class BackupsPageTests : PortalTestContext
 
         public Task<Page<ProtectedInstance>> QueryAsync(ProtectionQuery query, CancellationToken cancellationToken = default)
         {
-            var rows = Protected.Where(p => query.Scope.Covers(p.Footprint)).ToList();
-            return Task.FromResult(new Page<ProtectedInstance>(rows, rows.Count, 0, rows.Count));
+            Asked.Add(query);
+            var rows = Protected.Where(p => query.Scope.Covers(p.Footprint)
+                && (query.Search is not { } text || p.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || p.Instance.ToString().Contains(text, StringComparison.OrdinalIgnoreCase))
+                && (!query.MissedOnly || p.DueBy < query.Now)).ToList();
+            return Task.FromResult(new Page<ProtectedInstance>(rows.Skip(query.PageIndex * query.PageSize).Take(query.PageSize).ToList(), rows.Count, query.PageIndex, query.PageSize));
         }
 
         public Task<IReadOnlyList<ProtectedInstance>> ListAsync(ReadScope scope, CancellationToken cancellationToken = default) =>
