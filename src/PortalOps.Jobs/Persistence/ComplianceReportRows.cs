@@ -33,6 +33,13 @@ internal sealed class ComplianceReportRow
     public DateTimeOffset? DeliveredAt { get; set; }
 
     public string? DeliveryProblem { get; set; }
+
+    /// <summary>The addresses it is e-mailed to, one a line (a display name may hold spaces and commas); empty when none.</summary>
+    public string EmailTo { get; set; } = string.Empty;
+
+    public DateTimeOffset? EmailedAt { get; set; }
+
+    public string? EmailProblem { get; set; }
 }
 
 /// <summary>The PDF of a kept report, apart from its row so that lists never read files.</summary>
@@ -56,6 +63,8 @@ internal static class ComplianceReportModel
         report.Property(r => r.Scopes).HasMaxLength(2000);
         report.Property(r => r.FileName).HasMaxLength(200);
         report.Property(r => r.DeliveryProblem).HasMaxLength(1000);
+        report.Property(r => r.EmailTo).HasMaxLength(2000).HasDefaultValue(string.Empty);
+        report.Property(r => r.EmailProblem).HasMaxLength(1000);
         report.HasIndex(r => new { r.Schedule, r.PeriodKey }).IsUnique();
         report.HasIndex(r => r.GeneratedAt);
 

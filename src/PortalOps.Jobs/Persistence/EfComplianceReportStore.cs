@@ -70,11 +70,58 @@ public sealed class EfComplianceReportStore(IDbContextFactory<PortalDbContext> c
             cancellationToken);
     }
 
+    public async Task MarkEmailAsync(Guid id, DateTimeOffset? emailedAt, string? problem, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.ComplianceReports.Where(r => r.Id == id).ExecuteUpdateAsync(
+            set =>
+            {
+                set.SetProperty(r => r.EmailedAt, emailedAt);
+                set.SetProperty(r => r.EmailProblem, problem);
+            },
+            cancellationToken);
+    }
+
+    public async Task<int> PruneAsync(string schedule, int? keepLast, DateTimeOffset? olderThan, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+
+        // Few rows (one per schedule and period): pick in memory, delete by id. Safe to run twice or on two nodes at once.
+        var rows = await db.ComplianceReports.AsNoTracking()
+            .Select(r => new { r.Id, r.Schedule, r.GeneratedAt })
+            .ToListAsync(cancellationToken);
+        var remove = new HashSet<Guid>();
+        foreach (var group in rows.GroupBy(r => r.Schedule))
+        {
+            var newestFirst = group.OrderByDescending(r => r.GeneratedAt).ThenByDescending(r => r.Id).ToList();
+            var older = newestFirst.Skip(1);
+            if (keepLast is { } n && group.Key == schedule)
+            {
+                remove.UnionWith(newestFirst.Skip(Math.Max(n, 1)).Select(r => r.Id));
+            }
+
+            if (olderThan is { } before)
+            {
+                remove.UnionWith(older.Where(r => r.GeneratedAt < before).Select(r => r.Id));
+            }
+        }
+
+        if (remove.Count == 0)
+        {
+            return 0;
+        }
+
+        var ids = remove.ToList();
+        await db.ComplianceReportFiles.Where(f => ids.Contains(f.ReportId)).ExecuteDeleteAsync(cancellationToken);
+        return await db.ComplianceReports.Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+    }
+
     private static ComplianceReportRow ToRow(StoredReport r) => new()
     {
         Id = r.Id, Schedule = r.Schedule, PeriodKey = r.PeriodKey, From = r.From, To = r.To, Scopes = string.Join(' ', r.Scopes),
         GeneratedAt = r.GeneratedAt, OpenFindings = r.OpenFindings, Score = r.Score, FileName = r.FileName, Size = r.Size,
         TelegramChatId = r.TelegramChatId, DeliveredAt = r.DeliveredAt, DeliveryProblem = r.DeliveryProblem,
+        EmailTo = string.Join('\n', r.EmailTo), EmailedAt = r.EmailedAt, EmailProblem = r.EmailProblem,
     };
 
     private static StoredReport ToReport(ComplianceReportRow r) =>
@@ -82,5 +129,6 @@ public sealed class EfComplianceReportStore(IDbContextFactory<PortalDbContext> c
             r.GeneratedAt, r.OpenFindings, r.Score, r.FileName, r.Size)
         {
             TelegramChatId = r.TelegramChatId, DeliveredAt = r.DeliveredAt, DeliveryProblem = r.DeliveryProblem,
+            EmailTo = r.EmailTo.Split('\n', StringSplitOptions.RemoveEmptyEntries), EmailedAt = r.EmailedAt, EmailProblem = r.EmailProblem,
         };
 }

@@ -34,4 +34,14 @@ public sealed class FakeComplianceReports : IComplianceReportStore
         Items[index] = (Items[index].Report with { DeliveredAt = deliveredAt, DeliveryProblem = problem }, Items[index].Content);
         return Task.CompletedTask;
     }
+
+    public Task MarkEmailAsync(Guid id, DateTimeOffset? emailedAt, string? problem, CancellationToken cancellationToken = default)
+    {
+        var index = Items.FindIndex(i => i.Report.Id == id);
+        Items[index] = (Items[index].Report with { EmailedAt = emailedAt, EmailProblem = problem }, Items[index].Content);
+        return Task.CompletedTask;
+    }
+
+    public Task<int> PruneAsync(string schedule, int? keepLast, DateTimeOffset? olderThan, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("Retention is tested against the database store.");
 }

@@ -16,6 +16,13 @@ public sealed record StoredReport(
 
     public string? DeliveryProblem { get; init; }
 
+    /// <summary>The addresses the report is e-mailed to; none when the schedule names none.</summary>
+    public IReadOnlyList<string> EmailTo { get; init; } = [];
+
+    public DateTimeOffset? EmailedAt { get; init; }
+
+    public string? EmailProblem { get; init; }
+
     /// <summary>
     /// A reader may open a kept report when their scopes cover each of the report's: the report holds everything its scopes cover,
     /// so a narrower reader would see more than they may.
@@ -39,6 +46,25 @@ public interface IComplianceReportStore
     Task<(StoredReport Report, byte[] Content)?> OpenAsync(Guid id, ReadScope reader, CancellationToken cancellationToken = default);
 
     Task MarkDeliveryAsync(Guid id, DateTimeOffset? deliveredAt, string? problem, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the outcome of e-mailing the report: when it was accepted by the mail server, or what went wrong.</summary>
+    Task MarkEmailAsync(Guid id, DateTimeOffset? emailedAt, string? problem, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes kept reports (and their files) by the retention: of <paramref name="schedule"/>, all but the newest
+    /// <paramref name="keepLast"/> (when set); of every schedule, those generated before <paramref name="olderThan"/> (when set).
+    /// The newest report of each schedule is never removed. Returns how many were removed.
+    /// </summary>
+    Task<int> PruneAsync(string schedule, int? keepLast, DateTimeOffset? olderThan, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// E-mails a report's file as an attachment; returns null when the mail server accepted it for every recipient, otherwise what
+/// went wrong (never a credential).
+/// </summary>
+public interface IReportMailer
+{
+    Task<string?> SendAsync(IReadOnlyList<string> to, string subject, string body, string fileName, byte[] content, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Sends a report's file to a chat as a document; returns null when sent, otherwise what went wrong.</summary>

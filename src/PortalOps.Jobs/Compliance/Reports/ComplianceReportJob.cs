@@ -35,6 +35,20 @@ public sealed partial class ComplianceReportJob(
         {
             LogDone(logger, schedule, o.Report.PeriodKey, o.Generated, o.Delivered);
         }
+
+        if (o.Report.EmailProblem is { } emailProblem && o.Report.EmailedAt is null && found.EmailTo.Count > 0)
+        {
+            LogNotEmailed(logger, schedule, o.Report.PeriodKey, emailProblem);
+        }
+        else if (o.Emailed)
+        {
+            LogEmailed(logger, schedule, o.Report.PeriodKey, found.EmailTo.Count);
+        }
+
+        if (o.Removed > 0)
+        {
+            LogRemoved(logger, schedule, o.Removed);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Compliance report schedule {Schedule} is no longer configured; nothing to do.")]
@@ -45,6 +59,15 @@ public sealed partial class ComplianceReportJob(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Compliance report {Schedule} {Period}: generated {Generated}, delivered {Delivered}.")]
     private static partial void LogDone(ILogger logger, string schedule, string period, bool generated, bool delivered);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compliance report {Schedule} {Period} is kept but was not e-mailed: {Problem} The next run tries again.")]
+    private static partial void LogNotEmailed(ILogger logger, string schedule, string period, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compliance report {Schedule} {Period} e-mailed to {Recipients} recipient(s).")]
+    private static partial void LogEmailed(ILogger logger, string schedule, string period, int recipients);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compliance reports of {Schedule}: {Removed} older report(s) removed by the retention.")]
+    private static partial void LogRemoved(ILogger logger, string schedule, int removed);
 }
 
 /// <summary>Registers one recurring job per configured schedule at start and removes those of schedules no longer configured.</summary>

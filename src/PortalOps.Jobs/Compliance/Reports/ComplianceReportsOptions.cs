@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PortalOps.Domain.Compliance;
 using PortalOps.Domain.Compliance.Reports;
 using PortalOps.Domain.Security;
+using PortalOps.Jobs.Mail;
 
 namespace PortalOps.Jobs.Compliance.Reports;
 
@@ -13,8 +14,20 @@ public sealed class ComplianceReportsOptions
 
     public List<ReportScheduleOptions> Schedules { get; set; } = [];
 
+    /// <summary>Keep the newest N reports of each schedule (a schedule's own <c>KeepLast</c> wins); all when unset.</summary>
+    public int? KeepLast { get; set; }
+
+    /// <summary>Remove kept reports older than this many days (the newest of each schedule stays); none when unset.</summary>
+    public int? KeepDays { get; set; }
+
     public IReadOnlyList<ReportSchedule> ToSchedules() =>
-        Schedules.Select(s => new ReportSchedule(s.Name, s.Every, s.Scopes.Select(Scope.Parse).ToList(), s.TelegramChatId) { MinimumSeverity = s.MinimumSeverity }).ToList();
+        Schedules.Select(s => new ReportSchedule(s.Name, s.Every, s.Scopes.Select(Scope.Parse).ToList(), s.TelegramChatId)
+        {
+            MinimumSeverity = s.MinimumSeverity,
+            EmailTo = s.EmailTo.Select(a => a.Trim()).Where(a => a.Length > 0).ToList(),
+            KeepLast = s.KeepLast ?? KeepLast,
+            KeepDays = s.KeepDays ?? KeepDays,
+        }).ToList();
 }
 
 /// <summary>One schedule: <c>{"Name": "prod-weekly", "Every": "Weekly", "Scopes": ["123456789012/*"], "TelegramChatId": -1001234567890}</c>.</summary>
@@ -33,14 +46,24 @@ public sealed class ReportScheduleOptions
 
     /// <summary>List only findings of this severity or worse.</summary>
     public Severity? MinimumSeverity { get; set; }
+
+    /// <summary>Addresses the report is e-mailed to as an attachment; needs <c>Smtp:Host</c> and <c>Smtp:From</c>.</summary>
+    public List<string> EmailTo { get; set; } = [];
+
+    /// <summary>Keep the newest N reports of this schedule; overrides <c>ComplianceReports:KeepLast</c>.</summary>
+    public int? KeepLast { get; set; }
+
+    /// <summary>Remove this schedule's kept reports older than this many days; overrides <c>ComplianceReports:KeepDays</c>.</summary>
+    public int? KeepDays { get; set; }
 }
 
 /// <summary>Checks the schedules at start; each message names the key to fix.</summary>
-public sealed partial class ComplianceReportsOptionsValidator : IValidateOptions<ComplianceReportsOptions>
+public sealed partial class ComplianceReportsOptionsValidator(IOptions<SmtpOptions>? smtp = null) : IValidateOptions<ComplianceReportsOptions>
 {
     public ValidateOptionsResult Validate(string? name, ComplianceReportsOptions options)
     {
         var errors = new List<string>();
+        CheckKeep(errors, ComplianceReportsOptions.Section, options.KeepLast, options.KeepDays);
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Schedules.Count; i++)
         {
@@ -77,9 +100,37 @@ public sealed partial class ComplianceReportsOptionsValidator : IValidateOptions
             {
                 errors.Add($"{key}:TelegramChatId 0 is not a chat; leave it out to keep the report without sending it.");
             }
+
+            for (var j = 0; j < s.EmailTo.Count; j++)
+            {
+                if (!SmtpOptions.IsAddress(s.EmailTo[j]))
+                {
+                    errors.Add($"{key}:EmailTo:{j} '{s.EmailTo[j]}' is not an e-mail address.");
+                }
+            }
+
+            if (s.EmailTo.Count > 0 && smtp is not null && !smtp.Value.Configured)
+            {
+                errors.Add($"{key}:EmailTo names addresses but no mail server is configured: set {SmtpOptions.Section}:Host and {SmtpOptions.Section}:From.");
+            }
+
+            CheckKeep(errors, key, s.KeepLast, s.KeepDays);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckKeep(List<string> errors, string key, int? keepLast, int? keepDays)
+    {
+        if (keepLast is < 1)
+        {
+            errors.Add($"{key}:KeepLast must be 1 or more (leave it out to keep every report).");
+        }
+
+        if (keepDays is < 1)
+        {
+            errors.Add($"{key}:KeepDays must be 1 or more (leave it out to keep reports of any age).");
+        }
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]

@@ -6,6 +6,7 @@ using PortalOps.Domain.Compliance.Reports;
 using PortalOps.Domain.Patching;
 using Microsoft.Extensions.Options;
 using PortalOps.Jobs.Configuration;
+using PortalOps.Jobs.Mail;
 using PortalOps.Jobs.Persistence;
 using Telegram.Bot;
 
@@ -25,10 +26,16 @@ public static class ComplianceReportsServiceCollectionExtensions
         services.AddSectionOptions<ComplianceReportsOptions>(ComplianceReportsOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ComplianceReportsOptions>, ComplianceReportsOptionsValidator>());
         services.TryAddSingleton<IComplianceReportStore, EfComplianceReportStore>();
+
+        // E-mail where a mail server is configured (section "Smtp").
+        services.AddSectionOptions<SmtpOptions>(SmtpOptions.Section);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>());
+        services.TryAddSingleton<SmtpReportMailer>();
         services.TryAddScoped(sp => new ScheduledComplianceReports(
             sp.GetRequiredService<ComplianceReportBuilder>(), sp.GetRequiredService<IComplianceReportWriter>(), sp.GetRequiredService<IComplianceReportStore>(),
             sp.GetService<IOptions<Telegram.TelegramOptions>>()?.Value.Enabled == true ? new TelegramReportDelivery(sp.GetRequiredService<ITelegramBotClient>()) : null,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Configured ? sp.GetRequiredService<SmtpReportMailer>() : null));
         services.TryAddTransient<ComplianceReportJob>();
         services.AddHostedService<ComplianceReportsStart>();
         return services;
