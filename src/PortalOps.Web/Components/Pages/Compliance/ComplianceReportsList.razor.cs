@@ -21,8 +21,14 @@ public sealed partial class ComplianceReportsList
     protected override async Task OnInitializedAsync() =>
         _reports = await Reports.ListAsync(Authorizer.ReadScopeOf(await Current.ActorAsync()), Shown);
 
-    private static string Sent(StoredReport r) =>
-        r.TelegramChatId is null ? "kept only"
-        : r.DeliveredAt is { } at ? $"to Telegram {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC"
-        : "not yet: " + (r.DeliveryProblem ?? "waiting");
+    private static string Sent(StoredReport r)
+    {
+        var telegram = r.TelegramChatId is null ? null
+            : r.DeliveredAt is { } at ? $"to Telegram {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC"
+            : "Telegram not yet: " + (r.DeliveryProblem ?? "waiting");
+        var email = r.EmailTo.Count == 0 ? null
+            : r.EmailedAt is { } mailed ? $"e-mailed to {r.EmailTo.Count} {mailed.UtcDateTime:yyyy-MM-dd HH:mm} UTC"
+            : "e-mail not yet: " + (r.EmailProblem ?? "waiting");
+        return telegram is null && email is null ? "kept only" : string.Join("; ", new[] { telegram, email }.Where(s => s is not null));
+    }
 }
