@@ -30,6 +30,9 @@ public enum ActionTarget
 
     /// <summary>Snapshots and images a restore starts from, looked up by the kind's executor.</summary>
     RecoveryPoints,
+
+    /// <summary>Off-hours schedules (account or "*", region or "*", schedule id), looked up by the kind's executor.</summary>
+    OffHoursSchedules,
 }
 
 /// <summary>
@@ -109,6 +112,21 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Launch an instance from an image.</summary>
     public static readonly ActionKind RestoreInstance = new("backups.restore-instance", Role.Operator, "Restore an instance from", ActionTarget.RecoveryPoints);
 
+    /// <summary>Save a new off-hours schedule or its next version (parameter "schedule": the content as JSON).</summary>
+    public static readonly ActionKind SaveOffHoursSchedule = new("offhours.schedule.save", Role.Operator, "Save an off-hours schedule", ActionTarget.OffHoursSchedules);
+
+    /// <summary>Keep instances running past their schedule's stop and their running-time limit until a time (parameter "until").</summary>
+    public static readonly ActionKind KeepInstancesRunning = new("offhours.keep-running", Role.Operator, "Keep running");
+
+    /// <summary>Keep Auto Scaling groups at their capacity past their schedule's stop until a time (parameter "until").</summary>
+    public static readonly ActionKind KeepGroupsRunning = new("offhours.keep-running.group", Role.Operator, "Keep running", ActionTarget.ScalingGroups);
+
+    /// <summary>An off-hours schedule scales a group to 0/0/0 (parameters: the min, desired and max it had, to give back later).</summary>
+    public static readonly ActionKind SleepGroups = new("offhours.group.sleep", Role.Operator, "Scale to zero for off-hours", ActionTarget.ScalingGroups);
+
+    /// <summary>An off-hours schedule gives a group back its min, desired and max (parameters "min", "desired", "max").</summary>
+    public static readonly ActionKind WakeGroups = new("offhours.group.wake", Role.Operator, "Give back capacity after off-hours", ActionTarget.ScalingGroups);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
@@ -120,6 +138,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         SetGroupCapacity, PutScalingPolicy, DeleteScalingPolicy, PutScheduledAction, DeleteScheduledAction, SuspendProcesses, ResumeProcesses,
         RegisterTargets, DeregisterTargets,
         CreateBackupPolicy, EditBackupPolicy, LoosenBackupPolicy, RunBackupNow, RestoreVolume, RestoreInstance,
+        SaveOffHoursSchedule, KeepInstancesRunning, KeepGroupsRunning, SleepGroups, WakeGroups,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -133,6 +152,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ActionTarget.TargetGroups => "target group(s)",
         ActionTarget.BackupPolicies => "backup policy(ies)",
         ActionTarget.RecoveryPoints => "recovery point(s)",
+        ActionTarget.OffHoursSchedules => "off-hours schedule(s)",
     };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
