@@ -12,7 +12,7 @@ namespace PortalOps.Domain.LoadBalancing;
 /// <see cref="LoadBalancingSettings.CacheFor"/>, filtered to what the person may see by the <see cref="Authorizer"/> and paged
 /// here rather than in a page. Each read also adds a sample to each load balancer's health history (the chart).
 /// </summary>
-public sealed class LoadBalancingReads(ICloudProvider cloud, ILoadBalancing loadBalancing, LoadBalancingSettings settings, TimeProvider clock)
+public sealed class LoadBalancingReads(ICloudProvider cloud, ILoadBalancing loadBalancing, LoadBalancingSettings settings, TimeProvider clock, IRegistrationIndex? index = null)
 {
     private const int HistoryLength = 240;
 
@@ -51,6 +51,12 @@ public sealed class LoadBalancingReads(ICloudProvider cloud, ILoadBalancing load
         var view = new LoadBalancingView(scope, await balancers, await groups, now);
         cache[scope] = view;
         Record(view);
+        if (index is not null)
+        {
+            // What drains use to find an instance's target groups, kept across restarts.
+            await index.RecordAsync(RegistrationIndexSnapshot.Of(view), cancellationToken);
+        }
+
         return view;
     }
 

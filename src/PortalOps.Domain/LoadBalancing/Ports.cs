@@ -11,6 +11,13 @@ public interface ILoadBalancing
     /// <summary>Every target group in the scope with the health of each registered target (attributes not read: see <see cref="DeregistrationDelayAsync"/>).</summary>
     Task<IReadOnlyList<TargetGroup>> TargetGroupsAsync(CloudScope scope, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every target group in the scope without tags, and without health where reading it costs a call per group (a drain's search
+    /// asks each group about just its instances). By default the full read.
+    /// </summary>
+    async Task<IReadOnlyList<TargetGroup>> TargetGroupListAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
+        await TargetGroupsAsync(scope, cancellationToken).ConfigureAwait(false);
+
     /// <summary>One target group's health now; only the given targets when <paramref name="targetIds"/> is set.</summary>
     Task<IReadOnlyList<TargetHealthEntry>> HealthAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<TargetRef>? targets = null, CancellationToken cancellationToken = default);
 
@@ -68,4 +75,41 @@ public sealed class InMemoryDrainedRegistrations : IDrainedRegistrations
             return Task.FromResult<IReadOnlyList<DrainedRegistration>>(taken);
         }
     }
+}
+
+/// <summary>One instance's registration in a target group as a read of the scope saw it.</summary>
+public sealed record IndexedRegistration(string TargetGroupArn, string TargetGroupName, string InstanceId, int? Port);
+
+/// <summary>Which target groups held which instances at the last read of one account and region.</summary>
+public sealed record RegistrationIndexSnapshot(CloudScope Scope, DateTimeOffset ReadAt, IReadOnlyList<IndexedRegistration> Registrations)
+{
+    public static RegistrationIndexSnapshot Of(LoadBalancingView view) => new(view.Scope, view.ReadAt,
+        view.TargetGroups.SelectMany(g => g.Targets.Where(t => t.State != TargetHealthState.Unused || t.Reason != TargetGroup.NotRegistered)
+            .Select(t => new IndexedRegistration(g.Arn, g.Name, t.TargetId, t.Port))).ToList());
+}
+
+/// <summary>
+/// The registrations of the last read of each scope, kept where a restart does not lose them: a drain takes its candidate target
+/// groups from here instead of reading every group's health first (ELBv2 cannot be asked which groups hold an instance).
+/// </summary>
+public interface IRegistrationIndex
+{
+    Task RecordAsync(RegistrationIndexSnapshot snapshot, CancellationToken cancellationToken = default);
+
+    Task<RegistrationIndexSnapshot?> LatestAsync(CloudScope scope, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The index in memory (tests, benchmark; lost at restart).</summary>
+public sealed class InMemoryRegistrationIndex : IRegistrationIndex
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<CloudScope, RegistrationIndexSnapshot> latest = new();
+
+    public Task RecordAsync(RegistrationIndexSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        latest.AddOrUpdate(snapshot.Scope, snapshot, (_, old) => old.ReadAt > snapshot.ReadAt ? old : snapshot);
+        return Task.CompletedTask;
+    }
+
+    public Task<RegistrationIndexSnapshot?> LatestAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
+        Task.FromResult(latest.TryGetValue(scope, out var s) ? s : null);
 }

@@ -6,95 +6,331 @@ namespace PortalOps.Domain.LoadBalancing;
 
 /// <summary>
 /// Drain before stop: takes instances out of every target group they are registered in (one DeregisterTargets per group), then
-/// looks at their health until none is <c>draining</c> any more — bounded by the longest deregistration delay of those groups
-/// (and <see cref="LoadBalancingSettings.MaxDrainWait"/>) — waiting between looks with timers rather than a blocked thread.
+/// looks at their health until none is <c>draining</c> any more — each group bounded by its own deregistration delay counted from
+/// its deregistration (and <see cref="LoadBalancingSettings.MaxDrainWait"/>) — waiting between looks with timers rather than a
+/// blocked thread, and looking once more exactly when the delay is up.
 /// What it took out is remembered, so a reboot or a later start registers the instances again.
-/// Where the instances are registered comes from a recent read of the scope when there is one (checked with one DescribeTargetHealth
-/// for just these instances per candidate group), otherwise from every group's health. Also the patching module's
-/// <see cref="IRebootPreparation"/>.
+/// Which groups hold the instances: a recent read of the scope (in this process, or the persisted <see cref="IRegistrationIndex"/>)
+/// names the candidates, each confirmed with one DescribeTargetHealth for just these instances and deregistered at once. When that
+/// read is older than <see cref="LoadBalancingSettings.RegistrationIndexAge"/> (or there is none) the other instance target groups
+/// are searched too — while the found ones drain, not before — and a group found by the search is deregistered as soon as it is found.
+/// Also the patching module's <see cref="IRebootPreparation"/>.
 /// </summary>
-public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistrations remembered, LoadBalancingSettings settings, TimeProvider clock, IDrainProgress? progress = null, LoadBalancingReads? reads = null)
+public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistrations remembered, LoadBalancingSettings settings, TimeProvider clock, IDrainProgress? progress = null, LoadBalancingReads? reads = null, IRegistrationIndex? index = null)
     : IInstanceDrain, IRebootPreparation
 {
+    private static readonly TimeSpan DelayKeptFor = TimeSpan.FromMinutes(10);
     private readonly IDrainProgress progress = progress ?? new SilentDrainProgress();
+    private readonly ILoadBalancing loadBalancing = loadBalancing;
+    private readonly IDrainedRegistrations remembered = remembered;
+    private readonly LoadBalancingSettings settings = settings;
+    private readonly TimeProvider clock = clock;
+    private readonly LoadBalancingReads? reads = reads;
+    private readonly IRegistrationIndex? index = index;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (TimeSpan Delay, DateTimeOffset ReadAt)> delays = new(StringComparer.Ordinal);
 
     public async Task<DrainOutcome> DrainAsync(InstanceAction action, IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken = default)
     {
-        var taken = new List<(CloudScope Scope, TargetGroup Group, IReadOnlyList<TargetRef> Targets, TimeSpan Delay)>();
-        var requestIds = new List<string>();
-        foreach (var scope in instances.GroupBy(i => new CloudScope(i.AccountId, i.Region)))
+        using var run = new DrainRun(this, action, instances, cancellationToken);
+        try
         {
-            var ids = scope.Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal);
-            var groups = await GroupsWithAsync(scope.Key, ids, cancellationToken);
-            foreach (var group in groups)
+            await Task.WhenAll(instances.GroupBy(i => new CloudScope(i.AccountId, i.Region))
+                .Select(scope => run.ScopeAsync(scope.Key, scope.Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal))));
+        }
+        catch
+        {
+            await run.PutBackAsync();
+            if (run.Failure is { } failure)
             {
-                var registrations = group.RegistrationsOf(ids).Select(t => new TargetRef(t.TargetId, t.Port)).ToList();
-                if (registrations.Count == 0)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+
+            throw;
+        }
+
+        return run.Outcome();
+    }
+
+    private async Task<TimeSpan> DelayOfAsync(CloudScope scope, string arn, TimeSpan? known, CancellationToken cancellationToken)
+    {
+        if (known is { } k)
+        {
+            return k;
+        }
+
+        var now = clock.GetUtcNow();
+        if (delays.TryGetValue(arn, out var kept) && now - kept.ReadAt < DelayKeptFor)
+        {
+            return kept.Delay;
+        }
+
+        var delay = await loadBalancing.DeregistrationDelayAsync(scope, arn, cancellationToken);
+        delays[arn] = (delay, now);
+        return delay;
+    }
+
+    private static bool HoldsInstances(TargetGroup g) =>
+        !string.Equals(g.TargetType, "ip", StringComparison.OrdinalIgnoreCase)
+        && !string.Equals(g.TargetType, "lambda", StringComparison.OrdinalIgnoreCase)
+        && !string.Equals(g.TargetType, "alb", StringComparison.OrdinalIgnoreCase);
+
+    private static List<TargetRef> RegistrationsOf(IReadOnlyList<TargetHealthEntry> targets, IReadOnlySet<string> ids) =>
+        targets.Where(t => ids.Contains(t.TargetId) && t.State != TargetHealthState.Draining && t.Reason != TargetGroup.NotRegistered)
+            .Select(t => new TargetRef(t.TargetId, t.Port)).ToList();
+
+    private sealed record Candidate(string Arn, string Name, TimeSpan? Delay);
+
+    /// <summary>One drain of a set of instances: the groups found so far, each draining on its own clock.</summary>
+    private sealed class DrainRun(TargetDrainer owner, InstanceAction action, IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken)
+        : IDisposable
+    {
+        private readonly CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        private readonly Lock gate = new();
+        private readonly List<GroupDrain> groups = [];
+        private readonly List<string> requestIds = [];
+        private long? firstDeregistration;
+        private Exception? failure;
+
+        /// <summary>The first failure in any group (the others then end cancelled).</summary>
+        public Exception? Failure => failure;
+
+        private CancellationToken Token => stop.Token;
+
+        public void Dispose() => stop.Dispose();
+
+        /// <summary>A failure in one group stops the others (their waits end; what was taken out is put back).</summary>
+        private async Task Guarded(Task inner)
+        {
+            try
+            {
+                await inner;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Interlocked.CompareExchange(ref failure, ex, null);
+                await stop.CancelAsync();
+                throw;
+            }
+        }
+
+        public async Task ScopeAsync(CloudScope scope, HashSet<string> ids)
+        {
+            var (candidates, fresh) = await CandidatesAsync(scope, ids);
+            var asked = ids.Select(id => new TargetRef(id)).ToList();
+            var handled = candidates.Select(c => c.Arn).ToHashSet(StringComparer.Ordinal);
+            var work = candidates.Select(c => Guarded(ConfirmAsync(scope, c, ids, asked))).ToList();
+            if (!fresh)
+            {
+                work.Add(Guarded(SearchAsync(scope, ids, asked, handled)));
+            }
+
+            await Task.WhenAll(work);
+        }
+
+        private async Task ConfirmAsync(CloudScope scope, Candidate c, IReadOnlySet<string> ids, IReadOnlyList<TargetRef> asked)
+        {
+            var health = await owner.loadBalancing.HealthAsync(scope, c.Arn, asked, Token);
+            await DrainGroupAsync(scope, c, RegistrationsOf(health, ids));
+        }
+
+        /// <summary>The groups a read of the scope saw holding the instances, and whether that read is recent enough to trust alone.</summary>
+        private async Task<(IReadOnlyList<Candidate> Candidates, bool Fresh)> CandidatesAsync(CloudScope scope, IReadOnlySet<string> ids)
+        {
+            if (owner.reads?.Cached(scope, owner.settings.RegistrationIndexAge) is { } view)
+            {
+                return (view.TargetGroups.Where(g => g.Targets.Any(t => ids.Contains(t.TargetId))).Select(g => new Candidate(g.Arn, g.Name, g.DeregistrationDelay)).ToList(), true);
+            }
+
+            if (owner.index is not null && await owner.index.LatestAsync(scope, Token) is { } snapshot)
+            {
+                var found = snapshot.Registrations.Where(r => ids.Contains(r.InstanceId)).GroupBy(r => r.TargetGroupArn, StringComparer.Ordinal)
+                    .Select(g => new Candidate(g.Key, g.First().TargetGroupName, null)).ToList();
+                return (found, owner.clock.GetUtcNow() - snapshot.ReadAt <= owner.settings.RegistrationIndexAge);
+            }
+
+            return ([], false);
+        }
+
+        /// <summary>Every other instance target group of the scope, asked about just these instances, a bounded number at a time.</summary>
+        private async Task SearchAsync(CloudScope scope, IReadOnlySet<string> ids, IReadOnlyList<TargetRef> asked, IReadOnlySet<string> handled)
+        {
+            var all = await owner.loadBalancing.TargetGroupListAsync(scope, Token);
+            var rest = all.Where(g => !handled.Contains(g.Arn) && HoldsInstances(g)).ToList();
+            var found = new List<Task>();
+            foreach (var g in rest.Where(g => g.Targets.Count > 0))
+            {
+                // The list came with health (the sandbox, a full read): nothing to ask.
+                found.Add(Guarded(DrainGroupAsync(scope, new Candidate(g.Arn, g.Name, g.DeregistrationDelay), RegistrationsOf(g.Targets, ids))));
+            }
+
+            var unread = rest.Where(g => g.Targets.Count == 0).ToList();
+            if (unread.Count == 0)
+            {
+                await Task.WhenAll(found);
+                return;
+            }
+
+            await Parallel.ForEachAsync(unread, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, owner.settings.DrainSearchParallelism), CancellationToken = Token }, async (g, ct) =>
+            {
+                var health = await owner.loadBalancing.HealthAsync(scope, g.Arn, asked, ct);
+                var registrations = RegistrationsOf(health, ids);
+                if (registrations.Count > 0)
                 {
-                    continue;
+                    lock (found)
+                    {
+                        found.Add(Guarded(DrainGroupAsync(scope, new Candidate(g.Arn, g.Name, g.DeregistrationDelay), registrations)));
+                    }
+                }
+            });
+            await Task.WhenAll(found);
+        }
+
+        /// <summary>Deregisters the instances from one group, then looks at them until they have left <c>draining</c> or the group's bound is up.</summary>
+        private async Task DrainGroupAsync(CloudScope scope, Candidate group, IReadOnlyList<TargetRef> targets)
+        {
+            if (targets.Count == 0)
+            {
+                return;
+            }
+
+            var delayTask = owner.DelayOfAsync(scope, group.Arn, group.Delay, Token);
+            if (action != InstanceAction.Terminate)
+            {
+                await owner.remembered.SaveAsync(targets.Select(x => new DrainedRegistration(new InstanceRef(scope.AccountId, scope.Region, x.Id), group.Arn, group.Name, x.Port)).ToList(), Token);
+            }
+
+            var drain = new GroupDrain(scope, group.Arn, group.Name, targets);
+            lock (gate)
+            {
+                groups.Add(drain);
+            }
+
+            var id = await owner.loadBalancing.DeregisterAsync(scope, group.Arn, targets, Token);
+            var deregistered = owner.clock.GetTimestamp();
+            lock (gate)
+            {
+                drain.Deregistered = true;
+                firstDeregistration = firstDeregistration is { } earlier ? Math.Min(earlier, deregistered) : deregistered;
+                if (id is not null)
+                {
+                    requestIds.Add(id);
+                }
+            }
+
+            drain.Delay = await delayTask;
+            var bound = drain.Delay < owner.settings.MaxDrainWait ? drain.Delay : owner.settings.MaxDrainWait;
+            drain.StillDraining = targets.Count;
+            await ReportAsync();
+            var pending = targets;
+            while (true)
+            {
+                var left = bound - owner.clock.GetElapsedTime(deregistered);
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
                 }
 
-                var delay = group.DeregistrationDelay ?? await loadBalancing.DeregistrationDelayAsync(scope.Key, group.Arn, cancellationToken);
-                taken.Add((scope.Key, group, registrations, delay));
-            }
-        }
-
-        if (taken.Count == 0)
-        {
-            return DrainOutcome.None;
-        }
-
-        if (action != InstanceAction.Terminate)
-        {
-            await remembered.SaveAsync(taken.SelectMany(t => t.Targets.Select(x => new DrainedRegistration(new InstanceRef(t.Scope.AccountId, t.Scope.Region, x.Id), t.Group.Arn, t.Group.Name, x.Port))).ToList(), cancellationToken);
-        }
-
-        foreach (var t in taken)
-        {
-            if (await loadBalancing.DeregisterAsync(t.Scope, t.Group.Arn, t.Targets, cancellationToken) is { } id)
-            {
-                requestIds.Add(id);
-            }
-        }
-
-        // The delay runs from the deregistration, so the bound does too.
-        var started = clock.GetTimestamp();
-        var longest = taken.Max(t => t.Delay);
-        var bound = longest < settings.MaxDrainWait ? longest : settings.MaxDrainWait;
-        var names = string.Join(", ", taken.Select(t => t.Group.Name).Distinct(StringComparer.Ordinal));
-        var registrationCount = taken.Sum(t => t.Targets.Count);
-        await progress.ReportAsync(new DrainProgress(instances, names, registrationCount, registrationCount, TimeSpan.Zero, bound), cancellationToken);
-
-        var pending = taken.ToList();
-        while (true)
-        {
-            var still = new List<(CloudScope Scope, TargetGroup Group, IReadOnlyList<TargetRef> Targets, TimeSpan Delay)>();
-            foreach (var t in pending)
-            {
-                var health = await loadBalancing.HealthAsync(t.Scope, t.Group.Arn, t.Targets, cancellationToken);
-                var draining = t.Targets.Where(x => health.Any(h => h.TargetId == x.Id && h.State == TargetHealthState.Draining)).ToList();
-                if (draining.Count > 0)
+                // Look every poll interval, and once exactly when the delay is up (ELB completes the deregistration then).
+                await Task.Delay(left < owner.settings.DrainPollInterval ? left : owner.settings.DrainPollInterval, owner.clock, Token);
+                var health = await owner.loadBalancing.HealthAsync(scope, group.Arn, pending, Token);
+                pending = pending.Where(x => health.Any(h => h.TargetId == x.Id && h.State == TargetHealthState.Draining)).ToList();
+                drain.StillDraining = pending.Count;
+                if (pending.Count == 0)
                 {
-                    still.Add(t with { Targets = draining });
+                    break;
+                }
+
+                await ReportAsync();
+            }
+
+            drain.Ended = owner.clock.GetTimestamp();
+        }
+
+        private Task ReportAsync()
+        {
+            DrainProgress report;
+            lock (gate)
+            {
+                var bound = groups.Count == 0 ? TimeSpan.Zero : groups.Max(g => g.Delay < owner.settings.MaxDrainWait ? g.Delay : owner.settings.MaxDrainWait);
+                var waited = firstDeregistration is { } first ? owner.clock.GetElapsedTime(first) : TimeSpan.Zero;
+                report = new DrainProgress(instances, Names(), groups.Sum(g => g.Targets.Count), groups.Sum(g => g.StillDraining), waited, bound);
+            }
+
+            return owner.progress.ReportAsync(report, Token);
+        }
+
+        private string Names() => string.Join(", ", groups.Select(g => g.Name).Distinct(StringComparer.Ordinal));
+
+        public DrainOutcome Outcome()
+        {
+            lock (gate)
+            {
+                if (groups.Count == 0)
+                {
+                    return DrainOutcome.None;
+                }
+
+                var first = firstDeregistration ?? owner.clock.GetTimestamp();
+                var end = groups.Max(g => g.Ended ?? first);
+                var waited = owner.clock.GetElapsedTime(first, Math.Max(first, end));
+                var longest = groups.Max(g => g.Delay);
+                var bound = longest < owner.settings.MaxDrainWait ? longest : owner.settings.MaxDrainWait;
+                var count = groups.Sum(g => g.Targets.Count);
+                var still = groups.Sum(g => g.StillDraining);
+                var summary = still == 0
+                    ? $"Drained from {Names()} in {Seconds(waited)} (deregistration delay {Seconds(longest)})."
+                    : $"Deregistered from {Names()}; {still} target(s) still draining after {Seconds(waited)} (bound {Seconds(bound)}), acting anyway.";
+                return new DrainOutcome(count, summary, requestIds.ToList()) { Waited = waited };
+            }
+        }
+
+        /// <summary>After a failure nothing is sent to the instances, so whatever this drain took out goes back.</summary>
+        public async Task PutBackAsync()
+        {
+            List<GroupDrain> taken;
+            lock (gate)
+            {
+                taken = groups.Where(g => g.Deregistered).ToList();
+            }
+
+            var all = true;
+            foreach (var g in taken)
+            {
+                try
+                {
+                    await owner.loadBalancing.RegisterAsync(g.Scope, g.Arn, g.Targets, CancellationToken.None);
+                }
+                catch (Exception)
+                {
+                    // Still remembered (unless a terminate): a later start registers them again.
+                    all = false;
                 }
             }
 
-            pending = still;
-            var waited = clock.GetElapsedTime(started);
-            if (pending.Count == 0)
+            if (action != InstanceAction.Terminate && taken.Count > 0 && all)
             {
-                return new DrainOutcome(registrationCount, $"Drained from {names} in {Seconds(waited)} (deregistration delay {Seconds(longest)}).", requestIds) { Waited = waited };
+                await owner.remembered.TakeAsync(taken.SelectMany(g => g.Targets.Select(t => new InstanceRef(g.Scope.AccountId, g.Scope.Region, t.Id))).Distinct().ToList(), CancellationToken.None);
             }
-
-            var left = bound - waited;
-            if (left <= TimeSpan.Zero)
-            {
-                return new DrainOutcome(registrationCount, $"Deregistered from {names}; {pending.Sum(p => p.Targets.Count)} target(s) still draining after {Seconds(waited)} (bound {Seconds(bound)}), acting anyway.", requestIds) { Waited = waited };
-            }
-
-            await progress.ReportAsync(new DrainProgress(instances, names, registrationCount, pending.Sum(p => p.Targets.Count), waited, bound), cancellationToken);
-            await Task.Delay(left < settings.DrainPollInterval ? left : settings.DrainPollInterval, clock, cancellationToken);
         }
+    }
+
+    private sealed class GroupDrain(CloudScope scope, string arn, string name, IReadOnlyList<TargetRef> targets)
+    {
+        public CloudScope Scope { get; } = scope;
+
+        public string Arn { get; } = arn;
+
+        public string Name { get; } = name;
+
+        public IReadOnlyList<TargetRef> Targets { get; } = targets;
+
+        public bool Deregistered { get; set; }
+
+        public TimeSpan Delay { get; set; }
+
+        public int StillDraining { get; set; }
+
+        public long? Ended { get; set; }
     }
 
     public async Task<DrainOutcome> RestoreAsync(InstanceAction action, IReadOnlyList<InstanceRef> instances, DrainOutcome? drained, CancellationToken cancellationToken = default)
@@ -117,25 +353,6 @@ public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistra
 
         var names = string.Join(", ", registrations.Select(r => r.TargetGroupName).Distinct(StringComparer.Ordinal));
         return new DrainOutcome(registrations.Count, $"Registered again in {names}.", requestIds);
-    }
-
-    /// <summary>The scope's groups that may hold these instances, with their current health for them.</summary>
-    private async Task<IReadOnlyList<TargetGroup>> GroupsWithAsync(CloudScope scope, IReadOnlySet<string> ids, CancellationToken cancellationToken)
-    {
-        if (reads?.Cached(scope, settings.RegistrationIndexAge) is not { } view)
-        {
-            return await loadBalancing.TargetGroupsAsync(scope, cancellationToken);
-        }
-
-        var asked = ids.Select(id => new TargetRef(id)).ToList();
-        var confirmed = new List<TargetGroup>();
-        foreach (var candidate in view.TargetGroups.Where(g => g.Targets.Any(t => ids.Contains(t.TargetId))))
-        {
-            var health = await loadBalancing.HealthAsync(scope, candidate.Arn, asked, cancellationToken);
-            confirmed.Add(candidate with { Targets = health });
-        }
-
-        return confirmed;
     }
 
     Task IRebootPreparation.PrepareAsync(IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken) =>

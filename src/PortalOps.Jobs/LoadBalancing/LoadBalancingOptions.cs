@@ -27,6 +27,10 @@ public sealed class LoadBalancingOptions
     [Range(1, 64)]
     public int Parallelism { get; set; } = 8;
 
+    /// <summary>Parallel DescribeTargetHealth calls when a drain searches the target groups its index does not cover.</summary>
+    [Range(1, 128)]
+    public int DrainSearchParallelism { get; set; } = 32;
+
     /// <summary>Look for target groups without healthy targets every minute and tell people.</summary>
     public bool WatchHealth { get; set; } = true;
 
@@ -37,5 +41,6 @@ public sealed class LoadBalancingOptions
         ApproveLastHealthyTarget = ApproveLastHealthyTarget,
         CacheFor = TimeSpan.FromSeconds(CacheSeconds),
         Parallelism = Parallelism,
+        DrainSearchParallelism = DrainSearchParallelism,
     };
 }

@@ -20,6 +20,9 @@ internal sealed class FakeLoadBalancing(TimeProvider clock, ConcurrentQueue<stri
     /// <summary>Targets never leave draining (a stuck drain).</summary>
     public bool NeverDrains { get; set; }
 
+    /// <summary>DeregisterTargets on this group fails (an ELB error).</summary>
+    public string? FailDeregistering { get; set; }
+
     public string AddGroup(CloudScope scope, string name, TimeSpan delay, IReadOnlyDictionary<string, string>? tags = null, string? lbName = null, params (string Id, TargetHealthState State)[] targets)
     {
         var arn = $"arn:aws:elasticloadbalancing:{scope.Region}:{scope.AccountId}:targetgroup/{name}/0123456789abcdef";
@@ -90,6 +93,11 @@ internal sealed class FakeLoadBalancing(TimeProvider clock, ConcurrentQueue<stri
     public Task<string?> DeregisterAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<TargetRef> targets, CancellationToken cancellationToken = default)
     {
         Log.Enqueue("DeregisterTargets:" + string.Join(",", targets.Select(t => t.Id)));
+        if (targetGroupArn == FailDeregistering)
+        {
+            throw new InvalidOperationException("ValidationError: the target group is being modified");
+        }
+
         lock (gate)
         {
             var g = groups.Single(g => g.Arn == targetGroupArn);

@@ -131,6 +131,70 @@ public sealed class DrainBeforeStopTests
         Assert.Equal($"StopInstances:{Web1}", log.Last());
     }
 
+    [Fact]
+    public async Task Stop_PollIntervalLongerThanWhatIsLeft_LooksAgainExactlyWhenTheDelayIsUp()
+    {
+        var slow = new InstanceActionExecutor(new LoggingCompute(log), new TargetDrainer(elb, remembered, new LoadBalancingSettings { DrainPollInterval = TimeSpan.FromSeconds(7) }, clock));
+
+        var execution = await WaitAsync(slow.ExecuteAsync(ActionKind.StopInstances, [Target(Web1)], new Dictionary<string, string>(), "k-poll", CancellationToken.None));
+
+        // Looks at 7, 14, 21 and 28 s, then at 30 s when the delay is up — not at 35 s.
+        Assert.Contains("Drained from web in 30 s", execution.Summary, StringComparison.Ordinal);
+        var calls = log.ToList();
+        var deregister = calls.IndexOf($"DeregisterTargets:{Web1}");
+        Assert.Equal(5, calls.Skip(deregister).Count(c => c == "DescribeTargetHealth"));
+    }
+
+    [Fact]
+    public async Task Stop_AfterARestartWithARecentPersistedIndex_AsksOnlyTheIndexedGroups()
+    {
+        var index = new InMemoryRegistrationIndex();
+        await index.RecordAsync(new RegistrationIndexSnapshot(Scope, clock.GetUtcNow().AddSeconds(-60), [new IndexedRegistration(web, "web", Web1, 80)]));
+        var restarted = new InstanceActionExecutor(new LoggingCompute(log), new TargetDrainer(elb, remembered, new LoadBalancingSettings(), clock, index: index));
+
+        var execution = await WaitAsync(restarted.ExecuteAsync(ActionKind.StopInstances, [Target(Web1)], new Dictionary<string, string>(), "k-idx", CancellationToken.None));
+
+        Assert.True(execution.Succeeded, execution.Summary);
+        Assert.DoesNotContain("DescribeTargetGroups", log);
+        Assert.Equal("DescribeTargetHealth", log.First());
+        Assert.Equal($"StopInstances:{Web1}", log.Last());
+    }
+
+    [Fact]
+    public async Task Stop_WithAnOldIndex_DrainsTheIndexedGroupAtOnceAndFindsTheOthersWhileItDrains()
+    {
+        var api = elb.AddGroup(Scope, "api", TimeSpan.FromSeconds(20), null, "prod-api", (Web1, TargetHealthState.Healthy));
+        var index = new InMemoryRegistrationIndex();
+        await index.RecordAsync(new RegistrationIndexSnapshot(Scope, clock.GetUtcNow().AddHours(-3), [new IndexedRegistration(web, "web", Web1, 80)]));
+        var stale = new InstanceActionExecutor(new LoggingCompute(log), new TargetDrainer(elb, remembered, new LoadBalancingSettings(), clock, index: index));
+
+        var execution = await WaitAsync(stale.ExecuteAsync(ActionKind.StopInstances, [Target(Web1)], new Dictionary<string, string>(), "k-old", CancellationToken.None));
+
+        var calls = log.ToList();
+        Assert.Equal(2, calls.Count(c => c == $"DeregisterTargets:{Web1}"));
+        Assert.Contains("DescribeTargetGroups", calls);
+        Assert.Equal($"StopInstances:{Web1}", calls.Last());
+        Assert.Null(elb.Group(api).Find(Web1));
+        Assert.Contains("web, api", execution.Summary, StringComparison.Ordinal);
+        // Both drained side by side: the longest delay, not the sum.
+        Assert.InRange(clock.GetUtcNow() - Make.Now, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(36));
+    }
+
+    [Fact]
+    public async Task Stop_DeregisteringFailsInOneGroup_NothingIsStoppedAndTheOtherGroupGetsTheInstanceBack()
+    {
+        var api = elb.AddGroup(Scope, "api", TimeSpan.FromSeconds(20), null, "prod-api", (Web1, TargetHealthState.Healthy));
+        elb.FailDeregistering = api;
+
+        var execution = await RunAsync(ActionKind.StopInstances, Web1);
+
+        Assert.False(execution.Succeeded);
+        Assert.DoesNotContain($"StopInstances:{Web1}", log);
+        Assert.Contains($"RegisterTargets:{Web1}", log);
+        Assert.NotNull(elb.Group(web).Find(Web1));
+        Assert.Empty(await remembered.TakeAsync([new InstanceRef(Scope.AccountId, Scope.Region, Web1)]));
+    }
+
     private sealed class OneScope : Accounts.ICloudProvider
     {
         public string Name => "Test";
@@ -153,7 +217,8 @@ public sealed class DrainBeforeStopTests
     {
         for (var i = 0; i < 600 && !task.IsCompleted; i++)
         {
-            await Task.Delay(2);
+            // Long enough for the drain's continuations to reach their next timer on a busy machine before the clock moves.
+            await Task.Delay(15);
             if (!task.IsCompleted)
             {
                 clock.Advance(TimeSpan.FromSeconds(1));

@@ -69,6 +69,16 @@ public sealed class AwsLoadBalancing(IElbV2Api elb, LoadBalancingSettings? setti
         }).ToList();
     }
 
+    /// <summary>DescribeTargetGroups pages only: a drain asks each group about just its instances.</summary>
+    public async Task<IReadOnlyList<DomainTargetGroup>> TargetGroupListAsync(CloudScope scope, CancellationToken cancellationToken = default)
+    {
+        var groups = await elb.DescribeTargetGroupsAsync(scope, ct: cancellationToken).ConfigureAwait(false);
+        return groups.Select(g => new DomainTargetGroup(scope, g.Arn, g.Name, g.Protocol, g.Port, g.TargetType, g.LoadBalancerArns.Distinct(StringComparer.Ordinal).ToList(), [])
+        {
+            HealthCheckPath = g.HealthCheckPath,
+        }).ToList();
+    }
+
     public async Task<IReadOnlyList<TargetHealthEntry>> HealthAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<TargetRef>? targets = null, CancellationToken cancellationToken = default) =>
         ToHealth(await elb.DescribeTargetHealthAsync(scope, targetGroupArn, targets?.Select(t => new Target(t.Id, t.Port)).ToList(), cancellationToken).ConfigureAwait(false));
 
