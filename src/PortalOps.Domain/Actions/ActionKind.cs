@@ -30,6 +30,9 @@ public enum ActionTarget
 
     /// <summary>Snapshots and images a restore starts from, looked up by the kind's executor.</summary>
     RecoveryPoints,
+
+    /// <summary>Cost budgets (account or "*", region "*", "budget" with the tag condition), looked up by the kind's executor.</summary>
+    Budgets,
 }
 
 /// <summary>
@@ -109,6 +112,12 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Launch an instance from an image.</summary>
     public static readonly ActionKind RestoreInstance = new("backups.restore-instance", Role.Operator, "Restore an instance from", ActionTarget.RecoveryPoints);
 
+    /// <summary>Create or change the monthly budget of a scope (parameter "budget": the draft as JSON; "version": the version it becomes).</summary>
+    public static readonly ActionKind SaveBudget = new("costs.budget.save", Role.Operator, "Set the budget of", ActionTarget.Budgets);
+
+    /// <summary>Remove the budget of a scope.</summary>
+    public static readonly ActionKind DeleteBudget = new("costs.budget.delete", Role.Operator, "Remove the budget of", ActionTarget.Budgets);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
@@ -120,6 +129,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         SetGroupCapacity, PutScalingPolicy, DeleteScalingPolicy, PutScheduledAction, DeleteScheduledAction, SuspendProcesses, ResumeProcesses,
         RegisterTargets, DeregisterTargets,
         CreateBackupPolicy, EditBackupPolicy, LoosenBackupPolicy, RunBackupNow, RestoreVolume, RestoreInstance,
+        SaveBudget, DeleteBudget,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -133,6 +143,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ActionTarget.TargetGroups => "target group(s)",
         ActionTarget.BackupPolicies => "backup policy(ies)",
         ActionTarget.RecoveryPoints => "recovery point(s)",
+        ActionTarget.Budgets => "budget scope(s)",
     };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);
