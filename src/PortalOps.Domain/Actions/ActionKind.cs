@@ -33,6 +33,8 @@ public enum ActionTarget
 
     /// <summary>Off-hours schedules (account or "*", region or "*", schedule id), looked up by the kind's executor.</summary>
     OffHoursSchedules,
+    /// <summary>Cost budgets (account or "*", region "*", "budget" with the tag condition), looked up by the kind's executor.</summary>
+    Budgets,
 }
 
 /// <summary>
@@ -127,6 +129,12 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>An off-hours schedule gives a group back its min, desired and max (parameters "min", "desired", "max").</summary>
     public static readonly ActionKind WakeGroups = new("offhours.group.wake", Role.Operator, "Give back capacity after off-hours", ActionTarget.ScalingGroups);
 
+    /// <summary>Create or change the monthly budget of a scope (parameter "budget": the draft as JSON; "version": the version it becomes).</summary>
+    public static readonly ActionKind SaveBudget = new("costs.budget.save", Role.Operator, "Set the budget of", ActionTarget.Budgets);
+
+    /// <summary>Remove the budget of a scope.</summary>
+    public static readonly ActionKind DeleteBudget = new("costs.budget.delete", Role.Operator, "Remove the budget of", ActionTarget.Budgets);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
@@ -139,6 +147,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         RegisterTargets, DeregisterTargets,
         CreateBackupPolicy, EditBackupPolicy, LoosenBackupPolicy, RunBackupNow, RestoreVolume, RestoreInstance,
         SaveOffHoursSchedule, KeepInstancesRunning, KeepGroupsRunning, SleepGroups, WakeGroups,
+        SaveBudget, DeleteBudget,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
@@ -153,6 +162,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         ActionTarget.BackupPolicies => "backup policy(ies)",
         ActionTarget.RecoveryPoints => "recovery point(s)",
         ActionTarget.OffHoursSchedules => "off-hours schedule(s)",
+        ActionTarget.Budgets => "budget scope(s)",
     };
 
     public static ActionKind? Find(string name) => All.FirstOrDefault(k => k.Name == name);

@@ -8,7 +8,7 @@ namespace PortalOps.Domain.Costs;
 /// What a person does with recommendations: read those their scope covers, dismiss one with a reason and an expiry (an Operator
 /// who may see it), and apply one through the action pipeline, where it always waits for approval.
 /// </summary>
-public sealed class CostRecommendations(ICostRecommendationStore store, ActionPipeline pipeline, ResizeCheck resizeCheck, TimeProvider clock)
+public sealed class CostRecommendations(ICostRecommendationStore store, ActionPipeline pipeline, ResizeCheck resizeCheck, TimeProvider clock, ISavingsStore? savings = null)
 {
     /// <summary>The approval rule name a recommendation's action waits under.</summary>
     public const string ApprovalRule = "Cost recommendation";
@@ -72,6 +72,11 @@ public sealed class CostRecommendations(ICostRecommendationStore store, ActionPi
         if (result.IsSuccess)
         {
             await store.MarkAppliedAsync(key, result.Message, clock.GetUtcNow(), cancellationToken);
+            if (savings is not null)
+            {
+                // Realized savings count from when the approved action completes (SavingsTracker).
+                await savings.AddAsync(AppliedSaving.Of(recommendation, result.ApprovalId, actor.Name, clock.GetUtcNow()), cancellationToken);
+            }
         }
 
         return result;

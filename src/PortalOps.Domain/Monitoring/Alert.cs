@@ -122,7 +122,9 @@ public sealed class Alert
 
     public bool IsOpen => Status != AlertStatus.Resolved;
 
-    public string Title => $"[{Severity}] {RuleName} — {(IsOpen ? $"{_members.Count} instance(s)" : "resolved")}";
+    public string Title => AlertSources.IsRuleBased(RuleId)
+        ? $"[{Severity}] {RuleName} — {(IsOpen ? $"{_members.Count} instance(s)" : "resolved")}"
+        : $"[{Severity}] {RuleName}{(IsOpen ? string.Empty : " — resolved")}";
 
     public static Alert Open(AlertRule rule, IReadOnlyList<AlertMember> members, DateTimeOffset now)
     {
@@ -146,6 +148,36 @@ public sealed class Alert
         alert.Footprint = Footprint.Common(members.Select(m => m.Footprint));
         alert.PeakMembers = members.Count;
         alert.Record(now, AlertEventKind.Opened, "system", $"{members.Count} instance(s): {Names(members)}");
+        return alert;
+    }
+
+    /// <summary>
+    /// Opens an alert that no monitoring rule raised (a budget threshold, a spend anomaly): <paramref name="ruleId"/> names its source
+    /// (<see cref="AlertSources"/>), which the <see cref="AlertEngine"/> leaves alone; the source keeps, notifies and resolves it. The id is the
+    /// caller's, so the same finding opens the same alert once however often it is judged.
+    /// </summary>
+    public static Alert OpenFor(Guid id, Guid ruleId, string name, string description, Severity severity, IReadOnlyList<AlertMember> members, DateTimeOffset now)
+    {
+        if (members.Count == 0)
+        {
+            throw new DomainException("An alert opens with at least one member.");
+        }
+
+        var alert = new Alert
+        {
+            Id = id,
+            RuleId = ruleId,
+            RuleName = name,
+            Description = description,
+            Severity = severity,
+            Status = AlertStatus.Firing,
+            OpenedAt = now,
+            Changes = 1,
+        };
+        alert._members.AddRange(members);
+        alert.Footprint = Footprint.Common(members.Select(m => m.Footprint));
+        alert.PeakMembers = members.Count;
+        alert.Record(now, AlertEventKind.Opened, "system", description);
         return alert;
     }
 
@@ -370,4 +402,19 @@ public interface IAlertStore
     Task<Alert?> FindByApprovalAsync(Guid approvalId, CancellationToken cancellationToken = default);
 
     Task<Page<Alert>> QueryAsync(AlertQuery query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Alerts raised outside the monitoring rules, by the module that owns them (it opens, notifies and resolves them; people acknowledge,
+/// snooze and resolve them like any alert). Their <see cref="Alert.RuleId"/> is one of these fixed ids, which no rule ever has.
+/// </summary>
+public static class AlertSources
+{
+    /// <summary>A cost budget crossed a threshold (actual or forecast spend).</summary>
+    public static readonly Guid CostBudget = new("0c057b0d-9e70-4b5e-8a1a-000000000001");
+
+    /// <summary>A day's spend above the same weekday's typical range.</summary>
+    public static readonly Guid SpendAnomaly = new("0c057b0d-9e70-4b5e-8a1a-000000000002");
+
+    public static bool IsRuleBased(Guid ruleId) => ruleId != CostBudget && ruleId != SpendAnomaly;
 }

@@ -42,7 +42,7 @@ public sealed class AlertEngine(
         var running = fleet.Where(i => i.State == InstanceState.Running).ToList();
         var tags = fleet.ToDictionary(i => i.Ref, i => i.Tags);
         var activeWindows = (await windows.ListAsync(now, cancellationToken)).Where(w => w.IsActiveAt(now)).ToList();
-        var open = (await alerts.ListOpenAsync(cancellationToken)).GroupBy(a => a.RuleId).ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.OpenedAt).First());
+        var open = (await alerts.ListOpenAsync(cancellationToken)).Where(a => AlertSources.IsRuleBased(a.RuleId)).GroupBy(a => a.RuleId).ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.OpenedAt).First());
         var people = await users.ListAsync(cancellationToken);
         var notices = new List<AlertNotice>();
         int evaluations = 0, opened = 0, resolved = 0, silenced = 0;
@@ -186,7 +186,7 @@ public sealed class AlertEngine(
         // Re-read: alerts opened in this run are in the store, and people may have snoozed or acknowledged meanwhile.
         var current = await alerts.ListOpenAsync(cancellationToken);
         var resolvedNow = known.Where(a => !a.IsOpen && !a.ResolutionNotified);
-        return current.Concat(resolvedNow).DistinctBy(a => a.Id);
+        return current.Where(a => AlertSources.IsRuleBased(a.RuleId)).Concat(resolvedNow).DistinctBy(a => a.Id);
     }
 
     private async Task OfferActionsAsync(AlertRule rule, Alert alert, IReadOnlyList<PortalUser> people, CancellationToken cancellationToken)

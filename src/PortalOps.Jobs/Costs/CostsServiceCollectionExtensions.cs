@@ -34,6 +34,7 @@ public static class CostsServiceCollectionExtensions
         services.TryAddTransient<CostScanJob>();
         services.TryAddTransient<CostScanRequests>();
         services.AddHostedService<CostsStart>();
+        services.AddCostWatch();
         return services;
     }
 }

@@ -88,6 +88,14 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     internal DbSet<CostDismissalRow> CostDismissals => Set<CostDismissalRow>();
 
     internal DbSet<CostScanRow> CostScans => Set<CostScanRow>();
+
+    internal DbSet<CostBudgetRow> CostBudgets => Set<CostBudgetRow>();
+
+    internal DbSet<CostSavingRow> CostSavings => Set<CostSavingRow>();
+
+    internal DbSet<CostDigestSubscriptionRow> CostDigestSubscriptions => Set<CostDigestSubscriptionRow>();
+
+    internal DbSet<CostDigestRow> CostDigests => Set<CostDigestRow>();
     internal DbSet<CapacitySampleRow> CapacitySamples => Set<CapacitySampleRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -110,6 +118,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ComplianceReportModel.Configure(modelBuilder);
         BackupsModel.Configure(modelBuilder);
         CostsModel.Configure(modelBuilder);
+        CostBudgetsModel.Configure(modelBuilder);
         ScalingModel.Configure(modelBuilder);
     }
 

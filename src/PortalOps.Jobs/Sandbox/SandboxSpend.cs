@@ -9,7 +9,8 @@ namespace PortalOps.Jobs.Sandbox;
 /// The Sandbox account's bill, computed from its fleet and the price table so every node agrees: EC2 compute per instance
 /// (running all day, stopped ones part of it, non-prod quieter at weekends), EBS per volume, and the services around a fleet (S3,
 /// RDS, CloudWatch, data transfer, load balancing) with weekday patterns, a slow upward trend and a little noise. Instances'
-/// tags (team, env, app) are its cost-allocation tags; the other services are untagged.
+/// tags (team, env, app) are its cost-allocation tags; the other services are untagged. Yesterday's data transfer is thirty times the usual
+/// (a spend anomaly).
 /// </summary>
 public sealed class SandboxSpend(IInventory inventory, TimeProvider clock) : ISpendSource
 {
@@ -18,6 +19,11 @@ public sealed class SandboxSpend(IInventory inventory, TimeProvider clock) : ISp
     public const string Ec2Other = "EC2 - Other";
 
     public static readonly IReadOnlyList<string> Tags = ["team", "env", "app"];
+
+    /// <summary>The service whose spend jumps on the last complete day, so the anomaly watch has something to report.</summary>
+    public const string SpikeService = "AWS Data Transfer";
+
+    public const decimal SpikeFactor = 30m;
 
     private static readonly (string Service, decimal PerDay, string Region)[] Services =
     [
@@ -104,6 +110,12 @@ public sealed class SandboxSpend(IInventory inventory, TimeProvider clock) : ISp
         foreach (var (service, perDay, region) in Services)
         {
             var amount = perDay * (weekend ? 0.7m : 1m) * trend * Noise(service);
+            if (service == SpikeService && day == today.AddDays(-1))
+            {
+                // Yesterday a backup copy went out over the internet: the spend anomaly the watch reports.
+                amount *= SpikeFactor;
+            }
+
             yield return (Group(by, tagKey, account, service, region, "NoInstanceType", null), amount);
         }
     }

@@ -89,6 +89,16 @@ public static class RecurringJobs
     /// <summary>The target group health watch, every minute.</summary>
     public static void RegisterLoadBalancing(IRecurringJobManager manager) =>
         manager.AddOrUpdate<LoadBalancing.NoHealthyTargetsJob>(TargetGroupHealth, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+
+    public const string CostWatch = "costs.watch";
+    public const string CostDigest = "costs.digest";
+
+    /// <summary>The budget and anomaly watch at <paramref name="watchCron"/> and the weekly digest at <paramref name="digestCron"/> (Costs:WatchCron, Costs:DigestCron).</summary>
+    public static void RegisterCostWatch(IRecurringJobManager manager, string watchCron, string digestCron)
+    {
+        manager.AddOrUpdate<Costs.CostWatchJob>(CostWatch, job => job.RunAsync(CancellationToken.None), watchCron);
+        manager.AddOrUpdate<Costs.CostDigestJob>(CostDigest, job => job.RunAsync(CancellationToken.None), digestCron);
+    }
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>

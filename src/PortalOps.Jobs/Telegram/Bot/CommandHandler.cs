@@ -26,7 +26,8 @@ internal sealed class CommandHandler(
     Compliance.ComplianceTelegram? compliance = null,
     Costs.CostTelegram? costs = null,
     Scaling.ScalingTelegram? scaling = null,
-    LoadBalancing.LoadBalancerSummaryView? loadBalancers = null)
+    LoadBalancing.LoadBalancerSummaryView? loadBalancers = null,
+    Costs.CostDigest? digest = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -122,6 +123,14 @@ internal sealed class CommandHandler(
                     screens.Reply(chat, await costs.SavingsAsync(chat, actor, cancellationToken));
                 }
 
+                break;
+            case "digest":
+                screens.Reply(chat, digest is null ? "Costs are not set up on this portal." : argument?.ToLowerInvariant() switch
+                {
+                    "on" => await digest.SubscribeAsync(chat.ChatId, chat.IsGroup, actor, cancellationToken),
+                    "off" => await digest.UnsubscribeAsync(chat.ChatId, cancellationToken),
+                    _ => await digest.StatusAsync(chat.ChatId, cancellationToken),
+                });
                 break;
             default:
                 screens.Reply(chat, $"I don't know /{Escape(command.Name)}. /help lists what I can do.");

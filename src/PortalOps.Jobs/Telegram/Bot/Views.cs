@@ -20,6 +20,7 @@ internal static class Views
         + "/compliance — compliance score and the worst policies, with Remediate / Grant exception\n"
         + "/cost — month to date, forecast and top movers\n"
         + "/savings — top cost recommendations, with Apply\n"
+        + "/digest on|off — the weekly cost digest in this chat\n"
         + "/groups [filter] — your Auto Scaling groups; /group &lt;name&gt; — one group, with desired −1 / +1\n"
         + "/lb [name] — load balancers' target health\n"
         + "/whoami — who PortalOps thinks you are\n"
