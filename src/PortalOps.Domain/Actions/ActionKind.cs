@@ -109,6 +109,12 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Launch an instance from an image.</summary>
     public static readonly ActionKind RestoreInstance = new("backups.restore-instance", Role.Operator, "Restore an instance from", ActionTarget.RecoveryPoints);
 
+    /// <summary>Launch a whole instance in its DR region from its latest copies (the target is the source instance).</summary>
+    public static readonly ActionKind RestoreInDrRegion = new("backups.restore-dr", Role.Operator, "Restore in the DR region", ActionTarget.RecoveryPoints);
+
+    /// <summary>Restore instances' latest copies in the DR region, check them, measure the RTO and remove them again.</summary>
+    public static readonly ActionKind RunDrDrill = new("backups.drill", Role.Operator, "Run a DR drill of", ActionTarget.RecoveryPoints);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
@@ -120,6 +126,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         SetGroupCapacity, PutScalingPolicy, DeleteScalingPolicy, PutScheduledAction, DeleteScheduledAction, SuspendProcesses, ResumeProcesses,
         RegisterTargets, DeregisterTargets,
         CreateBackupPolicy, EditBackupPolicy, LoosenBackupPolicy, RunBackupNow, RestoreVolume, RestoreInstance,
+        RestoreInDrRegion, RunDrDrill,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
