@@ -135,6 +135,12 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Remove the budget of a scope.</summary>
     public static readonly ActionKind DeleteBudget = new("costs.budget.delete", Role.Operator, "Remove the budget of", ActionTarget.Budgets);
 
+    /// <summary>Launch a whole instance in its DR region from its latest copies (the target is the source instance).</summary>
+    public static readonly ActionKind RestoreInDrRegion = new("backups.restore-dr", Role.Operator, "Restore in the DR region", ActionTarget.RecoveryPoints);
+
+    /// <summary>Restore instances' latest copies in the DR region, check them, measure the RTO and remove them again.</summary>
+    public static readonly ActionKind RunDrDrill = new("backups.drill", Role.Operator, "Run a DR drill of", ActionTarget.RecoveryPoints);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
@@ -148,6 +154,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         CreateBackupPolicy, EditBackupPolicy, LoosenBackupPolicy, RunBackupNow, RestoreVolume, RestoreInstance,
         SaveOffHoursSchedule, KeepInstancesRunning, KeepGroupsRunning, SleepGroups, WakeGroups,
         SaveBudget, DeleteBudget,
+        RestoreInDrRegion, RunDrDrill,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>

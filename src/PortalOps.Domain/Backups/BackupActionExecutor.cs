@@ -16,11 +16,14 @@ public sealed class BackupActionExecutor(
     IInventory inventory,
     ICronSchedule cron,
     BackupRunEngine engine,
-    TimeProvider clock) : IActionExecutor
+    TimeProvider clock,
+    IRecoveryCloud? recovery = null,
+    DrillEngine? drills = null) : IActionExecutor
 {
     private static readonly ActionKind[] Kinds =
     [
         ActionKind.CreateBackupPolicy, ActionKind.EditBackupPolicy, ActionKind.LoosenBackupPolicy, ActionKind.RunBackupNow, ActionKind.RestoreVolume, ActionKind.RestoreInstance,
+        ActionKind.RestoreInDrRegion, ActionKind.RunDrDrill,
     ];
 
     public bool CanExecute(ActionKind kind) => Kinds.Contains(kind);
@@ -40,6 +43,13 @@ public sealed class BackupActionExecutor(
                 : null;
         }
 
+        if (kind == ActionKind.RestoreInDrRegion || kind == ActionKind.RunDrDrill)
+        {
+            // Judged on the source instance: who may act on it may restore it elsewhere.
+            var source = await inventory.FindAsync(target, cancellationToken);
+            return source is null ? null : new ResolvedTarget(target, source.Name, source.Tags);
+        }
+
         var point = await cloud.FindAsync(new CloudScope(target.AccountId, target.Region), target.InstanceId, cancellationToken);
         if (point is null)
         {
@@ -53,10 +63,20 @@ public sealed class BackupActionExecutor(
 
     public async Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
     {
+        if (kind == ActionKind.RunDrDrill)
+        {
+            return await DrillAsync(targets, parameters, cancellationToken);
+        }
+
         var target = targets.Single().Ref;
         var scope = new CloudScope(target.AccountId, target.Region);
         try
         {
+            if (kind == ActionKind.RestoreInDrRegion)
+            {
+                return await RestoreInDrRegionAsync(target, parameters, idempotencyKey, cancellationToken);
+            }
+
             if (kind == ActionKind.RestoreVolume)
             {
                 var restore = Read<VolumeRestore>(parameters);
@@ -88,6 +108,52 @@ public sealed class BackupActionExecutor(
         catch (BackupCloudException e)
         {
             return new ActionExecution(false, e.Message, e.RequestId);
+        }
+        catch (DomainException e)
+        {
+            return new ActionExecution(false, e.Message, null);
+        }
+    }
+
+    private async Task<ActionExecution> RestoreInDrRegionAsync(InstanceRef source, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        if (recovery is null || drills is null)
+        {
+            return new ActionExecution(false, "Restores in the DR region are not set up on this portal.", null);
+        }
+
+        var item = (await drills.PlanAsync([source], cancellationToken))[0];
+        var copies = await recovery.InstancePointsAsync(item.DrScope, source.InstanceId, cancellationToken);
+        var restore = DrPlanner.Latest(copies, source.InstanceId, await inventory.FindAsync(source, cancellationToken),
+            parameters.GetValueOrDefault(BackupActions.InstanceTypeParameter), parameters.GetValueOrDefault(BackupActions.SubnetParameter), parameters.GetValueOrDefault(BackupActions.ZoneParameter));
+        if (restore is null)
+        {
+            return new ActionExecution(false, $"No complete copy of {source.InstanceId} in {item.DrRegion}; nothing was launched.", null);
+        }
+
+        var launched = await recovery.LaunchAsync(item.DrScope, restore, idempotencyKey, cancellationToken);
+        return new ActionExecution(true, $"Instance {launched.InstanceId} launched in {item.DrRegion} from the copies of {restore.Window}"
+            + (launched.RegisteredImageId is { } image ? $" (image {image} registered from {restore.Volumes.Count} snapshot(s))." : $" (image {restore.ImageId})."), launched.RequestId)
+        {
+            Created = [new InstanceRef(item.DrAccountId, item.DrRegion, launched.InstanceId)],
+        };
+    }
+
+    private async Task<ActionExecution> DrillAsync(IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        if (drills is null)
+        {
+            return new ActionExecution(false, "DR drills are not set up on this portal.", null);
+        }
+
+        try
+        {
+            var id = Guid.TryParseExact(parameters.GetValueOrDefault(BackupActions.DrillParameter), "N", out var given) ? given : Guid.CreateVersion7(clock.GetUtcNow());
+            var actor = new Actor(Guid.TryParseExact(parameters.GetValueOrDefault(BackupActions.AuthorIdParameter), "N", out var authorId) ? authorId : Guid.Empty,
+                parameters.GetValueOrDefault(BackupActions.AuthorParameter) ?? "unknown", Role.Operator, [], Channel.Web);
+            var items = await drills.PlanAsync(targets.Select(t => t.Ref), cancellationToken);
+            var drill = await drills.StartAsync(id, actor, items, parameters.GetValueOrDefault(BackupActions.InstanceTypeParameter), cancellationToken);
+            return new ActionExecution(true, $"DR drill {drill.Id:N} started for {drill.Items.Count} instance(s) in {string.Join(", ", drill.Items.Select(i => i.DrRegion).Distinct())}.", null);
         }
         catch (DomainException e)
         {

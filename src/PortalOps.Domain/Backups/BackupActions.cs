@@ -11,7 +11,7 @@ namespace PortalOps.Domain.Backups;
 /// by default), backing up now, and restoring a volume or an instance. Input is checked here first, so a bad draft or restore is refused with
 /// the reason and nothing is submitted.
 /// </summary>
-public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSchedule cron, ActionPipeline pipeline, TimeProvider clock)
+public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSchedule cron, ActionPipeline pipeline, TimeProvider clock, IKmsKeys? keys = null)
 {
     public const string ApprovalRule = "Backup policies created or loosened need approval";
     public const string PolicyParameter = "policy";
@@ -20,6 +20,11 @@ public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSche
     public const string AuthorIdParameter = "authorId";
     public const string RuleParameter = "rule";
     public const string RestoreParameter = "restore";
+    public const string InstanceTypeParameter = "instanceType";
+    public const string SubnetParameter = "subnet";
+    public const string ZoneParameter = "zone";
+    public const string DrillParameter = "drill";
+    public const string RestoreApprovalRule = "Restores need approval";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -28,10 +33,43 @@ public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSche
     /// <summary>Whether creating or loosening a policy waits for an approver (setting Backups:ApprovePolicyChanges).</summary>
     public bool RequireApprovalForPolicies { get; init; } = true;
 
+    /// <summary>Whether restores (a volume, an instance, a whole instance in the DR region) wait for an approver (setting Backups:ApproveRestores).</summary>
+    public bool RequireApprovalForRestores { get; init; }
+
+    /// <summary>
+    /// Every problem of a draft as the editor shows it beside the fields: the draft's own checks, then (when those pass) whether the DR copy's
+    /// KMS key exists and can encrypt EBS in the DR region.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> CheckAsync(BackupPolicyDraft draft, CancellationToken cancellationToken = default)
+    {
+        var problems = new Dictionary<string, string>(draft.Problems(cron), StringComparer.Ordinal);
+        if (draft.Copy is { KmsKeyId: { Length: > 0 } key } copy && !problems.ContainsKey(BackupPolicyDraft.CopyKmsKeyField) && !problems.ContainsKey(BackupPolicyDraft.CopyRegionField)
+            && !problems.ContainsKey(BackupPolicyDraft.AccountIdField) && !problems.ContainsKey(BackupPolicyDraft.CopyAccountField) && keys is not null)
+        {
+            var account = string.IsNullOrWhiteSpace(copy.AccountId) ? draft.AccountId!.Trim() : copy.AccountId.Trim();
+            string? problem;
+            try
+            {
+                problem = await keys.ProblemAsync(new CloudScope(account, copy.Region.Trim()), key.Trim(), cancellationToken);
+            }
+            catch (BackupCloudException e)
+            {
+                problem = $"Key {key.Trim()} could not be checked in {copy.Region.Trim()}: {e.Message}";
+            }
+
+            if (problem is not null)
+            {
+                problems[BackupPolicyDraft.CopyKmsKeyField] = problem;
+            }
+        }
+
+        return problems;
+    }
+
     /// <summary>Submits a new policy (<paramref name="id"/> null) or its next version; throws <see cref="BackupPolicyException"/> with field errors first.</summary>
     public async Task<ActionResult> SavePolicyAsync(Actor actor, Guid? id, BackupPolicyDraft draft, string idempotencyKey, CancellationToken cancellationToken = default)
     {
-        var problems = draft.Problems(cron);
+        var problems = await CheckAsync(draft, cancellationToken);
         if (problems.Count > 0)
         {
             throw new BackupPolicyException(problems);
@@ -113,6 +151,7 @@ public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSche
                 $"Restore {restore.SnapshotId} to {restore.AvailabilityZone}{(restore.AttachToInstanceId is { Length: > 0 } to ? $", attached to {to}" : string.Empty)}")
             {
                 Parameters = new Dictionary<string, string> { [RestoreParameter] = JsonSerializer.Serialize(restore, Json) },
+                RequireApproval = RequireApprovalForRestores ? RestoreApprovalRule : null,
                 IdempotencyKey = idempotencyKey,
             }, cancellationToken);
     }
@@ -128,8 +167,70 @@ public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSche
             : pipeline.SubmitAsync(actor, new ActionRequest(ActionKind.RestoreInstance, [new InstanceRef(scope.AccountId, scope.Region, restore.ImageId)], $"Restore an instance from {restore.ImageId}")
             {
                 Parameters = new Dictionary<string, string> { [RestoreParameter] = JsonSerializer.Serialize(restore, Json) },
+                RequireApproval = RequireApprovalForRestores ? RestoreApprovalRule : null,
                 IdempotencyKey = idempotencyKey,
             }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Launches a whole instance in its DR region from its latest complete copies (the type, subnet and zone optional: the source's type, the
+    /// region's default subnet). Authorized on the source instance.
+    /// </summary>
+    public Task<ActionResult> RestoreInDrRegionAsync(Actor actor, InstanceRef source, string? instanceType, string? subnetId, string? zone, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var problem = !InstancePattern().IsMatch(source.InstanceId) ? $"'{source.InstanceId}' is not an instance id."
+            : instanceType is { Length: > 0 } t && !t.Contains('.', StringComparison.Ordinal) ? $"'{t}' is not an instance type (such as t3.micro)."
+            : null;
+        if (problem is not null)
+        {
+            return Task.FromResult(new ActionResult(ActionStatus.Refused, problem));
+        }
+
+        var parameters = new Dictionary<string, string>();
+        Put(parameters, InstanceTypeParameter, instanceType);
+        Put(parameters, SubnetParameter, subnetId);
+        Put(parameters, ZoneParameter, zone);
+        return pipeline.SubmitAsync(actor, new ActionRequest(ActionKind.RestoreInDrRegion, [source], $"Restore {source.InstanceId} in its DR region from its latest copies")
+        {
+            Parameters = parameters,
+            RequireApproval = RequireApprovalForRestores ? RestoreApprovalRule : null,
+            IdempotencyKey = idempotencyKey,
+        }, cancellationToken);
+    }
+
+    /// <summary>A DR drill of the chosen instances: restored from their latest copies, checked, measured and removed again.</summary>
+    public Task<ActionResult> DrillAsync(Actor actor, IReadOnlyList<InstanceRef> instances, string? instanceType, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        if (instances.Count == 0)
+        {
+            return Task.FromResult(new ActionResult(ActionStatus.Refused, "Choose at least one protected instance for the drill."));
+        }
+
+        if (instances.FirstOrDefault(i => !InstancePattern().IsMatch(i.InstanceId)) is { } bad)
+        {
+            return Task.FromResult(new ActionResult(ActionStatus.Refused, $"'{bad.InstanceId}' is not an instance id."));
+        }
+
+        var parameters = new Dictionary<string, string>
+        {
+            [DrillParameter] = Guid.CreateVersion7(clock.GetUtcNow()).ToString("N"),
+            [AuthorParameter] = actor.Name,
+            [AuthorIdParameter] = actor.UserId.ToString("N"),
+        };
+        Put(parameters, InstanceTypeParameter, instanceType);
+        return pipeline.SubmitAsync(actor, new ActionRequest(ActionKind.RunDrDrill, instances.Distinct().ToList(), $"DR drill of {instances.Count} instance(s)")
+        {
+            Parameters = parameters,
+            IdempotencyKey = idempotencyKey,
+        }, cancellationToken);
+    }
+
+    private static void Put(Dictionary<string, string> parameters, string key, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            parameters[key] = value.Trim();
+        }
     }
 
     [GeneratedRegex(@"^snap-[0-9a-f]{8,17}$")]

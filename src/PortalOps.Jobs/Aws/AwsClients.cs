@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Amazon.EC2;
+using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,9 @@ public sealed class AwsClients(IOptions<AwsOptions> options, IAwsCredentialsSour
 
     public IAmazonSimpleSystemsManagement Ssm(string accountId, string region) =>
         (IAmazonSimpleSystemsManagement)clients.GetOrAdd((accountId, region, "ssm"), k => new AmazonSimpleSystemsManagementClient(credentials.For(Account(k.Item1)), Config(new AmazonSimpleSystemsManagementConfig(), k.Item2, retries: true)));
+
+    public IAmazonKeyManagementService Kms(string accountId, string region) =>
+        (IAmazonKeyManagementService)clients.GetOrAdd((accountId, region, "kms"), k => new AmazonKeyManagementServiceClient(credentials.For(Account(k.Item1)), Config(new AmazonKeyManagementServiceConfig(), k.Item2, retries: true)));
 
     /// <summary>Where our own protocol client sends a service's calls for an account and region.</summary>
     public AwsEndpoint Endpoint(string accountId, string region, AwsServiceDescriptor service) =>

@@ -54,6 +54,8 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<ICloudResources, AwsCloudResources>();
         services.AddSingleton<ISnapshots, AwsSnapshots>();
         services.AddSingleton<IBackupCloud, Backups.AwsBackupCloud>();
+        services.AddSingleton<IRecoveryCloud, Backups.AwsRecoveryCloud>();
+        services.AddSingleton<IKmsKeys, Backups.AwsKmsKeys>();
         services.AddSingleton<IRemoteCommands, AwsRemoteCommands>();
         services.AddSingleton<IInstanceAttributes, AwsInstanceAttributes>();
         services.AddSingleton<AwsLeftovers>();

@@ -58,6 +58,57 @@ public sealed partial class BackupRunJob(BackupRunEngine engine, IOptions<Backup
     private static partial void LogAdvanced(ILogger logger, int changed);
 }
 
+/// <summary>
+/// Moves every running DR drill one step, every minute: launch from the latest copies, look for running and passed status checks (the RTO),
+/// clean up. Safe twice: each step is saved over the version it read and each launch carries a key per drill and instance.
+/// </summary>
+public sealed partial class BackupDrillJob(DrillEngine engine, IOptions<BackupsOptions> options, ILogger<BackupDrillJob> logger)
+{
+    [JobDisplayName("Advance DR drills")]
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        var changed = await engine.AdvanceActiveAsync(cancellationToken);
+        if (changed > 0)
+        {
+            LogAdvanced(logger, changed);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Changed} DR drill(s) moved on.")]
+    private static partial void LogAdvanced(ILogger logger, int changed);
+}
+
+/// <summary>Tells owners about missed RPOs, rolled up, every quarter hour; each instance and due time is told once (a notice key per miss).</summary>
+public sealed partial class BackupRpoJob(IBackupNotifier notifier, IOptions<BackupsOptions> options, ILogger<BackupRpoJob> logger)
+{
+    [JobDisplayName("Notify missed backup RPOs")]
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.Enabled || notifier is not BackupNotifications notifications)
+        {
+            return;
+        }
+
+        var told = await notifications.NotifyMissedAsync(cancellationToken);
+        if (told > 0)
+        {
+            LogTold(logger, told);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Owners of {Count} instance(s) told about a missed RPO.")]
+    private static partial void LogTold(ILogger logger, int count);
+}
+
 /// <summary>Asks the run job to look now (after a run-now), on whichever node has a worker.</summary>
 public sealed class BackupRunRequests(IBackgroundJobClient? jobs = null)
 {

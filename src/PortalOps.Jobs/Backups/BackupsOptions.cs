@@ -48,6 +48,17 @@ public sealed class BackupsOptions
     [Range(0.0, 1.0)]
     public double SandboxFailureRate { get; set; } = 0.03;
 
+    /// <summary>Restores (a volume, an instance, a whole instance in the DR region) wait for an approver.</summary>
+    public bool ApproveRestores { get; set; } = true;
+
+    /// <summary>Minutes a drill's instance may take to run and pass its status checks before the drill counts it failed.</summary>
+    [Range(5, 720)]
+    public int DrillTimeoutMinutes { get; set; } = 30;
+
+    /// <summary>The tag that says an instance should be backed up (any value but none/no/false/off): the Unprotected report lists those no policy selects.</summary>
+    [Required]
+    public string ProtectTagKey { get; set; } = BackupCoverage.DefaultTagKey;
+
     public BackupEngineSettings Engine => new()
     {
         MaxAttempts = MaxAttempts,

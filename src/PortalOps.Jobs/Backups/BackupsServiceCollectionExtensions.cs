@@ -26,8 +26,20 @@ public static class BackupsServiceCollectionExtensions
         services.TryAddSingleton<IBackupRunStore, EfBackupRunStore>();
         services.TryAddSingleton<IBackupProtectionStore, EfBackupProtectionStore>();
         services.TryAddSingleton<ICronSchedule, CronosSchedule>();
-        services.TryAddSingleton<IBackupNotifier, SilentBackupNotifier>();
+        services.TryAddSingleton<IBackupDrillStore, EfBackupDrillStore>();
+        services.TryAddSingleton<IBackupNotices, EfBackupNotices>();
+        services.TryAddSingleton<IBackupNotifier>(sp => sp.GetService<Domain.Notifications.INotifier>() is { } notifier && sp.GetService<IUserStore>() is { } users
+            ? new BackupNotifications(users, notifier, sp.GetRequiredService<IBackupProtectionStore>(), sp.GetRequiredService<IBackupNotices>(), sp.GetRequiredService<TimeProvider>())
+            : new SilentBackupNotifier());
         services.TryAddSingleton<IBackupCloud>(sp => new SandboxBackupCloud(sp.GetRequiredService<SandboxCloud>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<BackupsOptions>>()));
+        services.TryAddSingleton<IRecoveryCloud>(sp => sp.GetRequiredService<IBackupCloud>() as IRecoveryCloud
+            ?? throw new InvalidOperationException("No IRecoveryCloud is registered for the configured backup cloud."));
+        services.TryAddSingleton<IKmsKeys>(sp => sp.GetRequiredService<IBackupCloud>() as IKmsKeys ?? new UncheckedKmsKeys());
+        services.TryAddScoped(sp => new DrillEngine(sp.GetRequiredService<IBackupDrillStore>(), sp.GetRequiredService<IBackupPolicyStore>(), sp.GetRequiredService<IRecoveryCloud>(),
+            sp.GetRequiredService<IInventory>(), sp.GetRequiredService<TimeProvider>())
+        {
+            Timeout = TimeSpan.FromMinutes(sp.GetRequiredService<IOptions<BackupsOptions>>().Value.DrillTimeoutMinutes),
+        });
         services.TryAddSingleton(sp => new BackupPlanner(sp.GetRequiredService<ICronSchedule>())
         {
             CatchUp = TimeSpan.FromHours(sp.GetRequiredService<IOptions<BackupsOptions>>().Value.CatchUpHours),
@@ -41,13 +53,16 @@ public static class BackupsServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new BackupRunRequests(sp.GetService<IBackgroundJobClient>()));
         services.TryAddScoped(sp => new BackupActions(sp.GetRequiredService<IBackupPolicyStore>(), sp.GetRequiredService<ICronSchedule>(),
-            sp.GetRequiredService<Domain.Actions.ActionPipeline>(), sp.GetRequiredService<TimeProvider>())
+            sp.GetRequiredService<Domain.Actions.ActionPipeline>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IKmsKeys>())
         {
             RequireApprovalForPolicies = sp.GetRequiredService<IOptions<BackupsOptions>>().Value.ApprovePolicyChanges,
+            RequireApprovalForRestores = sp.GetRequiredService<IOptions<BackupsOptions>>().Value.ApproveRestores,
         });
         services.AddScoped<Domain.Actions.IActionExecutor, BackupActionExecutor>();
         services.TryAddTransient<BackupWindowJob>();
         services.TryAddTransient<BackupRunJob>();
+        services.TryAddTransient<BackupDrillJob>();
+        services.TryAddTransient<BackupRpoJob>();
         services.AddHostedService<BackupsStart>();
         return services;
     }

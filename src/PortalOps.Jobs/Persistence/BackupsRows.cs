@@ -129,6 +129,53 @@ internal sealed class BackupProtectionRow
     public string? FootprintTags { get; set; }
 }
 
+/// <summary>One DR drill; its instances are a JSON column.</summary>
+internal sealed class BackupDrillRow
+{
+    public Guid Id { get; set; }
+
+    public Guid RequestedBy { get; set; }
+
+    public string RequestedByName { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset Deadline { get; set; }
+
+    public string? InstanceType { get; set; }
+
+    public DrillStatus Status { get; set; }
+
+    public bool IsActive { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>The drill's RTO in seconds (the slowest instance), once every instance recovered.</summary>
+    public double? RtoSeconds { get; set; }
+
+    public int Total { get; set; }
+
+    public int Recovered { get; set; }
+
+    public int Version { get; set; }
+
+    public string Items { get; set; } = "[]";
+
+    public string? FootprintAccount { get; set; }
+
+    public string? FootprintRegion { get; set; }
+
+    public string? FootprintTags { get; set; }
+}
+
+/// <summary>A notification already sent (a missed RPO per policy, instance and due time), so it is sent once.</summary>
+internal sealed class BackupNoticeRow
+{
+    public string Key { get; set; } = string.Empty;
+
+    public DateTimeOffset SentAt { get; set; }
+}
+
 internal static class BackupsModel
 {
     private const int NameLength = 200;
@@ -174,5 +221,23 @@ internal static class BackupsModel
         protection.Property(p => p.FootprintRegion).HasMaxLength(EnumLength);
         protection.HasIndex(p => new { p.FootprintAccount, p.FootprintRegion });
         protection.HasIndex(p => p.DueBy);
+
+        var drill = model.Entity<BackupDrillRow>();
+        drill.ToTable("BackupDrills");
+        drill.HasKey(d => d.Id);
+        drill.Property(d => d.Id).ValueGeneratedNever();
+        drill.Property(d => d.RequestedByName).HasMaxLength(NameLength);
+        drill.Property(d => d.InstanceType).HasMaxLength(EnumLength);
+        drill.Property(d => d.Status).HasConversion<string>().HasMaxLength(EnumLength);
+        drill.Property(d => d.FootprintAccount).HasMaxLength(EnumLength);
+        drill.Property(d => d.FootprintRegion).HasMaxLength(EnumLength);
+        drill.HasIndex(d => d.IsActive);
+        drill.HasIndex(d => d.CreatedAt);
+
+        var notice = model.Entity<BackupNoticeRow>();
+        notice.ToTable("BackupNotices");
+        notice.HasKey(n => n.Key);
+        notice.Property(n => n.Key).HasMaxLength(300);
+        notice.HasIndex(n => n.SentAt);
     }
 }

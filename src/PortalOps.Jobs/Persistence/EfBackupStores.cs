@@ -263,3 +263,109 @@ public sealed class EfBackupProtectionStore(IDbContextFactory<PortalDbContext> c
 
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 }
+
+/// <summary>DR drills: saves compare the version read.</summary>
+public sealed class EfBackupDrillStore(IDbContextFactory<PortalDbContext> contexts) : IBackupDrillStore
+{
+    public async Task AddAsync(BackupDrill drill, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.Set<BackupDrillRow>().Add(ToRow(drill));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+        {
+            throw new ConcurrencyConflictException($"Drill {drill.Id:N} exists already.");
+        }
+    }
+
+    public async Task<BackupDrill?> FindAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await db.Set<BackupDrillRow>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+        return row is null ? null : ToDrill(row);
+    }
+
+    public async Task<IReadOnlyList<Guid>> ActiveAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Set<BackupDrillRow>().Where(d => d.IsActive).OrderBy(d => d.CreatedAt).Select(d => d.Id).ToListAsync(cancellationToken);
+    }
+
+    public async Task SaveAsync(BackupDrill drill, int expectedVersion, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = ToRow(drill);
+        var updated = await db.Set<BackupDrillRow>().Where(d => d.Id == drill.Id && d.Version == expectedVersion).ExecuteUpdateAsync(u => u
+            .SetProperty(d => d.Status, row.Status).SetProperty(d => d.IsActive, row.IsActive).SetProperty(d => d.FinishedAt, row.FinishedAt)
+            .SetProperty(d => d.RtoSeconds, row.RtoSeconds).SetProperty(d => d.Recovered, row.Recovered).SetProperty(d => d.Version, row.Version)
+            .SetProperty(d => d.Items, row.Items), cancellationToken);
+        if (updated != 1)
+        {
+            throw new ConcurrencyConflictException("The drill changed meanwhile.");
+        }
+    }
+
+    public async Task<Page<BackupDrill>> QueryAsync(ReadScope scope, int pageIndex, int pageSize, CancellationToken cancellationToken = default)
+    {
+        var size = Math.Clamp(pageSize, 1, 200);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = db.Set<BackupDrillRow>().AsNoTracking().Visible(scope);
+        var total = await rows.CountAsync(cancellationToken);
+        var page = await rows.OrderByDescending(d => d.CreatedAt).Skip(pageIndex * size).Take(size).ToListAsync(cancellationToken);
+        return new Page<BackupDrill>(page.Select(ToDrill).ToList(), total, pageIndex, size);
+    }
+
+    private static BackupDrillRow ToRow(BackupDrill drill)
+    {
+        var (account, region, tags) = FootprintFilter.Columns(drill.Footprint);
+        return new BackupDrillRow
+        {
+            Id = drill.Id, RequestedBy = drill.RequestedBy, RequestedByName = drill.RequestedByName, CreatedAt = drill.CreatedAt, Deadline = drill.Deadline,
+            InstanceType = drill.InstanceType, Status = drill.Status, IsActive = !drill.IsFinished, FinishedAt = drill.FinishedAt, RtoSeconds = drill.Rto?.TotalSeconds,
+            Total = drill.Items.Count, Recovered = drill.Items.Count(i => i.Status == DrillItemStatus.Recovered), Version = drill.Version,
+            Items = BackupsJson.Write(drill.Items), FootprintAccount = account, FootprintRegion = region, FootprintTags = tags,
+        };
+    }
+
+    private static BackupDrill ToDrill(BackupDrillRow r) =>
+        BackupDrill.FromStore(r.Id, r.RequestedBy, r.RequestedByName, r.CreatedAt, r.Deadline, r.InstanceType, r.Status, r.FinishedAt, r.Version,
+            BackupsJson.Read<List<DrillItem>>(r.Items) ?? []);
+}
+
+/// <summary>Notifications already sent, by key: inserting a key twice is refused, so a notice goes out once across nodes.</summary>
+public sealed class EfBackupNotices(IDbContextFactory<PortalDbContext> contexts) : IBackupNotices
+{
+    public async Task<IReadOnlySet<string>> UnsentAsync(IReadOnlyCollection<string> keys, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (keys.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var list = keys.ToList();
+        var sent = await db.Set<BackupNoticeRow>().Where(n => list.Contains(n.Key)).Select(n => n.Key).ToListAsync(cancellationToken);
+        var fresh = keys.Except(sent, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in fresh)
+        {
+            db.Set<BackupNoticeRow>().Add(new BackupNoticeRow { Key = key.Length <= 300 ? key : key[..300], SentAt = now });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                claimed.Add(key);
+            }
+            catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e))
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+
+        // Keys older than 90 days are never asked for again.
+        await db.Set<BackupNoticeRow>().Where(n => n.SentAt < now.AddDays(-90)).ExecuteDeleteAsync(cancellationToken);
+        return claimed;
+    }
+}

@@ -10,8 +10,14 @@ namespace PortalOps.Jobs.Sandbox;
 /// longer, the odd snapshot that ends in error (<see cref="BackupsOptions.SandboxFailureRate"/>), and restores that make real sandbox
 /// volumes and instances.
 /// </summary>
-public sealed class SandboxBackupCloud(SandboxCloud cloud, TimeProvider clock, IOptions<BackupsOptions> options) : IBackupCloud
+public sealed class SandboxBackupCloud(SandboxCloud cloud, TimeProvider clock, IOptions<BackupsOptions> options) : IBackupCloud, IRecoveryCloud, IKmsKeys
 {
+    /// <summary>The KMS keys every Sandbox region has; any other key "does not exist".</summary>
+    public static readonly string[] SandboxKeys = ["alias/aws/ebs", "alias/portalops-dr"];
+
+    /// <summary>A Sandbox key that exists but is disabled.</summary>
+    public const string DisabledKey = "alias/portalops-disabled";
+
     private readonly Lock gate = new();
     private readonly Dictionary<string, (RecoveryPoint Point, DateTimeOffset ReadyAt, bool Fails)> points = new(StringComparer.Ordinal);
     private readonly Random random = new(20261202);
@@ -101,6 +107,36 @@ public sealed class SandboxBackupCloud(SandboxCloud cloud, TimeProvider clock, I
 
     public Task<BackupResult> RestoreInstanceAsync(CloudScope scope, InstanceRestore restore, string idempotencyKey, CancellationToken cancellationToken = default) =>
         cloud.RestoreInstanceAsync(scope, restore, idempotencyKey, cancellationToken);
+
+    public Task<IReadOnlyList<RecoveryPoint>> InstancePointsAsync(CloudScope scope, string instanceId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<RecoveryPoint>>(Read(p => p.Scope == scope && p.InstanceId == instanceId).OrderByDescending(p => p.CreatedAt).ThenBy(p => p.Id, StringComparer.Ordinal).ToList());
+
+    public async Task<DrLaunch> LaunchAsync(CloudScope scope, DrInstanceRestore restore, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        // Snapshots are registered as an image first, as on EC2; the image is named after the key, so a retry finds it.
+        var registered = restore.ImageId is null ? $"ami-{Math.Abs(idempotencyKey.GetHashCode(StringComparison.Ordinal)):x17}" : null;
+        var made = await cloud.RestoreInstanceAsync(scope, new InstanceRestore(restore.ImageId ?? registered!, restore.InstanceType, restore.SubnetId, restore.AvailabilityZone,
+            restore.Tags), idempotencyKey, cancellationToken);
+        return new DrLaunch(made.ResourceId, registered, made.RequestId);
+    }
+
+    public async Task<InstanceHealth> HealthAsync(CloudScope scope, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var found = await cloud.FindAsync(new InstanceRef(scope.AccountId, scope.Region, instanceId), cancellationToken);
+        return found is null
+            ? new InstanceHealth(InstanceState.Terminated, false, "The instance does not exist.")
+            : new InstanceHealth(found.State, found.State == InstanceState.Running, found.State == InstanceState.Running ? "system ok, instance ok" : "initializing");
+    }
+
+    public async Task CleanUpAsync(CloudScope scope, string instanceId, string? registeredImageId, CancellationToken cancellationToken = default) =>
+        await cloud.ApplyAsync(InstanceAction.Terminate, [new InstanceRef(scope.AccountId, scope.Region, instanceId)], $"drill-clean-up:{instanceId}", cancellationToken);
+
+    public Task<string?> ProblemAsync(CloudScope scope, string keyId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(keyId == DisabledKey
+            ? $"Key {keyId} in {scope.Region} is Disabled; EBS can only encrypt with an enabled key."
+            : SandboxKeys.Contains(keyId, StringComparer.Ordinal)
+                ? null
+                : $"Key {keyId} does not exist in {scope.Region} (account {scope.AccountId}); a copy there must be encrypted with a key in that region.");
 
     private IReadOnlyList<RecoveryPoint> Read(Func<RecoveryPoint, bool> match)
     {

@@ -17,6 +17,8 @@ public static class RecurringJobs
     public const string PatchRuns = "patching.runs";
     public const string BackupWindows = "backups.windows";
     public const string BackupRuns = "backups.runs";
+    public const string BackupDrills = "backups.drills";
+    public const string BackupRpo = "backups.rpo";
     public const string CostScan = "costs.scan";
     public const string ScalingHistory = "scaling.history";
 
@@ -74,6 +76,8 @@ public static class RecurringJobs
     {
         manager.AddOrUpdate<Backups.BackupWindowJob>(BackupWindows, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         manager.AddOrUpdate<Backups.BackupRunJob>(BackupRuns, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<Backups.BackupDrillJob>(BackupDrills, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        manager.AddOrUpdate<Backups.BackupRpoJob>(BackupRpo, job => job.RunAsync(CancellationToken.None), "*/15 * * * *");
     }
 
     /// <summary>The daily cost scan at <paramref name="cron"/> (setting Costs:ScanCron); a scheduled run skips a day already scanned.</summary>
