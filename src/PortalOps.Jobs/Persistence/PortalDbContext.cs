@@ -90,6 +90,10 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     internal DbSet<CostScanRow> CostScans => Set<CostScanRow>();
     internal DbSet<CapacitySampleRow> CapacitySamples => Set<CapacitySampleRow>();
 
+    internal DbSet<TelegramPacingRow> TelegramPacing => Set<TelegramPacingRow>();
+
+    internal DbSet<LoginFailureRow> LoginFailures => Set<LoginFailureRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -111,6 +115,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         BackupsModel.Configure(modelBuilder);
         CostsModel.Configure(modelBuilder);
         ScalingModel.Configure(modelBuilder);
+        ScaleOutModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)
