@@ -98,6 +98,10 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     internal DbSet<CostDigestRow> CostDigests => Set<CostDigestRow>();
     internal DbSet<CapacitySampleRow> CapacitySamples => Set<CapacitySampleRow>();
 
+    internal DbSet<TelegramPacingRow> TelegramPacing => Set<TelegramPacingRow>();
+
+    internal DbSet<LoginFailureRow> LoginFailures => Set<LoginFailureRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -120,6 +124,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         CostsModel.Configure(modelBuilder);
         CostBudgetsModel.Configure(modelBuilder);
         ScalingModel.Configure(modelBuilder);
+        ScaleOutModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

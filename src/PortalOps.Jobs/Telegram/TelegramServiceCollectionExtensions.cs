@@ -81,6 +81,7 @@ public static class TelegramServiceCollectionExtensions
         services.AddHostedService<UserDirectoryStartup>();
         services.AddHostedService<TelegramOutboxService>();
         services.TryAddSingleton<PollerLease>();
+        services.TryAddSingleton<TelegramPacer>();
         services.AddHostedService<TelegramBotService>();
         return services;
     }

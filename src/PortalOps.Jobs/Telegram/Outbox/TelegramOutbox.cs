@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
@@ -36,6 +37,8 @@ public sealed partial class TelegramOutbox : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _globalSpacing;
+    private readonly Lazy<TelegramPacer?> _pacer;
+    private readonly SemaphoreSlim _permitGate = new(1, 1);
     private DateTimeOffset _nextGlobal;
     private int _inFlight;
     private int _pending;
@@ -58,6 +61,7 @@ public sealed partial class TelegramOutbox : IDisposable
 
         // A hair over 1/N s apart, so that no one-second window anywhere sees more than N.
         _globalSpacing = TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond * 1.02 / _options.GlobalPerSecond));
+        _pacer = new Lazy<TelegramPacer?>(() => services.GetService<TelegramPacer>());
     }
 
     /// <summary>Messages waiting or in flight.</summary>
@@ -161,7 +165,11 @@ public sealed partial class TelegramOutbox : IDisposable
         }
     }
 
-    public void Dispose() => _signal.Dispose();
+    public void Dispose()
+    {
+        _signal.Dispose();
+        _permitGate.Dispose();
+    }
 
     private ((ChatQueue Chat, Item Item)? Next, TimeSpan? Wait) TakeNext()
     {
@@ -206,8 +214,23 @@ public sealed partial class TelegramOutbox : IDisposable
     {
         var outcome = Outcome.Done;
         TimeSpan hold = TimeSpan.Zero;
+        var pacer = _pacer.Value;
+        var held = false;
         try
         {
+            if (pacer is { IsShared: true })
+            {
+                // Several nodes send for one bot: the chat and the overall pace are shared through the database.
+                if (await HoldSharedAsync(pacer, chat, cancellationToken) is { } busy)
+                {
+                    outcome = Outcome.Retry;
+                    hold = busy;
+                    return;
+                }
+
+                held = true;
+            }
+
             await using var scope = _services.CreateAsyncScope();
             var client = scope.ServiceProvider.GetRequiredService<ITelegramBotClient>();
             var message = item.Message;
@@ -266,7 +289,85 @@ public sealed partial class TelegramOutbox : IDisposable
             outcome = Outcome.Dropped;
             LogFailed(_logger, ex, chat.ChatId);
         }
+        finally
+        {
+            if (held)
+            {
+                await LetGoSharedAsync(pacer!, chat, outcome == Outcome.Retry ? hold : Interval(chat));
+            }
 
+            Finish(chat, item, outcome, hold);
+        }
+    }
+
+    // Null when this node holds the chat and an overall permit (in chat.Permit); otherwise how long the chat waits here.
+    private async Task<TimeSpan?> HoldSharedAsync(TelegramPacer pacer, ChatQueue chat, CancellationToken cancellationToken)
+    {
+        var held = false;
+        try
+        {
+            if (await pacer.TryHoldChatAsync(chat.ChatId, Interval(chat), cancellationToken) is { } wait)
+            {
+                return wait;
+            }
+
+            held = true;
+
+            // One sender of this node asks for a permit at a time; the others wait their turn here rather than ask the database too.
+            await _permitGate.WaitAsync(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    var (permit, again) = await pacer.TakePermitAsync(_options.GlobalPerSecond, cancellationToken);
+                    if (permit is not null)
+                    {
+                        chat.Permit = permit;
+                        return null;
+                    }
+
+                    await Task.Delay(again, _clock, cancellationToken);
+                }
+            }
+            finally
+            {
+                _permitGate.Release();
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException or InvalidOperationException or OperationCanceledException)
+        {
+            // Without the database the nodes cannot share the limits: nothing is sent until it answers again.
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                LogPacingUnavailable(_logger, ex.GetType().Name);
+            }
+
+            if (held)
+            {
+                await LetGoSharedAsync(pacer, chat, TimeSpan.Zero);
+            }
+
+            return TimeSpan.FromSeconds(1);
+        }
+    }
+
+    private async Task LetGoSharedAsync(TelegramPacer pacer, ChatQueue chat, TimeSpan after)
+    {
+        var permit = chat.Permit;
+        chat.Permit = null;
+        try
+        {
+            await pacer.LetGoAsync(chat.ChatId, after, permit, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
+        {
+            // The holds run out by themselves (TelegramPacer.HoldFor); until then the other nodes leave this chat and permit alone.
+            LogPacingUnavailable(_logger, ex.GetType().Name);
+        }
+    }
+
+    private void Finish(ChatQueue chat, Item item, Outcome outcome, TimeSpan hold)
+    {
         lock (_gate)
         {
             var now = _clock.GetUtcNow();
@@ -372,6 +473,9 @@ public sealed partial class TelegramOutbox : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "A message to chat {ChatId} could not be sent; it was dropped.")]
     private static partial void LogFailed(ILogger logger, Exception exception, long chatId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram's limits are shared through the database, which does not answer ({Reason}); sending waits for it.")]
+    private static partial void LogPacingUnavailable(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "The Telegram queue is full ({Capacity} messages); new messages are refused until it drains.")]
     private static partial void LogFull(ILogger logger, int capacity);
 
@@ -398,6 +502,9 @@ public sealed partial class TelegramOutbox : IDisposable
         public DateTimeOffset NotBefore { get; set; }
 
         public bool InFlight { get; set; }
+
+        /// <summary>The overall permit this chat's send in flight holds (several nodes only).</summary>
+        public long? Permit { get; set; }
 
         /// <summary>In the ready list.</summary>
         public bool Listed { get; set; }

@@ -1817,6 +1817,28 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.ToTable("LaunchTemplates", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.LoginFailureRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("LoginFailures", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.MaintenanceWindowRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2408,6 +2430,28 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("TelegramLinks", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramPacingRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("HeldUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Holder")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("NotBefore")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ChatId");
+
+                    b.HasIndex("NotBefore");
+
+                    b.ToTable("TelegramPacing", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramPreferenceRow", b =>

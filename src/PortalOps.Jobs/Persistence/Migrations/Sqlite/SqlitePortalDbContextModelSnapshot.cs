@@ -1808,6 +1808,28 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.ToTable("LaunchTemplates", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.LoginFailureRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("LoginFailures", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.MaintenanceWindowRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2399,6 +2421,28 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("TelegramLinks", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramPacingRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HeldUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NotBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ChatId");
+
+                    b.HasIndex("NotBefore");
+
+                    b.ToTable("TelegramPacing", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.TelegramPreferenceRow", b =>
