@@ -4,6 +4,14 @@ using PortalOps.Domain.Compliance;
 using PortalOps.Domain.Instances;
 using PortalOps.Jobs.Compliance;
 
+// A scan of the inventory benchmark's moto fleet: calls per operation and client CPU (see MotoScan).
+// Usage: dotnet run -c Release --project bench/PortalOps.Bench.Compliance -- --moto [--instances 10000 --scans 3]
+if (args.Contains("--moto"))
+{
+    await PortalOps.Bench.Compliance.MotoScan.RunAsync(args);
+    return;
+}
+
 // Evaluation: N instances (half prod, a spread of IMDS, monitoring, ages and tags) × the built-in instance policies,
 // repeated until P policies, in process. Prints the median of R runs after one warm-up.
 var instances = Arg("--instances", 10_000);
