@@ -24,6 +24,12 @@ public sealed class SsmPatchingStub
 
     public Dictionary<string, string> InvocationStatus { get; } = [];
 
+    /// <summary>
+    /// The instances a command was sent to (for example read back from moto's ListCommands); when null every instance in
+    /// <see cref="InstanceIds"/> answers for every command.
+    /// </summary>
+    public Func<string, IReadOnlyList<string>>? CommandTargets { get; set; }
+
     public void Install(LoopbackProxy proxy)
     {
         proxy.Stub("AmazonSSM.DescribeInstanceInformation", body =>
@@ -76,7 +82,8 @@ public sealed class SsmPatchingStub
 
             var start = Token(body);
             var size = request["MaxResults"]?.GetValue<int>() ?? 50;
-            var page = InstanceIds.Skip(start).Take(size).ToList();
+            var targets = CommandTargets?.Invoke(commandId) ?? InstanceIds;
+            var page = targets.Skip(start).Take(size).ToList();
             return Answer(new
             {
                 CommandInvocations = page.Select(id => new
@@ -94,7 +101,7 @@ public sealed class SsmPatchingStub
                         },
                     },
                 }),
-                NextToken = start + size < InstanceIds.Count ? (start + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+                NextToken = start + size < targets.Count ? (start + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
             });
         });
     }

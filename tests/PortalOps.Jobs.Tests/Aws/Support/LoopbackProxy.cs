@@ -63,6 +63,10 @@ public sealed class LoopbackProxy : IAsyncDisposable
     public IEnumerable<(string Region, string Target, string Body)> RecordedCalls =>
         recorded.Keys.Select(k => k.Split('|', 3)).Select(p => (p[0], p[1], p[2]));
 
+    /// <summary>The recorded answers with their calls: (signing region, X-Amz-Target, body, answer bytes).</summary>
+    public IEnumerable<(string Region, string Target, string Body, byte[] Answer)> RecordedAnswers =>
+        recorded.Select(kv => (kv.Key.Split('|', 3), kv.Value.Body)).Select(p => (p.Item1[0], p.Item1[1], p.Item1[2], p.Body));
+
     /// <summary>Calls per operation (Query Action or JSON target operation), faults included.</summary>
     public IReadOnlyDictionary<string, int> Calls => calls;
 
