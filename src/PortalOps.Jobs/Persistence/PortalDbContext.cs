@@ -111,6 +111,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         BackupsModel.Configure(modelBuilder);
         CostsModel.Configure(modelBuilder);
         ScalingModel.Configure(modelBuilder);
+        OffHoursModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

@@ -26,7 +26,8 @@ internal sealed class CommandHandler(
     Compliance.ComplianceTelegram? compliance = null,
     Costs.CostTelegram? costs = null,
     Scaling.ScalingTelegram? scaling = null,
-    LoadBalancing.LoadBalancerSummaryView? loadBalancers = null)
+    LoadBalancing.LoadBalancerSummaryView? loadBalancers = null,
+    OffHours.OffHoursTelegram? offHours = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -122,6 +123,12 @@ internal sealed class CommandHandler(
                     screens.Reply(chat, await costs.SavingsAsync(chat, actor, cancellationToken));
                 }
 
+                break;
+            case "offhours":
+                screens.Reply(chat, offHours is null ? "Off-hours schedules are not set up on this portal." : await offHours.SummaryAsync(actor, cancellationToken));
+                break;
+            case "keep":
+                screens.Reply(chat, offHours is null ? "Off-hours schedules are not set up on this portal." : await offHours.KeepAsync(chat, actor, argument, cancellationToken));
                 break;
             default:
                 screens.Reply(chat, $"I don't know /{Escape(command.Name)}. /help lists what I can do.");
