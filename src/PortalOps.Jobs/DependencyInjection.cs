@@ -65,6 +65,7 @@ public static class DependencyInjection
         Backups.BackupsServiceCollectionExtensions.AddBackups(services);
         Costs.CostsServiceCollectionExtensions.AddCosts(services);
         Scaling.ScalingServiceCollectionExtensions.AddScaling(services);
+        Scaling.OffHours.OffHoursServiceCollectionExtensions.AddOffHours(services);
         return services;
     }
 

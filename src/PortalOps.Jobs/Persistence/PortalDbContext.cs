@@ -125,6 +125,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         CostBudgetsModel.Configure(modelBuilder);
         ScalingModel.Configure(modelBuilder);
         ScaleOutModel.Configure(modelBuilder);
+        OffHoursModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

@@ -29,6 +29,21 @@ public sealed class SandboxScaling(IOptions<SandboxOptions> options, TimeProvide
         }
     }
 
+    /// <summary>Sets a tag on a simulated group (the Sandbox's seeding; AWS tags groups with CreateOrUpdateTags).</summary>
+    internal bool SetTag(GroupRef group, string key, string value)
+    {
+        lock (_gate)
+        {
+            if (!Groups().TryGetValue(group, out var s))
+            {
+                return false;
+            }
+
+            s.Tags[key] = value;
+            return true;
+        }
+    }
+
     public Task<ScalingGroup?> FindGroupAsync(GroupRef group, CancellationToken cancellationToken = default)
     {
         lock (_gate)

@@ -88,6 +88,12 @@ public static class RecurringJobs
     public static void RegisterScaling(IRecurringJobManager manager, int intervalMinutes) =>
         manager.AddOrUpdate<Scaling.ScalingHistoryJob>(ScalingHistory, job => job.RunAsync(CancellationToken.None), $"*/{intervalMinutes} * * * *");
 
+    public const string OffHoursSchedules = "offhours.schedules";
+
+    /// <summary>The off-hours scheduler, every minute (edges act within the minute; a run twice acts once).</summary>
+    public static void RegisterOffHours(IRecurringJobManager manager) =>
+        manager.AddOrUpdate<Scaling.OffHours.OffHoursJob>(OffHoursSchedules, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+
     public const string TargetGroupHealth = "loadbalancing.health";
 
     /// <summary>The target group health watch, every minute.</summary>

@@ -163,6 +163,17 @@ public sealed class OffHoursPlannerTests
     }
 
     [Fact]
+    public void ANewSchedule_DoesNotActOnEdgesBeforeItWasSaved()
+    {
+        var savedAfterTheStop = Office with { UpdatedAt = Utc(3, 23, 18, 30), CreatedAt = Utc(3, 23, 18, 30) };
+
+        var tick = _planner.Plan(Utc(3, 23, 18, 40), [savedAfterTheStop], [Vm(true)], [], []);
+
+        Assert.Empty(tick.Steps);
+        Assert.Equal(EdgeAction.Stop, Assert.Single(_planner.Plan(Utc(3, 24, 18, 0), [savedAfterTheStop], [Vm(true)], [], []).Steps).Action);
+    }
+
+    [Fact]
     public void AdjacentPeriods_AndAPeriodToMidnight_MakeNoStopAndStart()
     {
         var shifts = new OffHoursSchedule("shifts", "UTC",

@@ -27,6 +27,9 @@ public sealed record SavedSchedule(Guid Id, int Version, ScheduleContent Content
 
     public OffHoursSchedule Schedule => Content.Schedule;
 
+    /// <summary>When version 1 was saved: edges before it are never acted on (a new schedule does not catch up on the past).</summary>
+    public DateTimeOffset CreatedAt { get; init; } = UpdatedAt;
+
     /// <summary>
     /// Where the resources it acts on lie: its account and region (empty: any) and the tag that attaches them. Seeing or changing the
     /// schedule needs a scope that covers this.

@@ -194,6 +194,25 @@ public sealed class OffHoursOperations(
         return at <= now ? new DateTimeOffset(day.AddDays(1).ToDateTime(time), zone.GetUtcOffset(day.AddDays(1).ToDateTime(time))).ToUniversalTime() : at;
     }
 
+    /// <summary>
+    /// A scheduled or limited resource this person may see, by instance id, name or group name; null when there is none (outside
+    /// their scope reads the same as missing).
+    /// </summary>
+    public async Task<ScheduleSubject?> FindAsync(Actor actor, string? text, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        text = text.Trim();
+        var scope = Authorizer.ReadScopeOf(actor);
+        var (all, _) = await subjects.ReadAsync(cancellationToken);
+        var visible = all.Where(s => scope.Covers(s.Footprint)).ToList();
+        return visible.FirstOrDefault(s => string.Equals(s.Resource.Ref.InstanceId, text, StringComparison.OrdinalIgnoreCase) || string.Equals(s.Resource.Ref.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            ?? visible.FirstOrDefault(s => string.Equals(s.Name, text, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>The time zone of the schedule a resource carries (UTC when it carries none).</summary>
     public async Task<string> TimeZoneOfAsync(IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
     {
@@ -212,6 +231,9 @@ public sealed class OffHoursOperations(
 /// </summary>
 public sealed class OffHoursSubjects(IInventory inventory, OffHoursSettings settings, IScaling? scaling = null)
 {
+    /// <summary>The tag EC2 Auto Scaling puts on the instances it launches.</summary>
+    public const string GroupMemberTag = "aws:autoscaling:groupName";
+
     public async Task<(IReadOnlyList<ScheduleSubject> Subjects, IReadOnlyList<string> Problems)> ReadAsync(CancellationToken cancellationToken = default)
     {
         var found = new Dictionary<string, ScheduleSubject>(StringComparer.Ordinal);
@@ -224,7 +246,8 @@ public sealed class OffHoursSubjects(IInventory inventory, OffHoursSettings sett
                 var items = await inventory.QueryAsync(new InstanceQuery { Tag = tag, PageIndex = page, PageSize = InstanceQuery.MaxPageSize, SortBy = InstanceSort.InstanceId }, cancellationToken);
                 foreach (var instance in items.Items)
                 {
-                    if (ScheduleSubject.Of(instance) is { } subject)
+                    // An Auto Scaling group's instances follow their group (which carries the schedule), never the instance rules.
+                    if (!instance.Tags.ContainsKey(GroupMemberTag) && ScheduleSubject.Of(instance) is { } subject)
                     {
                         found.TryAdd(subject.Resource.Key, subject);
                     }

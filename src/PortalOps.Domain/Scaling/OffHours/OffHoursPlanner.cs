@@ -141,7 +141,7 @@ public sealed class OffHoursPlanner(OffHoursSettings settings)
 
             if (!lastEdges.TryGetValue(schedule.Id, out var edge))
             {
-                edge = LastEdge(schedule.Schedule, now);
+                edge = LastEdge(schedule.Schedule, now) is { } last && last.At >= schedule.CreatedAt ? last : null;
                 lastEdges[schedule.Id] = edge;
             }
 

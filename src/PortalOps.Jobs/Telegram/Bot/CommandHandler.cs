@@ -27,7 +27,8 @@ internal sealed class CommandHandler(
     Costs.CostTelegram? costs = null,
     Scaling.ScalingTelegram? scaling = null,
     LoadBalancing.LoadBalancerSummaryView? loadBalancers = null,
-    Costs.CostDigest? digest = null)
+    Costs.CostDigest? digest = null,
+    OffHours.OffHoursTelegram? offHours = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -131,6 +132,12 @@ internal sealed class CommandHandler(
                     "off" => await digest.UnsubscribeAsync(chat.ChatId, cancellationToken),
                     _ => await digest.StatusAsync(chat.ChatId, cancellationToken),
                 });
+                break;
+            case "offhours":
+                screens.Reply(chat, offHours is null ? "Off-hours schedules are not set up on this portal." : await offHours.SummaryAsync(actor, cancellationToken));
+                break;
+            case "keep":
+                screens.Reply(chat, offHours is null ? "Off-hours schedules are not set up on this portal." : await offHours.KeepAsync(chat, actor, argument, cancellationToken));
                 break;
             default:
                 screens.Reply(chat, $"I don't know /{Escape(command.Name)}. /help lists what I can do.");

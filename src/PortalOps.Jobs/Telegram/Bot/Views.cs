@@ -23,6 +23,7 @@ internal static class Views
         + "/digest on|off — the weekly cost digest in this chat\n"
         + "/groups [filter] — your Auto Scaling groups; /group &lt;name&gt; — one group, with desired −1 / +1\n"
         + "/lb [name] — load balancers' target health\n"
+        + "/offhours — off-hours schedules, drift and overrides; /keep &lt;name&gt; &lt;HH:mm&gt; — keep one running until then today\n"
         + "/whoami — who PortalOps thinks you are\n"
         + "/help — this list\n\n"
         + "Every action goes through the same rights, approvals and audit log as the web console.";

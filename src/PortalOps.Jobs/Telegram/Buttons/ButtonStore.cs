@@ -57,6 +57,12 @@ public enum ButtonKind
 
     /// <summary>Move a group's desired capacity by <see cref="ButtonArguments.Action"/> ("+1" / "-1") through the pipeline; acts once.</summary>
     ScaleGroup,
+
+    /// <summary>
+    /// Keep a resource (its off-hours key in <see cref="ButtonArguments.Instance"/>) running until <see cref="ButtonArguments.Filter"/>
+    /// (round-trip time): an override through the pipeline; acts once.
+    /// </summary>
+    KeepRunning,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>

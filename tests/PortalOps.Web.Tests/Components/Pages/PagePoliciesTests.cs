@@ -26,6 +26,7 @@ public sealed class PagePoliciesTests
     [InlineData(typeof(Web.Components.Pages.Admin.ApprovalRules), "/admin/approval-rules", Policies.Admin)]
     [InlineData(typeof(Web.Components.Pages.Compliance.ComplianceOverview), "/compliance", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Backups.BackupsPage), "/backups", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Scaling.OffHoursPage), "/scaling/off-hours", Policies.Viewer)]
     public void Page_Route_HasItsPolicy(Type page, string route, string policy)
     {
         Assert.Equal(route, page.GetCustomAttribute<RouteAttribute>()?.Template);
