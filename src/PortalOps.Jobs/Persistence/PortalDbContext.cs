@@ -90,6 +90,12 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
     internal DbSet<CostScanRow> CostScans => Set<CostScanRow>();
     internal DbSet<CapacitySampleRow> CapacitySamples => Set<CapacitySampleRow>();
 
+    internal DbSet<DrainedRegistrationRow> DrainedRegistrations => Set<DrainedRegistrationRow>();
+
+    internal DbSet<RegistrationIndexRow> RegistrationIndex => Set<RegistrationIndexRow>();
+
+    internal DbSet<DrainProgressRow> DrainProgress => Set<DrainProgressRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -111,6 +117,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         BackupsModel.Configure(modelBuilder);
         CostsModel.Configure(modelBuilder);
         ScalingModel.Configure(modelBuilder);
+        LoadBalancingModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

@@ -89,6 +89,12 @@ public static class RecurringJobs
     /// <summary>The target group health watch, every minute.</summary>
     public static void RegisterLoadBalancing(IRecurringJobManager manager) =>
         manager.AddOrUpdate<LoadBalancing.NoHealthyTargetsJob>(TargetGroupHealth, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+
+    public const string DrainResume = "loadbalancing.drain-resume";
+
+    /// <summary>Registers again running instances whose drained registrations a restart left behind, every five minutes.</summary>
+    public static void RegisterDrainResume(IRecurringJobManager manager) =>
+        manager.AddOrUpdate<LoadBalancing.DrainResumeJob>(DrainResume, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>
