@@ -32,7 +32,11 @@ public interface ILoadBalancing
 }
 
 /// <summary>One registration a drain took out, to put back after a start or a reboot.</summary>
-public sealed record DrainedRegistration(InstanceRef Instance, string TargetGroupArn, string TargetGroupName, int? Port);
+public sealed record DrainedRegistration(InstanceRef Instance, string TargetGroupArn, string TargetGroupName, int? Port)
+{
+    /// <summary>When the drain took it out (set by the store).</summary>
+    public DateTimeOffset SavedAt { get; init; }
+}
 
 /// <summary>
 /// Remembers registrations that a stop took out, so that starting the instance later registers it again.
@@ -43,11 +47,15 @@ public interface IDrainedRegistrations
 
     /// <summary>Returns and forgets what was saved for these instances.</summary>
     Task<IReadOnlyList<DrainedRegistration>> TakeAsync(IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken = default);
+
+    /// <summary>Everything remembered, oldest first (the resume after a restart).</summary>
+    Task<IReadOnlyList<DrainedRegistration>> ListAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>Keeps drained registrations in memory (lost at restart); the default until a durable store is registered.</summary>
-public sealed class InMemoryDrainedRegistrations : IDrainedRegistrations
+public sealed class InMemoryDrainedRegistrations(TimeProvider? clock = null) : IDrainedRegistrations
 {
+    private readonly TimeProvider clock = clock ?? TimeProvider.System;
     private readonly Lock gate = new();
     private readonly List<DrainedRegistration> saved = [];
 
@@ -58,7 +66,7 @@ public sealed class InMemoryDrainedRegistrations : IDrainedRegistrations
             foreach (var r in registrations)
             {
                 saved.RemoveAll(s => s.Instance == r.Instance && s.TargetGroupArn == r.TargetGroupArn);
-                saved.Add(r);
+                saved.Add(r with { SavedAt = clock.GetUtcNow() });
             }
         }
 
@@ -73,6 +81,14 @@ public sealed class InMemoryDrainedRegistrations : IDrainedRegistrations
             var taken = saved.Where(s => wanted.Contains(s.Instance)).ToList();
             saved.RemoveAll(s => wanted.Contains(s.Instance));
             return Task.FromResult<IReadOnlyList<DrainedRegistration>>(taken);
+        }
+    }
+
+    public Task<IReadOnlyList<DrainedRegistration>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<DrainedRegistration>>(saved.OrderBy(s => s.SavedAt).ToList());
         }
     }
 }

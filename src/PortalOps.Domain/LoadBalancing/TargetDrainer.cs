@@ -48,7 +48,9 @@ public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistra
             throw;
         }
 
-        return run.Outcome();
+        var outcome = run.Outcome();
+        await run.ReportDoneAsync(outcome);
+        return outcome;
     }
 
     private async Task<TimeSpan> DelayOfAsync(CloudScope scope, string arn, TimeSpan? known, CancellationToken cancellationToken)
@@ -259,6 +261,24 @@ public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistra
             return owner.progress.ReportAsync(report, Token);
         }
 
+        /// <summary>The last report: the drain has ended (the action follows).</summary>
+        public async Task ReportDoneAsync(DrainOutcome outcome)
+        {
+            if (outcome.Summary is null)
+            {
+                return;
+            }
+
+            DrainProgress report;
+            lock (gate)
+            {
+                var bound = groups.Max(g => g.Delay < owner.settings.MaxDrainWait ? g.Delay : owner.settings.MaxDrainWait);
+                report = new DrainProgress(instances, Names(), groups.Sum(g => g.Targets.Count), groups.Sum(g => g.StillDraining), outcome.Waited, bound, outcome.Summary);
+            }
+
+            await owner.progress.ReportAsync(report, cancellationToken);
+        }
+
         private string Names() => string.Join(", ", groups.Select(g => g.Name).Distinct(StringComparer.Ordinal));
 
         public DrainOutcome Outcome()
@@ -364,12 +384,14 @@ public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistra
     private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0} s";
 }
 
-/// <summary>Where a drain is: for a status line on the page or an edited Telegram message.</summary>
-public sealed record DrainProgress(IReadOnlyList<InstanceRef> Instances, string TargetGroups, int Registrations, int StillDraining, TimeSpan Waited, TimeSpan Bound)
+/// <summary>Where a drain is: for a status line on the page or an edited Telegram message. <see cref="Outcome"/> is set when it has ended.</summary>
+public sealed record DrainProgress(IReadOnlyList<InstanceRef> Instances, string TargetGroups, int Registrations, int StillDraining, TimeSpan Waited, TimeSpan Bound, string? Outcome = null)
 {
-    public string Describe() => StillDraining == 0 || Waited == TimeSpan.Zero
+    public bool Done => Outcome is not null;
+
+    public string Describe() => Outcome ?? (StillDraining == 0 || Waited == TimeSpan.Zero
         ? $"Draining {Registrations} registration(s) from {TargetGroups} (up to {Bound.TotalSeconds:0} s)…"
-        : $"Draining from {TargetGroups}: {StillDraining} of {Registrations} still draining after {Waited.TotalSeconds:0} s of up to {Bound.TotalSeconds:0} s…";
+        : $"Draining from {TargetGroups}: {StillDraining} of {Registrations} still draining after {Waited.TotalSeconds:0} s of up to {Bound.TotalSeconds:0} s…");
 }
 
 /// <summary>Told how a drain goes (the instance's page, a Telegram message being edited).</summary>

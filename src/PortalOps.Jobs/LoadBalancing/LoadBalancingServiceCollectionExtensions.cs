@@ -28,8 +28,11 @@ public static class LoadBalancingServiceCollectionExtensions
         services.AddSectionOptions<LoadBalancingOptions>(LoadBalancingOptions.Section);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LoadBalancingOptions>>().Value.ToSettings());
         services.TryAddSingleton<LoadBalancingReads>();
-        services.TryAddSingleton<IDrainedRegistrations, InMemoryDrainedRegistrations>();
-        services.TryAddSingleton<IDrainProgress, SilentDrainProgress>();
+        services.TryAddSingleton<IDrainedRegistrations, Persistence.EfDrainedRegistrations>();
+        services.TryAddSingleton<IRegistrationIndex, Persistence.EfRegistrationIndex>();
+        services.TryAddSingleton<IDrainProgressStore, Persistence.EfDrainProgressStore>();
+        services.TryAddSingleton(sp => new DrainProgressFeed(sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<IDrainProgressStore>()));
+        services.TryAddSingleton<IDrainProgress>(sp => sp.GetRequiredService<DrainProgressFeed>());
         services.TryAddSingleton<TargetDrainer>();
         services.TryAddSingleton<IInstanceDrain>(sp => sp.GetRequiredService<TargetDrainer>());
         services.TryAddSingleton<IRebootPreparation>(sp => sp.GetRequiredService<TargetDrainer>());
@@ -38,6 +41,8 @@ public static class LoadBalancingServiceCollectionExtensions
         services.TryAddSingleton<NoHealthyTargetsWatch>();
         services.TryAddSingleton<Telegram.LoadBalancing.LoadBalancerSummaryView>();
         services.TryAddTransient<NoHealthyTargetsJob>();
+        services.TryAddTransient<DrainResume>();
+        services.TryAddTransient<DrainResumeJob>();
         services.AddHostedService<LoadBalancingStart>();
         return services;
     }
@@ -58,6 +63,15 @@ public sealed class NoHealthyTargetsJob(NoHealthyTargetsWatch watch, IOptions<Lo
     }
 }
 
+/// <summary>Registers running instances again whose drained registrations a restart left behind. Safe twice (taking them is once).</summary>
+public sealed class DrainResumeJob(DrainResume resume)
+{
+    [JobDisplayName("Resume interrupted drains")]
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    public Task RunAsync(CancellationToken cancellationToken) => resume.ResumeAsync(cancellationToken);
+}
+
 /// <summary>Registers the load balancing schedule at start.</summary>
 internal sealed class LoadBalancingStart(IServiceProvider services) : IHostedService
 {
@@ -66,6 +80,7 @@ internal sealed class LoadBalancingStart(IServiceProvider services) : IHostedSer
         if (services.GetService<IRecurringJobManager>() is { } manager)
         {
             Scheduling.RecurringJobs.RegisterLoadBalancing(manager);
+            Scheduling.RecurringJobs.RegisterDrainResume(manager);
         }
 
         return Task.CompletedTask;

@@ -102,6 +102,12 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
 
     internal DbSet<LoginFailureRow> LoginFailures => Set<LoginFailureRow>();
 
+    internal DbSet<DrainedRegistrationRow> DrainedRegistrations => Set<DrainedRegistrationRow>();
+
+    internal DbSet<RegistrationIndexRow> RegistrationIndex => Set<RegistrationIndexRow>();
+
+    internal DbSet<DrainProgressRow> DrainProgress => Set<DrainProgressRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureUsers(modelBuilder.Entity<UserRow>());
@@ -126,6 +132,7 @@ public abstract class PortalDbContext : DbContext, IDataProtectionKeyContext
         ScalingModel.Configure(modelBuilder);
         ScaleOutModel.Configure(modelBuilder);
         OffHoursModel.Configure(modelBuilder);
+        LoadBalancingModel.Configure(modelBuilder);
     }
 
     private static void ConfigureExactlyOnce(EntityTypeBuilder<ExecutedActionRow> executed)

@@ -109,6 +109,12 @@ public static class RecurringJobs
         manager.AddOrUpdate<Costs.CostWatchJob>(CostWatch, job => job.RunAsync(CancellationToken.None), watchCron);
         manager.AddOrUpdate<Costs.CostDigestJob>(CostDigest, job => job.RunAsync(CancellationToken.None), digestCron);
     }
+
+    public const string DrainResume = "loadbalancing.drain-resume";
+
+    /// <summary>Registers again running instances whose drained registrations a restart left behind, every five minutes.</summary>
+    public static void RegisterDrainResume(IRecurringJobManager manager) =>
+        manager.AddOrUpdate<LoadBalancing.DrainResumeJob>(DrainResume, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
 }
 
 /// <summary>Registers <see cref="RecurringJobs"/> when the host starts.</summary>

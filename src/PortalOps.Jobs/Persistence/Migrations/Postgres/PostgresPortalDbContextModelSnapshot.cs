@@ -1538,6 +1538,87 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.ToTable("CostScans", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.DrainProgressRow", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("BoundSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("Registrations")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("StillDraining")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("TargetGroups")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("WaitedSeconds")
+                        .HasColumnType("integer");
+
+                    b.HasKey("AccountId", "Region", "InstanceId");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("DrainProgress", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.DrainedRegistrationRow", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("TargetGroupArn")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<int?>("Port")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("SavedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TargetGroupName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("AccountId", "Region", "InstanceId", "TargetGroupArn");
+
+                    b.HasIndex("SavedAt");
+
+                    b.ToTable("DrainedRegistrations", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.ExecutedActionRow", b =>
                 {
                     b.Property<string>("Key")
@@ -2330,6 +2411,28 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.HasKey("Scope");
 
                     b.ToTable("PatchScanClaims", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.RegistrationIndexRow", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Registrations")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("AccountId", "Region");
+
+                    b.ToTable("TargetRegistrationIndex", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.SessionRow", b =>

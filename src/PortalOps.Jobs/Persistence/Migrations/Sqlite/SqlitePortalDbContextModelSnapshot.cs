@@ -1529,6 +1529,87 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.ToTable("CostScans", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.DrainProgressRow", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BoundSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Registrations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StillDraining")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TargetGroups")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WaitedSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AccountId", "Region", "InstanceId");
+
+                    b.HasIndex("UpdatedAt");
+
+                    b.ToTable("DrainProgress", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.DrainedRegistrationRow", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetGroupArn")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Port")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TargetGroupName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AccountId", "Region", "InstanceId", "TargetGroupArn");
+
+                    b.HasIndex("SavedAt");
+
+                    b.ToTable("DrainedRegistrations", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.ExecutedActionRow", b =>
                 {
                     b.Property<string>("Key")
@@ -2321,6 +2402,28 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.HasKey("Scope");
 
                     b.ToTable("PatchScanClaims", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.RegistrationIndexRow", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Registrations")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AccountId", "Region");
+
+                    b.ToTable("TargetRegistrationIndex", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.SessionRow", b =>
