@@ -109,6 +109,9 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Launch an instance from an image.</summary>
     public static readonly ActionKind RestoreInstance = new("backups.restore-instance", Role.Operator, "Restore an instance from", ActionTarget.RecoveryPoints);
 
+    /// <summary>Delete EBS snapshots (a cost recommendation: kept beyond the backup policy's retention).</summary>
+    public static readonly ActionKind DeleteSnapshots = new("snapshots.delete", Role.Operator, "Delete", ActionTarget.RecoveryPoints);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
@@ -120,6 +123,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         SetGroupCapacity, PutScalingPolicy, DeleteScalingPolicy, PutScheduledAction, DeleteScheduledAction, SuspendProcesses, ResumeProcesses,
         RegisterTargets, DeregisterTargets,
         CreateBackupPolicy, EditBackupPolicy, LoosenBackupPolicy, RunBackupNow, RestoreVolume, RestoreInstance,
+        DeleteSnapshots,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>
