@@ -152,6 +152,8 @@ public static class DependencyInjection
         services.AddSingleton<Domain.Costs.IResourceModifier>(sp => sp.GetRequiredService<SandboxCloud>());
         services.TryAddSingleton<Domain.Costs.IUtilizationSource, SandboxUtilization>();
         services.TryAddSingleton<Domain.Costs.ISpendSource, SandboxSpend>();
+        services.TryAddSingleton<Domain.Costs.ICommitmentSource>(sp => sp.GetRequiredService<SandboxCloud>());
+        services.TryAddSingleton<Domain.Costs.IPriceList>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<Domain.LoadBalancing.ILoadBalancing, SandboxLoadBalancing>();
         return services;
     }

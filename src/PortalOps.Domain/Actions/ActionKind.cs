@@ -141,6 +141,9 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Restore instances' latest copies in the DR region, check them, measure the RTO and remove them again.</summary>
     public static readonly ActionKind RunDrDrill = new("backups.drill", Role.Operator, "Run a DR drill of", ActionTarget.RecoveryPoints);
 
+    /// <summary>Delete EBS snapshots (a cost recommendation: kept beyond the backup policy's retention).</summary>
+    public static readonly ActionKind DeleteSnapshots = new("snapshots.delete", Role.Operator, "Delete", ActionTarget.RecoveryPoints);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
@@ -155,6 +158,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         SaveOffHoursSchedule, KeepInstancesRunning, KeepGroupsRunning, SleepGroups, WakeGroups,
         SaveBudget, DeleteBudget,
         RestoreInDrRegion, RunDrDrill,
+        DeleteSnapshots,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>

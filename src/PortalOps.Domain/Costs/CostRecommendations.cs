@@ -61,6 +61,11 @@ public sealed class CostRecommendations(ICostRecommendationStore store, ActionPi
         }
 
         var recommendation = view.Recommendation;
+        if (!recommendation.Applicable)
+        {
+            return new ActionResult(ActionStatus.Refused, $"{Recommendation.Label(recommendation.Kind)} is a decision PortalOps does not take for you: {recommendation.Evidence.LastOrDefault()}");
+        }
+
         if (recommendation.Action == ActionKind.ResizeInstances
             && await resizeCheck.RefusalAsync(recommendation.Resource, recommendation.TargetType, cancellationToken) is { } refusal)
         {

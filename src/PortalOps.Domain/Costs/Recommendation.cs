@@ -24,6 +24,18 @@ public enum RecommendationKind
 
     /// <summary>Convert a gp2 volume to gp3: the same or better performance for 20 % less.</summary>
     ConvertToGp3,
+
+    /// <summary>Run a stateless instance (tagged so, or in an Auto Scaling group) on Spot capacity.</summary>
+    Spot,
+
+    /// <summary>Buy Reserved Instances for a steady on-demand baseline (Cost Explorer's purchase recommendation).</summary>
+    ReservedInstances,
+
+    /// <summary>Commit to a Compute Savings Plan (Cost Explorer's purchase recommendation).</summary>
+    SavingsPlans,
+
+    /// <summary>Delete a snapshot kept beyond the backup policy's retention.</summary>
+    OldSnapshot,
 }
 
 /// <summary>How sure the rule is, from how complete its evidence was.</summary>
@@ -62,9 +74,14 @@ public sealed record Recommendation(
 
     public static string KeyOf(RecommendationKind kind, InstanceRef resource) => $"{kind}:{resource}";
 
-    /// <summary>The action that carries the recommendation out, through the pipeline.</summary>
-    public ActionKind Action => Kind switch
+    /// <summary>
+    /// The action that carries the recommendation out, through the pipeline; null for the purchase and Spot recommendations,
+    /// which are decisions PortalOps informs but does not take (buying a commitment, relaunching on Spot).
+    /// </summary>
+    public ActionKind? Action => Kind switch
     {
+        RecommendationKind.Spot or RecommendationKind.ReservedInstances or RecommendationKind.SavingsPlans => null,
+        RecommendationKind.OldSnapshot => ActionKind.DeleteSnapshots,
         RecommendationKind.Rightsize or RecommendationKind.Modernize => ActionKind.ResizeInstances,
         RecommendationKind.StopIdle => ActionKind.StopInstances,
         RecommendationKind.DeleteVolume => ActionKind.DeleteVolumes,
@@ -74,7 +91,7 @@ public sealed record Recommendation(
 
     /// <summary>The request that applies it.</summary>
     public ActionRequest ToRequest(string? reason = null) =>
-        new(Action, [Resource], reason ?? $"Cost recommendation: {Describe()}")
+        new(Action ?? throw new InvalidOperationException($"{Label(Kind)} recommendations are not applied by PortalOps."), [Resource], reason ?? $"Cost recommendation: {Describe()}")
         {
             Parameters = Kind switch
             {
@@ -97,6 +114,10 @@ public sealed record Recommendation(
             RecommendationKind.DeleteVolume => $"Delete unattached volume {name} ({CurrentType})",
             RecommendationKind.ReleaseAddress => $"Release idle Elastic IP {name}",
             RecommendationKind.ConvertToGp3 => $"Convert volume {name} from gp2 to gp3",
+            RecommendationKind.Spot => $"Run {name} ({CurrentType}) on Spot",
+            RecommendationKind.ReservedInstances => $"Reserve {TargetType} in {Region}",
+            RecommendationKind.SavingsPlans => $"Commit to a Compute Savings Plan of {TargetType}",
+            RecommendationKind.OldSnapshot => $"Delete old snapshot {name} ({CurrentType})",
         };
     }
 
@@ -108,7 +129,14 @@ public sealed record Recommendation(
         RecommendationKind.DeleteVolume => "Unattached volume",
         RecommendationKind.ReleaseAddress => "Idle Elastic IP",
         RecommendationKind.ConvertToGp3 => "gp2 → gp3",
+        RecommendationKind.Spot => "Spot",
+        RecommendationKind.ReservedInstances => "Reserved Instances",
+        RecommendationKind.SavingsPlans => "Savings Plans",
+        RecommendationKind.OldSnapshot => "Old snapshot",
     };
+
+    /// <summary>Whether Apply can carry it out (false: a purchase or a Spot move, which the evidence explains how to make).</summary>
+    public bool Applicable => Action is not null;
 }
 
 /// <summary>Parameter names of the resize and volume-modify actions.</summary>
@@ -119,4 +147,42 @@ public static class ResizeParameters
 
     /// <summary>The volume type to convert to.</summary>
     public const string VolumeType = "volumeType";
+
+    /// <summary>When a resize runs: absent or "now", "at" (with <see cref="NotBefore"/>), or "window" (the next maintenance window).</summary>
+    public const string When = "when";
+
+    /// <summary>An ISO 8601 UTC time before which the resize does not run.</summary>
+    public const string NotBefore = "notBefore";
+
+    /// <summary>Reads the timing parameters; returns a problem to show when they do not make sense.</summary>
+    public static string? TimingOf(IReadOnlyDictionary<string, string> parameters, out ResizeTiming timing, out DateTimeOffset? notBefore)
+    {
+        notBefore = null;
+        timing = ResizeTiming.Now;
+        var when = parameters.GetValueOrDefault(When)?.Trim().ToLowerInvariant();
+        if (parameters.GetValueOrDefault(NotBefore) is { Length: > 0 } text)
+        {
+            if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+            {
+                return $"'{text}' is not a time (use ISO 8601, e.g. 2026-12-05T02:00:00Z)";
+            }
+
+            notBefore = at.ToUniversalTime();
+        }
+
+        switch (when)
+        {
+            case null or "" or "now":
+                timing = notBefore is null ? ResizeTiming.Now : ResizeTiming.At;
+                return null;
+            case "at":
+                timing = ResizeTiming.At;
+                return notBefore is null ? "A resize at a chosen time needs the time (notBefore)." : null;
+            case "window":
+                timing = ResizeTiming.MaintenanceWindow;
+                return null;
+            default:
+                return $"'{when}' is not a timing (now, at, window).";
+        }
+    }
 }

@@ -6,10 +6,15 @@ namespace PortalOps.Domain.Costs;
 /// <summary>
 /// Resizes instances (check → stop and wait → change the type → start again if it was running, and wait) and changes volume types
 /// in place. A target that fails the <see cref="ResizeCheck"/> is refused before it is stopped. Steps carry keys derived from the
-/// action's idempotency key, so a retry does not stop or start twice.
+/// action's idempotency key, so a retry does not stop or start twice. Stop and start go the instance actions' way
+/// (<see cref="InstanceActionExecutor"/>): an instance behind a load balancer is drained before it stops and registered again
+/// when it starts (<see cref="IInstanceDrain"/>).
 /// </summary>
-public sealed class ResizeExecutor(IInventory inventory, ICompute compute, ICloudResources resources, IResourceModifier modifier, TimeProvider clock) : IActionExecutor
+public sealed class ResizeExecutor(IInventory inventory, ICompute compute, ICloudResources resources, IResourceModifier modifier, TimeProvider clock, IInstanceDrain? drain = null,
+    IScheduledResizeStore? schedule = null, Monitoring.IMaintenanceWindowStore? windows = null) : IActionExecutor
 {
+    private readonly InstanceActionExecutor instanceActions = new(compute, drain);
+
     public static readonly IReadOnlySet<string> VolumeTypes = new HashSet<string>(StringComparer.Ordinal) { "gp3", "gp2", "io1", "io2", "st1", "sc1" };
 
     /// <summary>How long a stop or start may take before the resize gives up (and says where it stopped).</summary>
@@ -29,12 +34,13 @@ public sealed class ResizeExecutor(IInventory inventory, ICompute compute, IClou
     {
         var failures = new List<string>();
         var requestIds = new List<string>();
+        var scheduled = new List<ScheduledResize>();
         foreach (var target in targets)
         {
             try
             {
                 var outcome = kind == ActionKind.ResizeInstances
-                    ? await ResizeAsync(target.Ref, parameters.GetValueOrDefault(ResizeParameters.InstanceType), $"{idempotencyKey}:{target.Ref.InstanceId}", requestIds, cancellationToken)
+                    ? await ResizeOrScheduleAsync(target.Ref, parameters, idempotencyKey, scheduled, requestIds, cancellationToken)
                     : await ModifyVolumeAsync(target.Ref, parameters.GetValueOrDefault(ResizeParameters.VolumeType), requestIds, cancellationToken);
                 if (outcome is not null)
                 {
@@ -50,12 +56,66 @@ public sealed class ResizeExecutor(IInventory inventory, ICompute compute, IClou
         var done = kind == ActionKind.ResizeInstances
             ? $"Resized {targets.Count} instance(s) to {parameters.GetValueOrDefault(ResizeParameters.InstanceType)}."
             : $"Changed {targets.Count} volume(s) to {parameters.GetValueOrDefault(ResizeParameters.VolumeType)}.";
+        if (scheduled.Count > 0)
+        {
+            done = $"Approved; the resize to {parameters.GetValueOrDefault(ResizeParameters.InstanceType)} runs {scheduled[0].Describe()}" + (scheduled.Count < targets.Count ? $" ({scheduled.Count} of {targets.Count}; the others were resized now)." : ".");
+        }
+
         var summary = failures.Count == 0 ? done : $"{kind.Verb} failed for {failures.Count} of {targets.Count}: {string.Join("; ", failures.Take(5))}";
         return new ActionExecution(failures.Count == 0, summary, requestIds.Count == 0 ? null : string.Join(",", requestIds))
         {
             PartlySucceeded = failures.Count > 0 && failures.Count < targets.Count,
         };
     }
+
+    /// <summary>When the request names a time or a maintenance window that has not come, records it for the runner; otherwise resizes now.</summary>
+    private async Task<string?> ResizeOrScheduleAsync(InstanceRef target, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, List<ScheduledResize> scheduled, List<string> requestIds, CancellationToken cancellationToken)
+    {
+        var type = parameters.GetValueOrDefault(ResizeParameters.InstanceType);
+        var key = $"{idempotencyKey}:{target.InstanceId}";
+        if (ResizeParameters.TimingOf(parameters, out var timing, out var notBefore) is { } bad)
+        {
+            return bad;
+        }
+
+        if (timing == ResizeTiming.Now)
+        {
+            return await ResizeAsync(target, type, key, requestIds, cancellationToken);
+        }
+
+        var now = clock.GetUtcNow();
+        var instance = await inventory.FindAsync(target, cancellationToken);
+        if (instance is null)
+        {
+            return "does not exist";
+        }
+
+        var open = windows is null ? [] : (await windows.ListAsync(now, cancellationToken)).Where(w => w.IsActiveAt(now)).ToList();
+        var resize = new ScheduledResize(Guid.TryParse(idempotencyKey, out var id) ? id : Guid.NewGuid(), target, type ?? string.Empty, timing, notBefore, now);
+        if (resize.IsDue(now, instance, open))
+        {
+            return await ResizeAsync(target, type, key, requestIds, cancellationToken);
+        }
+
+        if (schedule is null || (timing == ResizeTiming.MaintenanceWindow && windows is null))
+        {
+            return "a resize at a later time needs the scheduled resizes store (and maintenance windows) configured";
+        }
+
+        if (instance.InstanceType != type
+            && ResizeCheck.Refusal(instance, type, await resources.InstanceTypeOfferingsAsync(new CloudScope(target.AccountId, target.Region), cancellationToken)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        await schedule.AddAsync(resize, cancellationToken);
+        scheduled.Add(resize);
+        return null;
+    }
+
+    /// <summary>The resize itself (check, drain and stop, change, start and register again), for the scheduled runner.</summary>
+    public Task<string?> ResizeNowAsync(InstanceRef target, string type, string key, List<string> requestIds, CancellationToken cancellationToken) =>
+        ResizeAsync(target, type, key, requestIds, cancellationToken);
 
     private async Task<string?> ResizeAsync(InstanceRef target, string? type, string key, List<string> requestIds, CancellationToken cancellationToken)
     {
@@ -79,11 +139,11 @@ public sealed class ResizeExecutor(IInventory inventory, ICompute compute, IClou
         var wasRunning = instance.State is InstanceState.Running or InstanceState.Pending;
         if (instance.State != InstanceState.Stopped)
         {
-            var stop = await compute.ApplyAsync(InstanceAction.Stop, [target], $"{key}:stop", cancellationToken);
+            var stop = await instanceActions.ExecuteAsync(ActionKind.StopInstances, [new ResolvedTarget(target, instance.Name, instance.Tags)], new Dictionary<string, string>(), $"{key}:stop", cancellationToken);
             Add(requestIds, stop.RequestId);
-            if (!stop.AllSucceeded)
+            if (!stop.Succeeded)
             {
-                return $"could not be stopped: {stop.Targets.FirstOrDefault()?.Error}";
+                return $"could not be stopped: {stop.Summary}";
             }
 
             if (!await WaitForAsync(target, InstanceState.Stopped, cancellationToken))
@@ -98,11 +158,11 @@ public sealed class ResizeExecutor(IInventory inventory, ICompute compute, IClou
             return null;
         }
 
-        var start = await compute.ApplyAsync(InstanceAction.Start, [target], $"{key}:start", cancellationToken);
+        var start = await instanceActions.ExecuteAsync(ActionKind.StartInstances, [new ResolvedTarget(target, instance.Name, instance.Tags)], new Dictionary<string, string>(), $"{key}:start", cancellationToken);
         Add(requestIds, start.RequestId);
-        if (!start.AllSucceeded)
+        if (!start.Succeeded)
         {
-            return $"is now {type} but did not start: {start.Targets.FirstOrDefault()?.Error}";
+            return $"is now {type} but did not start: {start.Summary}";
         }
 
         return await WaitForAsync(target, InstanceState.Running, cancellationToken) ? null : $"is now {type} but is not running yet after {StateTimeout.TotalMinutes:0} minutes";
@@ -115,9 +175,9 @@ public sealed class ResizeExecutor(IInventory inventory, ICompute compute, IClou
             return null;
         }
 
-        var start = await compute.ApplyAsync(InstanceAction.Start, [instance.Ref], $"{key}:start", cancellationToken);
+        var start = await instanceActions.ExecuteAsync(ActionKind.StartInstances, [new ResolvedTarget(instance.Ref, instance.Name, instance.Tags)], new Dictionary<string, string>(), $"{key}:start", cancellationToken);
         Add(requestIds, start.RequestId);
-        return start.AllSucceeded ? null : start.Targets.FirstOrDefault()?.Error;
+        return start.Succeeded ? null : start.Summary;
     }
 
     private async Task<string?> ModifyVolumeAsync(InstanceRef target, string? type, List<string> requestIds, CancellationToken cancellationToken)

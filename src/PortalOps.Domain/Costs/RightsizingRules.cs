@@ -26,6 +26,9 @@ public sealed record RightsizingSettings
 
     /// <summary>The share above which the evidence counts as complete (high confidence).</summary>
     public double CompleteCoverage { get; init; } = 0.9;
+
+    /// <summary>The on-demand prices (the AWS Price List's where read, the bundled table otherwise).</summary>
+    public PriceBook Prices { get; init; } = PriceBook.Bundled;
 }
 
 /// <summary>
@@ -45,7 +48,8 @@ public static class RightsizingRules
         }
 
         var spec = InstanceSpecs.Find(instance.InstanceType);
-        var price = PriceTable(instance.Region, instance.InstanceType);
+        var quote = settings.Prices.Quote(instance.Region, instance.InstanceType);
+        var price = quote?.Monthly;
         var evidence = Evidence(usage, settings);
         var complete = usage.Coverage >= settings.CompleteCoverage;
 
@@ -64,7 +68,7 @@ public static class RightsizingRules
 
         if (usage.CpuP95 <= settings.UnderusedCpuP95 && Smallest(spec, instance.Region, usage, settings) is { } target)
         {
-            var targetPrice = target.Monthly(instance.Region)!.Value;
+            var targetPrice = settings.Prices.Monthly(instance.Region, target.Type)!.Value;
             var projectedPeak = usage.CpuMax * spec.Vcpus / target.Vcpus;
             evidence.Add(F($"{spec.Type}: {spec.Vcpus} vCPU, {spec.MemoryGiB:0.#} GiB → {target.Type}: {target.Vcpus} vCPU, {target.MemoryGiB:0.#} GiB ({target.Architecture}, same as now)"));
             evidence.Add(F($"Peak CPU {usage.CpuMax:0.#} % would be {projectedPeak:0.#} % of {target.Type}, within {100 / (1 + settings.Headroom):0} % (headroom {settings.Headroom:P0})"));
@@ -74,17 +78,17 @@ public static class RightsizingRules
                 evidence.Add("Memory is not measured (no CloudWatch agent metric): check it before resizing");
             }
 
-            evidence.Add(F($"{price.Value:0.00} → {targetPrice:0.00} USD/month"));
+            evidence.Add(F($"{price.Value:0.00} → {targetPrice:0.00} USD/month ({quote!.SourceText})"));
             return new Recommendation(RecommendationKind.Rightsize, instance.Ref, instance.Name, instance.Tags,
                 spec.Type, target.Type, price.Value - targetPrice,
                 complete && memoryMeasured ? Confidence.High : complete ? Confidence.Medium : Confidence.Low, evidence);
         }
 
-        if (Successor(spec, instance.Region) is { } successor)
+        if (Successor(spec, instance.Region, settings.Prices) is { } successor)
         {
-            var successorPrice = successor.Monthly(instance.Region)!.Value;
+            var successorPrice = settings.Prices.Monthly(instance.Region, successor.Type)!.Value;
             evidence.Add(F($"{spec.Family} is a previous generation; {successor.Family} has the same size ({successor.Vcpus} vCPU, {successor.MemoryGiB:0.#} GiB) and architecture"));
-            evidence.Add(F($"{price.Value:0.00} → {successorPrice:0.00} USD/month"));
+            evidence.Add(F($"{price.Value:0.00} → {successorPrice:0.00} USD/month ({quote!.SourceText})"));
             return new Recommendation(RecommendationKind.Modernize, instance.Ref, instance.Name, instance.Tags, spec.Type, successor.Type,
                 price.Value - successorPrice, complete ? Confidence.Medium : Confidence.Low, evidence);
         }
@@ -99,7 +103,7 @@ public static class RightsizingRules
     /// </summary>
     public static InstanceSpec? Smallest(InstanceSpec current, string region, UtilizationSummary usage, RightsizingSettings settings)
     {
-        var currentPrice = current.Monthly(region);
+        var currentPrice = settings.Prices.Monthly(region, current.Type);
         if (currentPrice is null)
         {
             return null;
@@ -112,7 +116,7 @@ public static class RightsizingRules
         return InstanceSpecs.All
             .Where(c => c.Category == current.Category && c.Architecture == current.Architecture && !c.PreviousGeneration && c.Generation >= current.Generation)
             .Where(c => c.Vcpus >= neededVcpus && c.BaselineMbps >= neededMbps && c.MemoryGiB >= neededMemory)
-            .Select(c => (Spec: c, Price: c.Monthly(region)))
+            .Select(c => (Spec: c, Price: settings.Prices.Monthly(region, c.Type)))
             .Where(c => c.Price is { } p && p < currentPrice.Value)
             .OrderBy(c => c.Price)
             .ThenBy(c => c.Spec.Family == current.Family ? 0 : 1)
@@ -122,18 +126,17 @@ public static class RightsizingRules
     }
 
     /// <summary>The same size of the successor family of a previous-generation type, when it is priced and cheaper.</summary>
-    public static InstanceSpec? Successor(InstanceSpec current, string region)
+    public static InstanceSpec? Successor(InstanceSpec current, string region, PriceBook? prices = null)
     {
+        prices ??= PriceBook.Bundled;
         if (!current.PreviousGeneration || !InstanceSpecs.Successors.TryGetValue(current.Family, out var family))
         {
             return null;
         }
 
         var next = InstanceSpecs.Find($"{family}.{current.Size}");
-        return next is not null && next.Architecture == current.Architecture && next.Monthly(region) is { } p && current.Monthly(region) is { } now && p < now ? next : null;
+        return next is not null && next.Architecture == current.Architecture && prices.Monthly(region, next.Type) is { } p && prices.Monthly(region, current.Type) is { } now && p < now ? next : null;
     }
-
-    private static decimal? PriceTable(string region, string type) => Provisioning.PriceTable.Monthly(region, type);
 
     private static List<string> Evidence(UtilizationSummary usage, RightsizingSettings settings) =>
     [

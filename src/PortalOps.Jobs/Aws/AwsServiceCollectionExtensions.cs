@@ -87,6 +87,8 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<Domain.Costs.ISpendSource, AwsSpendSource>();
         services.AddSingleton<Domain.Costs.IUtilizationSource, CloudWatchUtilization>();
         services.AddSingleton<Domain.Costs.IResourceModifier, AwsResourceModifier>();
+        services.AddSingleton<Domain.Costs.IPriceList, AwsPriceList>();
+        services.AddSingleton<Domain.Costs.ICommitmentSource, AwsCommitmentSource>();
         services.AddSingleton<Domain.LoadBalancing.ILoadBalancing, AwsLoadBalancing>();
         return true;
     }

@@ -56,9 +56,17 @@ internal sealed class CostsStart(IServiceProvider services, IOptions<CostsOption
         if (services.GetService<IRecurringJobManager>() is { } manager)
         {
             Scheduling.RecurringJobs.RegisterCosts(manager, options.Value.ScanCron);
+            manager.AddOrUpdate<PriceRefreshJob>(PriceRefreshJob.Id, job => job.RunAsync(false, CancellationToken.None), options.Value.PriceRefreshCron);
+            manager.AddOrUpdate<ScheduledResizesJob>(ScheduledResizesJob.Id, job => job.RunAsync(CancellationToken.None), $"*/{options.Value.ScheduledResizeMinutes} * * * *");
             if (options.Value.Enabled && options.Value.ScanAtStart)
             {
                 manager.Trigger(Scheduling.RecurringJobs.CostScan);
+            }
+
+            if (options.Value.Enabled)
+            {
+                // Reads the Price List at start only when the stored prices are a week old or missing (the job checks).
+                manager.Trigger(PriceRefreshJob.Id);
             }
         }
 
@@ -66,4 +74,36 @@ internal sealed class CostsStart(IServiceProvider services, IOptions<CostsOption
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// Reads the AWS Price List into the database weekly (and at start when the stored prices are older than a week). Safe to run
+/// twice: a read within the last seven days is not repeated unless forced.
+/// </summary>
+public sealed partial class PriceRefreshJob(PriceRefresher refresher, ILogger<PriceRefreshJob> logger)
+{
+    public const string Id = "costs.prices";
+
+    [JobDisplayName("Read the AWS Price List")]
+    [AutomaticRetry(Attempts = 1)]
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task RunAsync(bool force, CancellationToken cancellationToken)
+    {
+        var r = await refresher.RefreshAsync(force, cancellationToken);
+        LogRefreshed(logger, r.Message, r.Errors.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Prices: {Message} {Errors} error(s).")]
+    private static partial void LogRefreshed(ILogger logger, string message, int errors);
+}
+
+/// <summary>Runs the approved resizes whose time or maintenance window has come (every few minutes; a resize is claimed before it runs).</summary>
+public sealed class ScheduledResizesJob(ScheduledResizeRunner runner)
+{
+    public const string Id = "costs.scheduled-resizes";
+
+    [JobDisplayName("Run scheduled resizes")]
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 1800)]
+    public Task RunAsync(CancellationToken cancellationToken) => runner.RunDueAsync(cancellationToken);
 }

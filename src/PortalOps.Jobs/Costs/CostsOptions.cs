@@ -34,6 +34,20 @@ public sealed class CostsOptions
     [Range(1.0, 100.0)]
     public double UnderusedCpuPercent { get; set; } = 40;
 
+    /// <summary>Age (days) past which a snapshot no backup policy keeps counts as old.</summary>
+    [Range(7, 3650)]
+    public int SnapshotMaxAgeDays { get; set; } = 90;
+
+    /// <summary>When the AWS Price List is read (cron, UTC); a read within the last seven days is not repeated.</summary>
+    [Required]
+    public string PriceRefreshCron { get; set; } = "41 3 * * 1";
+
+    /// <summary>How often resizes approved for a later time or a maintenance window are looked at (minutes).</summary>
+    [Range(1, 60)]
+    public int ScheduledResizeMinutes { get; set; } = 5;
+
+    public SnapshotSettings ToSnapshotSettings() => new() { UnmanagedMaxAgeDays = SnapshotMaxAgeDays };
+
     public RightsizingSettings ToSettings() => new()
     {
         LookbackDays = LookbackDays, Headroom = Headroom, IdleCpuP95 = IdleCpuPercent, UnderusedCpuP95 = UnderusedCpuPercent,

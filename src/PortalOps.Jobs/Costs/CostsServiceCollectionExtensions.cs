@@ -19,17 +19,32 @@ public static class CostsServiceCollectionExtensions
     {
         services.AddSectionOptions<CostsOptions>(CostsOptions.Section);
         services.TryAddSingleton<ICostRecommendationStore, EfCostRecommendationStore>();
+        services.TryAddSingleton<IPriceStore, EfPriceStore>();
+        services.TryAddSingleton<ICostCoverageStore, EfCostCoverageStore>();
+        services.TryAddSingleton<IScheduledResizeStore, EfScheduledResizeStore>();
         services.TryAddScoped(sp => new CostScanner(
             sp.GetRequiredService<Domain.Instances.IInventory>(), sp.GetRequiredService<Domain.Accounts.ICloudProvider>(), sp.GetRequiredService<Domain.Instances.ICloudResources>(),
             sp.GetRequiredService<Domain.Instances.IElasticIps>(), sp.GetRequiredService<IUtilizationSource>(), sp.GetRequiredService<ICostRecommendationStore>(),
             sp.GetRequiredService<TimeProvider>())
         {
             Settings = sp.GetRequiredService<IOptions<CostsOptions>>().Value.ToSettings(),
+            Snapshots = sp.GetRequiredService<IOptions<CostsOptions>>().Value.ToSnapshotSettings(),
+            Prices = sp.GetService<IPriceStore>(),
+            Commitments = sp.GetService<ICommitmentSource>(),
+            Coverage = sp.GetService<ICostCoverageStore>(),
+            BackupPolicies = sp.GetService<Domain.Backups.IBackupPolicyStore>(),
+            BackupCloud = sp.GetService<Domain.Backups.IBackupCloud>(),
         });
+        services.TryAddScoped(sp => new PriceRefresher(sp.GetRequiredService<IPriceList>(), sp.GetRequiredService<IPriceStore>(), sp.GetRequiredService<Domain.Accounts.ICloudProvider>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddScoped<ScheduledResizeRunner>();
+        services.AddScoped<IActionExecutor, SnapshotDeleteExecutor>();
+        services.TryAddTransient<PriceRefreshJob>();
+        services.TryAddTransient<ScheduledResizesJob>();
         services.TryAddScoped<CostOverview>();
         services.TryAddScoped<ResizeCheck>();
         services.TryAddScoped<CostRecommendations>();
-        services.AddScoped<IActionExecutor, ResizeExecutor>();
+        services.TryAddScoped<ResizeExecutor>();
+        services.AddScoped<IActionExecutor>(sp => sp.GetRequiredService<ResizeExecutor>());
         services.TryAddScoped<Telegram.Costs.CostTelegram>();
         services.TryAddTransient<CostScanJob>();
         services.TryAddTransient<CostScanRequests>();

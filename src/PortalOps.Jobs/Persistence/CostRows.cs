@@ -120,5 +120,7 @@ internal static class CostsModel
         scan.ToTable("CostScans");
         scan.HasKey(s => s.Day);
         scan.Property(s => s.Day).HasMaxLength(10);
+
+        CostPricesModel.Configure(model);
     }
 }

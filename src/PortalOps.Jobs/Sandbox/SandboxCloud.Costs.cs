@@ -61,3 +61,47 @@ public sealed partial class SandboxCloud : IResourceModifier
         return Task.FromResult<string?>(RequestId());
     }
 }
+
+/// <summary>
+/// The sandbox's Cost Explorer purchase recommendations, Reserved Instances and AWS Price List: a Reserved Instance offer for the
+/// type most of its running fleet uses in each region, a Compute Savings Plan for the account, two m5.large reservations in
+/// eu-west-1 (so coverage and utilization have something to show), and Price List prices equal to the bundled table's.
+/// </summary>
+public sealed partial class SandboxCloud : ICommitmentSource, IPriceList
+{
+    public Task<CommitmentAdvice> AdviceAsync(string accountId, CancellationToken cancellationToken = default)
+    {
+        List<Instance> running;
+        lock (_gate)
+        {
+            running = _instances.Values.Where(i => i.AccountId == accountId && i.State == InstanceState.Running).ToList();
+        }
+
+        var offers = running.GroupBy(i => (i.Region, i.InstanceType))
+            .Select(g => (g.Key.Region, g.Key.InstanceType, Count: g.Count(), Price: Domain.Provisioning.PriceTable.Monthly(g.Key.Region, g.Key.InstanceType)))
+            .Where(x => x.Price is not null && x.Count >= 2)
+            .GroupBy(x => x.Region)
+            .Select(g => g.OrderByDescending(x => x.Count * x.Price!.Value).ThenBy(x => x.InstanceType, StringComparer.Ordinal).First())
+            // A one-year no-upfront standard reservation saves about 37 % of on demand.
+            .Select(x => new ReservationOffer(accountId, x.Region, x.InstanceType, x.Count, decimal.Round(x.Count * x.Price!.Value * 0.37m, 2), 0m, 96.5m, "ONE_YEAR", "NO_UPFRONT"))
+            .ToList();
+        var onDemandHourly = running.Sum(i => Domain.Provisioning.PriceTable.Hourly(i.Region, i.InstanceType)?.PerHour ?? 0m);
+        var commitment = decimal.Round(onDemandHourly * 0.5m * 0.72m, 3);
+        IReadOnlyList<SavingsPlanOffer> plans = commitment > 0
+            ? [new SavingsPlanOffer(accountId, "COMPUTE_SP", commitment, decimal.Round(onDemandHourly * 0.5m * 0.28m * 730m, 2), 28m, 0m, "ONE_YEAR", "NO_UPFRONT")]
+            : [];
+        return Task.FromResult(new CommitmentAdvice(offers, plans));
+    }
+
+    public Task<IReadOnlyList<ActiveReservation>> ReservationsAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<ActiveReservation>>(Known(scope) && scope.Region == "eu-west-1"
+            ? [new ActiveReservation(scope, "m5.large", 2, _clock.GetUtcNow().AddDays(200))]
+            : []);
+
+    public Task<IReadOnlyList<ListedPrice>> OnDemandAsync(string region, IReadOnlyList<string> instanceTypes, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<ListedPrice>>(instanceTypes
+            .Select(t => (Type: t, Price: Domain.Provisioning.PriceTable.Hourly(region, t)))
+            .Where(x => x.Price is { RegionalPrice: true })
+            .Select(x => new ListedPrice(region, x.Type, x.Price!.Value.PerHour, Domain.Costs.PriceBook.BundledAsOf))
+            .ToList());
+}

@@ -343,6 +343,14 @@ public sealed partial class SandboxCloud
                     name.Length == 0 ? NoTags : new Dictionary<string, string> { ["Name"] = name });
             }
 
+            // Snapshots nobody cleaned up: one from a migration long done (beyond any retention), one recent.
+            foreach (var (name, size, days) in new[] { ("pre-migration-2025", 120, 200), ("before-upgrade", 40, 3) })
+            {
+                var snap = NewId("snap");
+                _snapshots[snap] = new SnapshotInfo(scope, snap, NewId("vol"), size, "completed", _clock.GetUtcNow().AddDays(-days), $"Manual snapshot {name}",
+                    new Dictionary<string, string> { ["Name"] = name });
+            }
+
             for (var n = 0; n < 2; n++)
             {
                 var id = NewId("eipalloc");

@@ -44,6 +44,12 @@ internal static class SandboxFleet
                 tags["backup"] = "daily";
             }
 
+            if (app is "worker" or "batch")
+            {
+                // Queue consumers keep no state: candidates for Spot.
+                tags["portalops:stateless"] = "true";
+            }
+
             var volumes = new List<Volume> { new($"vol-{random.NextInt64():x17}"[..21], windows ? 50 : random.Next(1, 5) * 8, app == "web" ? "gp2" : "gp3", random.Next(5) != 0, windows ? "/dev/sda1" : "/dev/xvda") };
             if (app is "db" or "cache" or "batch")
             {

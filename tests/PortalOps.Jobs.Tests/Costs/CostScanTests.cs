@@ -17,7 +17,7 @@ public abstract class CostScanTests(DatabaseProvider provider) : StoreTestBase(p
     {
         var cloud = new SandboxCloud(Options.Create(new SandboxOptions()), Clock, new FleetEvents());
         var store = new EfCostRecommendationStore(Database.Contexts);
-        return (new CostScanner(cloud, cloud, cloud, cloud, new SandboxUtilization(cloud), store, Clock), store, cloud);
+        return (new CostScanner(cloud, cloud, cloud, cloud, new SandboxUtilization(cloud), store, Clock) { Commitments = cloud, Coverage = new EfCostCoverageStore(Database.Contexts), Prices = new EfPriceStore(Database.Contexts) }, store, cloud);
     }
 
     private static RecommendationQuery All(DateTimeOffset now) => new(now, 0, 500) { VisibleTo = new ReadScope([Scope.Everything]) };

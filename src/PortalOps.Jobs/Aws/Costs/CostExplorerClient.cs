@@ -16,7 +16,11 @@ public sealed record CostForecast(CostAmount Total, IReadOnlyList<(DateOnly Star
 
 public sealed record RightsizingRecommendation(string AccountId, string ResourceId, string? InstanceName, string? CurrentType, string Action, string? TargetType, decimal EstimatedMonthlySavings, string Currency, IReadOnlyList<string> Reasons);
 
-public sealed record ReservationRecommendation(string? AccountId, string? InstanceType, string? Region, int RecommendedCount, decimal EstimatedMonthlySavings, decimal UpfrontCost, string Currency);
+public sealed record ReservationRecommendation(string? AccountId, string? InstanceType, string? Region, int RecommendedCount, decimal EstimatedMonthlySavings, decimal UpfrontCost, string Currency)
+{
+    /// <summary>The expected utilization of the reservation (%), as Cost Explorer gives it.</summary>
+    public decimal? AverageUtilization { get; init; }
+}
 
 public sealed record SavingsPlansRecommendation(string? AccountId, decimal HourlyCommitment, decimal EstimatedMonthlySavings, decimal EstimatedSavingsPercentage, decimal UpfrontCost, string Currency);
 
@@ -136,7 +140,10 @@ public sealed class CostExplorerClient(AwsProtocolClient core, AwsClients client
                 (int)Dec(d?["RecommendedNumberOfInstancesToPurchase"]),
                 Dec(d?["EstimatedMonthlySavingsAmount"]),
                 Dec(d?["UpfrontCost"]),
-                Str(d?["CurrencyCode"]) ?? "USD"));
+                Str(d?["CurrencyCode"]) ?? "USD")
+            {
+                AverageUtilization = d?["AverageUtilization"] is { } u ? Dec(u) : null,
+            });
             return (items, Str(r.Body["NextPageToken"]));
         }).ConfigureAwait(false));
     }

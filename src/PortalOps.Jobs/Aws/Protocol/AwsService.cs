@@ -33,6 +33,9 @@ public sealed record AwsServiceDescriptor(
     public static readonly AwsServiceDescriptor CloudWatch = new("CloudWatch", "monitoring", "monitoring", "2010-08-01", AwsProtocol.Query);
 
     public static readonly AwsServiceDescriptor CostExplorer = new("CostExplorer", "ce", "ce", "2017-10-25", AwsProtocol.Json11, "AWSInsightsIndexService", Global: true);
+
+    /// <summary>The AWS Price List query API (served from us-east-1).</summary>
+    public static readonly AwsServiceDescriptor Pricing = new("Pricing", "pricing", "api.pricing", "2017-10-15", AwsProtocol.Json11, "AWSPriceListService", Global: true);
 }
 
 /// <summary>One service in one account and region: where to send, how to sign.</summary>

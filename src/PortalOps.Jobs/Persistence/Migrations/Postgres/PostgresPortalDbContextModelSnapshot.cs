@@ -1271,6 +1271,39 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.ToTable("CostBudgets", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.CostCoverageRow", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Day")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<int>("Reserved")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Running")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("UncoveredCents")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AccountId", "Region", "InstanceType");
+
+                    b.ToTable("CostCoverage", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.CostDigestRow", b =>
                 {
                     b.Property<long>("ChatId")
@@ -1339,6 +1372,37 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.HasIndex("UntilMs");
 
                     b.ToTable("CostDismissals", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.CostPriceRow", b =>
+                {
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("EffectiveDate")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<DateTimeOffset>("FetchedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("FetchedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("PerHourNanos")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Region", "InstanceType");
+
+                    b.HasIndex("FetchedAtMs");
+
+                    b.ToTable("CostPrices", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.CostRecommendationRow", b =>
@@ -1536,6 +1600,62 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.HasKey("Day");
 
                     b.ToTable("CostScans", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.CostScheduledResizeRow", b =>
+                {
+                    b.Property<Guid>("ApprovalId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("InstanceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("NotBefore")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Timing")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("ApprovalId");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("CostScheduledResizes", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.DrainProgressRow", b =>

@@ -1262,6 +1262,39 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.ToTable("CostBudgets", (string)null);
                 });
 
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.CostCoverageRow", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Day")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Reserved")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Running")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UncoveredCents")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AccountId", "Region", "InstanceType");
+
+                    b.ToTable("CostCoverage", (string)null);
+                });
+
             modelBuilder.Entity("PortalOps.Jobs.Persistence.CostDigestRow", b =>
                 {
                     b.Property<long>("ChatId")
@@ -1330,6 +1363,37 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.HasIndex("UntilMs");
 
                     b.ToTable("CostDismissals", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.CostPriceRow", b =>
+                {
+                    b.Property<string>("Region")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceType")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EffectiveDate")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FetchedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FetchedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PerHourNanos")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Region", "InstanceType");
+
+                    b.HasIndex("FetchedAtMs");
+
+                    b.ToTable("CostPrices", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.CostRecommendationRow", b =>
@@ -1527,6 +1591,62 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.HasKey("Day");
 
                     b.ToTable("CostScans", (string)null);
+                });
+
+            modelBuilder.Entity("PortalOps.Jobs.Persistence.CostScheduledResizeRow", b =>
+                {
+                    b.Property<Guid>("ApprovalId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccountId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("NotBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Region")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Timing")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApprovalId");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("CostScheduledResizes", (string)null);
                 });
 
             modelBuilder.Entity("PortalOps.Jobs.Persistence.DrainProgressRow", b =>
