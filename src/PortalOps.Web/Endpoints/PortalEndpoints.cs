@@ -39,6 +39,7 @@ public static class PortalEndpoints
         app.MapGet("/compliance/exceptions.csv", ComplianceFiles.ExceptionsAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/costs/spend.csv", CostExport.SpendAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/costs/recommendations.csv", CostExport.RecommendationsAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/costs/savings.csv", CostSavingsExport.SavingsAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/scaling/groups.csv", ScalingExport.GroupsAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/load-balancing/load-balancers.csv", LoadBalancingExport.ExportAsync).RequireAuthorization(Policies.Viewer);
         return app;
