@@ -33,7 +33,8 @@ internal sealed partial class CallbackHandler(
     Alerts.AlertTelegram? alertTelegram = null,
     Compliance.ComplianceTelegram? compliance = null,
     Costs.CostTelegram? costs = null,
-    Scaling.ScalingTelegram? scaling = null)
+    Scaling.ScalingTelegram? scaling = null,
+    Backups.BackupTelegram? backups = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -107,6 +108,9 @@ internal sealed partial class CallbackHandler(
                 break;
             case ButtonKind.ScaleGroup when scaling is not null:
                 screens.Edit(chat.ChatId, messageId, await scaling.ScaleAsync(chat, pressed, cancellationToken));
+                break;
+            case ButtonKind.ConfirmRestore when backups is not null:
+                screens.Edit(chat.ChatId, messageId, await backups.ConfirmRestoreAsync(chat, pressed, cancellationToken));
                 break;
             case ButtonKind.Deny:
             case ButtonKind.ShowApproval:

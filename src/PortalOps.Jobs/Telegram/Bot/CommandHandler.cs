@@ -26,7 +26,8 @@ internal sealed class CommandHandler(
     Compliance.ComplianceTelegram? compliance = null,
     Costs.CostTelegram? costs = null,
     Scaling.ScalingTelegram? scaling = null,
-    LoadBalancing.LoadBalancerSummaryView? loadBalancers = null)
+    LoadBalancing.LoadBalancerSummaryView? loadBalancers = null,
+    Backups.BackupTelegram? backups = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -122,6 +123,12 @@ internal sealed class CommandHandler(
                     screens.Reply(chat, await costs.SavingsAsync(chat, actor, cancellationToken));
                 }
 
+                break;
+            case "backups":
+                screens.Reply(chat, backups is null ? "Backups are not set up on this portal." : await backups.SummaryAsync(actor, cancellationToken));
+                break;
+            case "restore":
+                screens.Reply(chat, backups is null ? new Screen("Backups are not set up on this portal.") : await backups.RestoreAsync(chat, actor, argument, cancellationToken));
                 break;
             default:
                 screens.Reply(chat, $"I don't know /{Escape(command.Name)}. /help lists what I can do.");

@@ -57,6 +57,9 @@ public enum ButtonKind
 
     /// <summary>Move a group's desired capacity by <see cref="ButtonArguments.Action"/> ("+1" / "-1") through the pipeline; acts once.</summary>
     ScaleGroup,
+
+    /// <summary>Restore the instance (<see cref="ButtonArguments.Instance"/>) in its DR region from its latest copies, through the pipeline; acts once.</summary>
+    ConfirmRestore,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>
