@@ -69,7 +69,7 @@ public sealed class BackupPagesTests : PortalTestContext
         SignIn("otto", Role.Operator, Scope.Parse($"{Prod}/*"));
         var page = RenderPage<PolicyEditor>();
 
-        page.Find("input[data-testid=policy-name]").Change("web-nightly");
+        page.Find("input[data-testid=policy-name]").Input("web-nightly");
         page.Find("input[data-testid=policy-account]").Change(Prod);
         page.Find("input[data-testid=policy-region]").Change("eu-west-1");
         page.Find("input[data-testid=policy-tags]").Change("env=web");
@@ -104,7 +104,7 @@ public sealed class BackupPagesTests : PortalTestContext
     }
 
     [Fact]
-    public void PolicyEditor_TighterEdit_RunsAtOnce_AndAPolicyOfAnotherScopeReadsAsMissing()
+    public void PolicyEditor_TighterEdit_RunsAtOnce()
     {
         SignIn("otto", Role.Operator, Scope.Parse($"{Prod}/*"));
         var page = RenderPage<PolicyEditor>(p => p.Add(x => x.PolicyId, _policy.Id));
@@ -116,6 +116,11 @@ public sealed class BackupPagesTests : PortalTestContext
         page.WaitForAssertion(() => Assert.Contains("Saved", page.Find("[data-testid=policy-result]").TextContent, StringComparison.Ordinal));
         Assert.Equal(ActionKind.EditBackupPolicy.Name, Assert.Single(_executor.Calls).Kind.Name);
 
+    }
+
+    [Fact]
+    public void PolicyEditor_PolicyOfAnotherScope_ReadsAsMissing()
+    {
         SignIn("oscar", Role.Operator, Scope.Parse($"{Dev}/*"));
         var other = RenderPage<PolicyEditor>(p => p.Add(x => x.PolicyId, _policy.Id));
         other.WaitForAssertion(() => Assert.Contains("outside your scope", other.Find("[data-testid=policy-missing]").TextContent, StringComparison.Ordinal));
@@ -123,7 +128,7 @@ public sealed class BackupPagesTests : PortalTestContext
     }
 
     [Fact]
-    public void RecoveryPoints_ViewerSeesSourceAndDrCopy_WithoutRestore_OperatorGetsRestore_OtherScopeSeesNothing()
+    public void RecoveryPoints_ViewerSeesSourceAndDrCopy_WithoutRestore()
     {
         SignIn("vera", Role.Viewer, Scope.Parse($"{Prod}/*"));
         var page = RenderPage<InstanceRecoveryPage>(p => p.Add(x => x.AccountId, Prod).Add(x => x.Region, "eu-west-1").Add(x => x.InstanceId, _web.InstanceId));
@@ -133,11 +138,20 @@ public sealed class BackupPagesTests : PortalTestContext
         Assert.Empty(page.FindAll("[data-testid=restore-point]"));
         Assert.Empty(page.FindAll("[data-testid=restore-dr]"));
 
+    }
+
+    [Fact]
+    public void RecoveryPoints_Operator_GetsRestoreLinks()
+    {
         SignIn("otto", Role.Operator, Scope.Parse($"{Prod}/*"));
         var operatorPage = RenderPage<InstanceRecoveryPage>(p => p.Add(x => x.AccountId, Prod).Add(x => x.Region, "eu-west-1").Add(x => x.InstanceId, _web.InstanceId));
         operatorPage.WaitForAssertion(() => Assert.Equal(2, operatorPage.FindAll("[data-testid=restore-point]").Count));
         Assert.Single(operatorPage.FindAll("[data-testid=restore-dr]"));
+    }
 
+    [Fact]
+    public void RecoveryPoints_ViewerOfAnotherScope_SeesNothing()
+    {
         SignIn("vince", Role.Viewer, Scope.Parse($"{Dev}/*"));
         var other = RenderPage<InstanceRecoveryPage>(p => p.Add(x => x.AccountId, Prod).Add(x => x.Region, "eu-west-1").Add(x => x.InstanceId, _web.InstanceId));
         other.WaitForAssertion(() => Assert.NotEmpty(other.FindAll("[data-testid=instance-not-found]")));
@@ -193,19 +207,20 @@ public sealed class BackupPagesTests : PortalTestContext
         Assert.Equal(ActionKind.RestoreInDrRegion.Name, Assert.Single(Approvals.All).KindName);
         Assert.Empty(_executor.Calls);
 
+    }
+
+    [Fact]
+    public void RestoreWizard_InstanceOfAnotherScope_ReadsAsMissing()
+    {
         SignIn("oscar", Role.Operator, Scope.Parse($"{Dev}/*"));
         var other = RenderPage<RestoreWizard>(p => p.Add(x => x.AccountId, Prod).Add(x => x.Region, "eu-west-1").Add(x => x.Id, _web.InstanceId));
         other.WaitForAssertion(() => Assert.NotEmpty(other.FindAll("[data-testid=restore-missing]")));
     }
 
     [Fact]
-    public void Drills_OperatorStartsOne_ThroughThePipeline_AndHistoryShowsTheRto_OnlyInScope()
+    public async Task Drills_OperatorStartsOne_ThroughThePipeline_AndHistoryShowsTheRto()
     {
-        var drill = BackupDrill.Start(Guid.NewGuid(), new Actor(Guid.NewGuid(), "ada", Role.Admin, [], Channel.Web),
-            [new DrillItem(_web.Ref, _web.Name, _web.Tags, Prod, "eu-central-1") { Status = DrillItemStatus.Recovered, Rto = TimeSpan.FromMinutes(7.5), CleanedUp = true }],
-            null, TimeSpan.FromMinutes(30), Start.AddHours(-1));
-        drill.TryFinish(Start.AddMinutes(-50));
-        _memory.Drills.Add(drill);
+        AddFinishedDrill();
 
         SignIn("otto", Role.Operator, Scope.Parse($"{Prod}/*"));
         var page = RenderPage<BackupsPage>();
@@ -213,13 +228,19 @@ public sealed class BackupPagesTests : PortalTestContext
         Assert.Contains("Passed", page.Find("[data-testid=drill-status]").TextContent, StringComparison.Ordinal);
 
         var select = page.FindComponents<MudBlazor.MudSelect<string>>().Single(s => s.Instance.Label == "Instances to restore in their DR region");
-        page.InvokeAsync(() => select.Instance.SelectedValuesChanged.InvokeAsync(new List<string> { _web.Ref.ToString() }));
+        await page.InvokeAsync(() => select.Instance.SelectedValuesChanged.InvokeAsync(new List<string> { _web.Ref.ToString() }));
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=drill-start]").HasAttribute("disabled")));
         page.Find("[data-testid=drill-start]").Click();
 
         page.WaitForAssertion(() => Assert.Single(_executor.Calls));
         Assert.Equal(ActionKind.RunDrDrill, _executor.Calls[0].Kind);
         Assert.Equal([_web.Ref], _executor.Calls[0].Targets);
+    }
 
+    [Fact]
+    public void Drills_ViewerOfAnotherScope_SeesNoDrillAndCannotStartOne()
+    {
+        AddFinishedDrill();
         SignIn("vince", Role.Viewer, Scope.Parse($"{Dev}/*"));
         var other = RenderPage<BackupsPage>();
         other.WaitForAssertion(() => Assert.Contains("No DR drill yet", other.Find("[data-testid=drill-table]").TextContent, StringComparison.Ordinal));
@@ -240,6 +261,11 @@ public sealed class BackupPagesTests : PortalTestContext
         Assert.Contains("i-0def5678,batch-1,Running,Backup,yes,", csv, StringComparison.Ordinal);
         Assert.Equal(2, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
 
+    }
+
+    [Fact]
+    public void Unprotected_ViewerOfAnotherScope_SeesNone()
+    {
         SignIn("vince", Role.Viewer, Scope.Parse($"{Dev}/*"));
         var other = RenderPage<BackupsPage>();
         other.WaitForAssertion(() => Assert.Contains("Every instance whose tags ask for backups is protected", other.Find("[data-testid=unprotected-table]").TextContent, StringComparison.Ordinal));
@@ -257,6 +283,15 @@ public sealed class BackupPagesTests : PortalTestContext
 
         page.WaitForAssertion(() => Assert.Equal("prod-daily", _memory.RunQueries[^1].Search));
         Assert.All(_memory.RunQueries, q => Assert.True(q.PageSize <= 200));
+    }
+
+    private void AddFinishedDrill()
+    {
+        var drill = BackupDrill.Start(Guid.NewGuid(), new Actor(Guid.NewGuid(), "ada", Role.Admin, [], Channel.Web),
+            [new DrillItem(_web.Ref, _web.Name, _web.Tags, Prod, "eu-central-1") { Status = DrillItemStatus.Recovered, Rto = TimeSpan.FromMinutes(7.5), CleanedUp = true }],
+            null, TimeSpan.FromMinutes(30), Start.AddHours(-1));
+        drill.TryFinish(Start.AddMinutes(-50));
+        _memory.Drills.Add(drill);
     }
 
     private sealed class TestCron : ICronSchedule
