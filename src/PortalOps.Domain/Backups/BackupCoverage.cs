@@ -19,6 +19,23 @@ public static class BackupCoverage
 
     private static readonly string[] Off = ["none", "no", "false", "off", "0", "never"];
 
+    /// <summary>The unprotected instances among those <paramref name="visibleTo"/> may see (the inventory filters by scope, page by page).</summary>
+    public static async Task<IReadOnlyList<UnprotectedInstance>> FindAsync(IInventory inventory, IBackupPolicyStore policies, IReadOnlyList<Scope> visibleTo, string tagKey = DefaultTagKey, CancellationToken cancellationToken = default)
+    {
+        var fleet = new List<Instance>();
+        for (var page = 0; ; page++)
+        {
+            var result = await inventory.QueryAsync(new InstanceQuery { PageIndex = page, PageSize = InstanceQuery.MaxPageSize, SortBy = InstanceSort.InstanceId, VisibleTo = visibleTo }, cancellationToken).ConfigureAwait(false);
+            fleet.AddRange(result.Items);
+            if (result.Items.Count < InstanceQuery.MaxPageSize || fleet.Count >= result.TotalCount)
+            {
+                break;
+            }
+        }
+
+        return Unprotected(fleet, await policies.ListAsync(cancellationToken).ConfigureAwait(false), tagKey);
+    }
+
     public static IReadOnlyList<UnprotectedInstance> Unprotected(IEnumerable<Instance> fleet, IReadOnlyList<BackupPolicy> policies, string tagKey = DefaultTagKey)
     {
         var list = new List<UnprotectedInstance>();

@@ -65,7 +65,11 @@ public interface IBackupPolicyStore
 }
 
 /// <summary>Filters for the runs timeline.</summary>
-public sealed record BackupRunQuery(int PageIndex = 0, int PageSize = 25, Guid? PolicyId = null, BackupRunStatus? Status = null, DateTimeOffset? Since = null);
+public sealed record BackupRunQuery(int PageIndex = 0, int PageSize = 25, Guid? PolicyId = null, BackupRunStatus? Status = null, DateTimeOffset? Since = null)
+{
+    /// <summary>Part of the policy's or rule's name.</summary>
+    public string? Search { get; init; }
+}
 
 /// <summary>Backup runs, one per window key, saved with optimistic concurrency.</summary>
 public interface IBackupRunStore

@@ -62,6 +62,7 @@ public static class BackupsServiceCollectionExtensions
         services.TryAddTransient<BackupWindowJob>();
         services.TryAddTransient<BackupRunJob>();
         services.TryAddTransient<BackupDrillJob>();
+        services.TryAddScoped<Telegram.Backups.BackupTelegram>();
         services.TryAddTransient<BackupRpoJob>();
         services.AddHostedService<BackupsStart>();
         return services;

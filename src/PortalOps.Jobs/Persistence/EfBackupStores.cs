@@ -141,6 +141,12 @@ public sealed class EfBackupRunStore(IDbContextFactory<PortalDbContext> contexts
             rows = rows.Where(r => r.CreatedAt >= since);
         }
 
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var text = query.Search.Trim();
+            rows = rows.Where(r => r.PolicyName.Contains(text) || r.RuleName.Contains(text));
+        }
+
         var total = await rows.CountAsync(cancellationToken);
         var page = await rows.OrderByDescending(r => r.CreatedAt).Skip(query.PageIndex * size).Take(size).ToListAsync(cancellationToken);
         return new Page<BackupRun>(page.Select(ToRun).ToList(), total, query.PageIndex, size);

@@ -34,6 +34,7 @@ public static class PortalEndpoints
         app.MapGet("/compliance/reports/{id:guid}.pdf", ComplianceReportExport.DownloadKeptAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/patching/compliance.csv", PatchingExport.ComplianceAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/backups/protected.csv", BackupsExport.ProtectedAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/backups/unprotected.csv", BackupsExport.UnprotectedAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/policy-files", ComplianceFiles.AllPoliciesAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/policy-files/{id}", ComplianceFiles.PolicyAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/exceptions.csv", ComplianceFiles.ExceptionsAsync).RequireAuthorization(Policies.Viewer);

@@ -34,7 +34,8 @@ internal sealed partial class CallbackHandler(
     Compliance.ComplianceTelegram? compliance = null,
     Costs.CostTelegram? costs = null,
     Scaling.ScalingTelegram? scaling = null,
-    OffHours.OffHoursTelegram? offHours = null)
+    OffHours.OffHoursTelegram? offHours = null,
+    Backups.BackupTelegram? backups = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -111,6 +112,9 @@ internal sealed partial class CallbackHandler(
                 break;
             case ButtonKind.KeepRunning when offHours is not null:
                 screens.Edit(chat.ChatId, messageId, await offHours.PressAsync(chat, pressed, cancellationToken));
+                break;
+            case ButtonKind.ConfirmRestore when backups is not null:
+                screens.Edit(chat.ChatId, messageId, await backups.ConfirmRestoreAsync(chat, pressed, cancellationToken));
                 break;
             case ButtonKind.Deny:
             case ButtonKind.ShowApproval:

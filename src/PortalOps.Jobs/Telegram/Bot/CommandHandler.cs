@@ -28,7 +28,8 @@ internal sealed class CommandHandler(
     Scaling.ScalingTelegram? scaling = null,
     LoadBalancing.LoadBalancerSummaryView? loadBalancers = null,
     Costs.CostDigest? digest = null,
-    OffHours.OffHoursTelegram? offHours = null)
+    OffHours.OffHoursTelegram? offHours = null,
+    Backups.BackupTelegram? backups = null)
 {
     private const int MaxArgument = 200;
     private const int MaxApprovalsShown = 10;
@@ -138,6 +139,12 @@ internal sealed class CommandHandler(
                 break;
             case "keep":
                 screens.Reply(chat, offHours is null ? "Off-hours schedules are not set up on this portal." : await offHours.KeepAsync(chat, actor, argument, cancellationToken));
+                break;
+            case "backups":
+                screens.Reply(chat, backups is null ? "Backups are not set up on this portal." : await backups.SummaryAsync(actor, cancellationToken));
+                break;
+            case "restore":
+                screens.Reply(chat, backups is null ? new Screen("Backups are not set up on this portal.") : await backups.RestoreAsync(chat, actor, argument, cancellationToken));
                 break;
             default:
                 screens.Reply(chat, $"I don't know /{Escape(command.Name)}. /help lists what I can do.");

@@ -24,6 +24,7 @@ internal static class Views
         + "/groups [filter] — your Auto Scaling groups; /group &lt;name&gt; — one group, with desired −1 / +1\n"
         + "/lb [name] — load balancers' target health\n"
         + "/offhours — off-hours schedules, drift and overrides; /keep &lt;name&gt; &lt;HH:mm&gt; — keep one running until then today\n"
+        + "/backups — RPO met and missed, recent runs, unprotected instances; /restore &lt;name&gt; — restore it in its DR region (confirm, then approval)\n"
         + "/whoami — who PortalOps thinks you are\n"
         + "/help — this list\n\n"
         + "Every action goes through the same rights, approvals and audit log as the web console.";

@@ -63,6 +63,8 @@ public enum ButtonKind
     /// (round-trip time): an override through the pipeline; acts once.
     /// </summary>
     KeepRunning,
+    /// <summary>Restore the instance (<see cref="ButtonArguments.Instance"/>) in its DR region from its latest copies, through the pipeline; acts once.</summary>
+    ConfirmRestore,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>

@@ -27,6 +27,8 @@ public sealed class PagePoliciesTests
     [InlineData(typeof(Web.Components.Pages.Compliance.ComplianceOverview), "/compliance", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Backups.BackupsPage), "/backups", Policies.Viewer)]
     [InlineData(typeof(Web.Components.Pages.Scaling.OffHoursPage), "/scaling/off-hours", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Backups.InstanceRecoveryPage), "/backups/instances/{AccountId}/{Region}/{InstanceId}", Policies.Viewer)]
+    [InlineData(typeof(Web.Components.Pages.Backups.RestoreWizard), "/backups/restore/{AccountId}/{Region}/{Id}", Policies.Operator)]
     public void Page_Route_HasItsPolicy(Type page, string route, string policy)
     {
         Assert.Equal(route, page.GetCustomAttribute<RouteAttribute>()?.Template);
