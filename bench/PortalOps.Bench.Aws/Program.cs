@@ -16,6 +16,19 @@ using PortalOps.Jobs.Aws.Protocol;
 using PortalOps.Jobs.Tests.Aws.Support;
 
 // Usage: dotnet run -c Release --project bench/PortalOps.Bench.Aws [-- --instances 10000 --latency-ms 200 --series 1234]
+//        dotnet run -c Release --project bench/PortalOps.Bench.Aws -- --inventory-cpu [--instances 10000 --moto-runs 2 --runs 10]
+if (args.Contains("--serve"))
+{
+    await PortalOps.Bench.Aws.InventoryCpu.ServeAsync(args[Array.IndexOf(args, "--serve") + 1]);
+    return;
+}
+
+if (args.Contains("--inventory-cpu"))
+{
+    await PortalOps.Bench.Aws.InventoryCpu.RunAsync(args);
+    return;
+}
+
 var instances = Arg("--instances", 10_000);
 var latencyMs = Arg("--latency-ms", 200);
 var series = Arg("--series", 1_234);
@@ -121,7 +134,7 @@ recorder.Replay = true;
     rows.Add($"| Refresh of the same fleet, answers replayed from memory, best of 5 | process CPU, client + in-process replay proxy | {best.TotalSeconds:0.00} s | — |");
     rows.Add($"| same | wall time | {bestWall.TotalSeconds:0.00} s | — |");
     rows.Add($"| same {describe.Count} answers ({bytes / 1e6:0.0} MB) fetched as raw bytes through the proxy, best of 5 | process CPU, proxy + plain HTTP | {rawBest.TotalSeconds:0.00} s | — |");
-    rows.Add($"| difference | client CPU to parse and take in the fleet (streaming read, mapping, snapshot) | {(best - rawBest).TotalSeconds:0.00} s | ≤ 0.5 s |");
+    rows.Add($"| difference (a lower bound: the proxy shares the process, so this is not what the portal pays; see --inventory-cpu) | client CPU to parse and take in the fleet | ≥ {(best - rawBest).TotalSeconds:0.00} s | — |");
     Console.WriteLine(rows[^1]);
 }
 

@@ -7,6 +7,7 @@ namespace PortalOps.Jobs.Aws.Instances;
 /// <summary>
 /// Reads a DescribeInstances answer (EC2 Query XML) in one forward pass, keeping only what the fleet needs and
 /// skipping the rest unread. Taking in 10,000 instances this way costs a fraction of building the SDK's object graph.
+/// The walk is plain loops over the reader (no callbacks), so an instance costs its own values and nothing else.
 /// </summary>
 internal static class DescribeInstancesReader
 {
@@ -28,16 +29,8 @@ internal static class DescribeInstancesReader
         string? requestId = null;
         using var r = XmlReader.Create(xml, Settings);
         r.MoveToContent();
-        var rootDepth = r.Depth;
-        r.Read();
-        while (!r.EOF && r.Depth > rootDepth)
+        for (var root = Enter(r); Next(r, root);)
         {
-            if (r.NodeType != XmlNodeType.Element)
-            {
-                r.Read();
-                continue;
-            }
-
             switch (r.LocalName)
             {
                 case "requestId":
@@ -47,7 +40,36 @@ internal static class DescribeInstancesReader
                     next = r.ReadElementContentAsString();
                     break;
                 case "reservationSet":
-                    ReadItems(r, () => ReadReservation(r, instances, accountId, region));
+                    for (var set = Enter(r); Next(r, set);)
+                    {
+                        if (r.LocalName != "item")
+                        {
+                            r.Skip();
+                            continue;
+                        }
+
+                        for (var reservation = Enter(r); Next(r, reservation);)
+                        {
+                            if (r.LocalName != "instancesSet")
+                            {
+                                r.Skip();
+                                continue;
+                            }
+
+                            for (var list = Enter(r); Next(r, list);)
+                            {
+                                if (r.LocalName == "item")
+                                {
+                                    instances.Add(ReadInstance(r, accountId, region));
+                                }
+                                else
+                                {
+                                    r.Skip();
+                                }
+                            }
+                        }
+                    }
+
                     break;
                 default:
                     r.Skip();
@@ -58,74 +80,44 @@ internal static class DescribeInstancesReader
         return (instances, string.IsNullOrEmpty(next) ? null : next, requestId);
     }
 
-    /// <summary>Calls <paramref name="readItem"/> positioned on each <c>item</c> child; leaves the reader after the list.</summary>
-    private static void ReadItems(XmlReader r, Action readItem)
+    /// <summary>Steps into the current element: its depth, or -1 when it is empty (then already stepped over).</summary>
+    private static int Enter(XmlReader r)
     {
         if (r.IsEmptyElement)
         {
             r.Read();
-            return;
+            return -1;
         }
 
         var depth = r.Depth;
         r.Read();
-        while (!r.EOF && r.Depth > depth)
-        {
-            if (r.NodeType == XmlNodeType.Element && r.LocalName == "item")
-            {
-                readItem();
-            }
-            else if (r.NodeType == XmlNodeType.Element)
-            {
-                r.Skip();
-            }
-            else
-            {
-                r.Read();
-            }
-        }
-
-        r.Read(); // end of the list element
+        return depth;
     }
 
-    /// <summary>Calls <paramref name="onChild"/> for each child element of the current element, which must consume it.</summary>
-    private static void ReadChildren(XmlReader r, Action<string> onChild)
+    /// <summary>
+    /// Moves to the next child element of the element entered at <paramref name="depth"/> (true), or past that element's end (false).
+    /// Each child the caller is given must be consumed (read or skipped) before asking for the next.
+    /// </summary>
+    private static bool Next(XmlReader r, int depth)
     {
-        if (r.IsEmptyElement)
+        if (depth < 0)
         {
-            r.Read();
-            return;
+            return false;
         }
 
-        var depth = r.Depth;
-        r.Read();
         while (!r.EOF && r.Depth > depth)
         {
             if (r.NodeType == XmlNodeType.Element)
             {
-                onChild(r.LocalName);
+                return true;
             }
-            else
-            {
-                r.Read();
-            }
+
+            r.Read();
         }
 
-        r.Read();
+        r.Read(); // the end of the element
+        return false;
     }
-
-    private static void ReadReservation(XmlReader r, List<Instance> instances, string accountId, string region) =>
-        ReadChildren(r, name =>
-        {
-            if (name == "instancesSet")
-            {
-                ReadItems(r, () => instances.Add(ReadInstance(r, accountId, region)));
-            }
-            else
-            {
-                r.Skip();
-            }
-        });
 
     private static Instance ReadInstance(XmlReader r, string accountId, string region)
     {
@@ -134,9 +126,9 @@ internal static class DescribeInstancesReader
         var launch = DateTimeOffset.UnixEpoch;
         Dictionary<string, string>? tags = null;
         List<Domain.Instances.Volume>? volumes = null;
-        ReadChildren(r, name =>
+        for (var instance = Enter(r); Next(r, instance);)
         {
-            switch (name)
+            switch (r.LocalName)
             {
                 case "instanceId": id = r.ReadElementContentAsString(); break;
                 case "instanceType": type = r.ReadElementContentAsString(); break;
@@ -148,9 +140,9 @@ internal static class DescribeInstancesReader
                     launch = DateTimeOffset.TryParse(r.ReadElementContentAsString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : DateTimeOffset.UnixEpoch;
                     break;
                 case "instanceState":
-                    ReadChildren(r, n =>
+                    for (var s = Enter(r); Next(r, s);)
                     {
-                        if (n == "name")
+                        if (r.LocalName == "name")
                         {
                             state = r.ReadElementContentAsString();
                         }
@@ -158,12 +150,13 @@ internal static class DescribeInstancesReader
                         {
                             r.Skip();
                         }
-                    });
+                    }
+
                     break;
                 case "placement":
-                    ReadChildren(r, n =>
+                    for (var p = Enter(r); Next(r, p);)
                     {
-                        if (n == "availabilityZone")
+                        if (r.LocalName == "availabilityZone")
                         {
                             zone = r.ReadElementContentAsString();
                         }
@@ -171,20 +164,27 @@ internal static class DescribeInstancesReader
                         {
                             r.Skip();
                         }
-                    });
+                    }
+
                     break;
                 case "tagSet":
                     tags = new Dictionary<string, string>(4, StringComparer.Ordinal);
-                    ReadItems(r, () =>
+                    for (var set = Enter(r); Next(r, set);)
                     {
-                        string? key = null, value = null;
-                        ReadChildren(r, n =>
+                        if (r.LocalName != "item")
                         {
-                            if (n == "key")
+                            r.Skip();
+                            continue;
+                        }
+
+                        string? key = null, value = null;
+                        for (var item = Enter(r); Next(r, item);)
+                        {
+                            if (r.LocalName == "key")
                             {
                                 key = r.ReadElementContentAsString();
                             }
-                            else if (n == "value")
+                            else if (r.LocalName == "value")
                             {
                                 value = r.ReadElementContentAsString();
                             }
@@ -192,29 +192,37 @@ internal static class DescribeInstancesReader
                             {
                                 r.Skip();
                             }
-                        });
+                        }
+
                         if (key is not null)
                         {
                             tags[key] = value ?? "";
                         }
-                    });
+                    }
+
                     break;
                 case "blockDeviceMapping":
                     volumes = [];
-                    ReadItems(r, () =>
+                    for (var set = Enter(r); Next(r, set);)
                     {
-                        string device = "", volumeId = "";
-                        ReadChildren(r, n =>
+                        if (r.LocalName != "item")
                         {
-                            if (n == "deviceName")
+                            r.Skip();
+                            continue;
+                        }
+
+                        string device = "", volumeId = "";
+                        for (var item = Enter(r); Next(r, item);)
+                        {
+                            if (r.LocalName == "deviceName")
                             {
                                 device = r.ReadElementContentAsString();
                             }
-                            else if (n == "ebs")
+                            else if (r.LocalName == "ebs")
                             {
-                                ReadChildren(r, e =>
+                                for (var ebs = Enter(r); Next(r, ebs);)
                                 {
-                                    if (e == "volumeId")
+                                    if (r.LocalName == "volumeId")
                                     {
                                         volumeId = r.ReadElementContentAsString();
                                     }
@@ -222,35 +230,37 @@ internal static class DescribeInstancesReader
                                     {
                                         r.Skip();
                                     }
-                                });
+                                }
                             }
                             else
                             {
                                 r.Skip();
                             }
-                        });
+                        }
+
                         if (volumeId.Length > 0)
                         {
                             volumes.Add(new Domain.Instances.Volume(volumeId, 0, "", false, device));
                         }
-                    });
+                    }
+
                     break;
                 default:
                     r.Skip();
                     break;
             }
-        });
+        }
 
-        IReadOnlyDictionary<string, string> t = tags is { Count: > 0 } ? tags : NoTags;
+        IReadOnlyDictionary<string, string> tagged = tags is { Count: > 0 } ? tags : NoTags;
         return new Instance(
             new InstanceRef(accountId, region, id),
-            t.TryGetValue("Name", out var n) ? n : "",
+            tagged.TryGetValue("Name", out var n) ? n : "",
             type,
             Ec2Mapping.State(state),
             zone,
             platformDetails ?? (string.IsNullOrEmpty(platform) ? "Linux/UNIX" : platform),
             launch,
-            t,
+            tagged,
             (IReadOnlyList<Domain.Instances.Volume>?)volumes ?? [],
             string.IsNullOrEmpty(privateIp) ? null : privateIp,
             string.IsNullOrEmpty(publicIp) ? null : publicIp);

@@ -53,21 +53,24 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
     }
 
     /// <summary>
-    /// Sends a Query-protocol action and hands the raw answer to <paramref name="parse"/> (a streaming reader for large
-    /// answers such as a 1000-instance DescribeInstances page); errors are parsed and retried as for any other call.
+    /// Sends a Query-protocol action and hands the answer's body, straight from the socket, to <paramref name="parse"/> (a streaming
+    /// reader for large answers such as a 1000-instance DescribeInstances page): the body is never held whole in memory, so a page
+    /// costs the parser's own small buffers rather than its size twice over. <paramref name="parse"/> reads synchronously (the
+    /// thread is held for one page's transfer) and must build its result only from what it read, since a body cut off part way is
+    /// sent again. Errors are parsed and retried as for any other call; a body that stalls is cut off by the request timeout.
     /// </summary>
     public async Task<T> QueryRawAsync<T>(AwsEndpoint endpoint, string action, QueryParameters parameters, Func<Stream, string?, T> parse, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(parameters.ToFormBody(action, endpoint.Service.ApiVersion));
-        var (status, bytes, requestId) = await SendWithRetriesAsync(endpoint, action, body, "application/x-www-form-urlencoded; charset=utf-8", null, cancellationToken).ConfigureAwait(false);
+        using var call = AwsTracing.StartCall(endpoint.Service.Name, action, endpoint.Region);
         try
         {
-            using var stream = new MemoryStream(bytes, writable: false);
-            return parse(stream, requestId);
+            return await StreamWithRetriesAsync(endpoint, action, body, parse, cancellationToken).ConfigureAwait(false);
         }
-        catch (XmlException e)
+        catch (Exception e)
         {
-            throw new AwsServiceException(endpoint.Service.Name, action, "MalformedResponse", e.Message, requestId, status, e);
+            call.Fail(e is AwsServiceException aws ? aws.ErrorCode : e.GetType().Name);
+            throw;
         }
     }
 
@@ -165,7 +168,90 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
         }
     }
 
+    private async Task<T> StreamWithRetriesAsync<T>(AwsEndpoint endpoint, string action, byte[] body, Func<Stream, string?, T> parse, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Exception failure;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(retry.Timeout);
+            try
+            {
+                using var request = await SignedRequestAsync(endpoint, body, "application/x-www-form-urlencoded; charset=utf-8", null, cancellationToken).ConfigureAwait(false);
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                var requestId = RequestIdOf(response);
+                if ((int)response.StatusCode < 300)
+                {
+                    var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+
+                    // The parser reads synchronously, which no token reaches: on timeout, closing the response ends its read.
+                    using var cut = timeout.Token.Register(static r => ((HttpResponseMessage)r!).Dispose(), response);
+                    try
+                    {
+                        return parse(stream, requestId);
+                    }
+                    catch (XmlException e) when (!timeout.IsCancellationRequested)
+                    {
+                        throw new AwsServiceException(endpoint.Service.Name, action, "MalformedResponse", e.Message, requestId, response.StatusCode, e);
+                    }
+                }
+
+                var text = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+                var error = ParseError(endpoint.Service, action, response.StatusCode, Encoding.UTF8.GetString(text), requestId);
+                if (!AwsRetryPolicy.IsRetryable(error) || attempt >= retry.MaxAttempts)
+                {
+                    throw error;
+                }
+
+                failure = error;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or TimeoutException or OperationCanceledException or IOException or ObjectDisposedException or XmlException)
+            {
+                // A failed or cut-off transfer (a read cut by the timeout surfaces as a closed stream or a broken document).
+                if (attempt >= retry.MaxAttempts)
+                {
+                    if (timeout.IsCancellationRequested || e is TaskCanceledException)
+                    {
+                        throw new TimeoutException($"{endpoint.Service.Name} {action} did not answer within {retry.Timeout.TotalSeconds:0.#} s ({attempt} attempt(s)).", e);
+                    }
+
+                    throw;
+                }
+
+                failure = e;
+            }
+            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+            {
+                // The caller gave up while the parser was reading: the closed stream's error means cancellation.
+                throw new OperationCanceledException($"{endpoint.Service.Name} {action} was cancelled.", e, cancellationToken);
+            }
+
+            var delay = retry.Backoff(attempt, Random.Shared.NextDouble());
+            logger.LogDebug("{Service} {Operation} attempt {Attempt} failed ({Reason}); retrying in {Delay} ms",
+                endpoint.Service.Name, action, attempt, failure is AwsServiceException s ? s.ErrorCode : failure.GetType().Name, (int)delay.TotalMilliseconds);
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string? RequestIdOf(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault()
+            : response.Headers.TryGetValues("x-amz-request-id", out var ids2) ? ids2.FirstOrDefault() : null;
+
     private async Task<(HttpStatusCode, byte[], string?)> SendOnceAsync(AwsEndpoint endpoint, byte[] body, string contentType, string? target, CancellationToken cancellationToken)
+    {
+        using var request = await SignedRequestAsync(endpoint, body, contentType, target, cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(retry.Timeout);
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+        var text = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+        logger.LogTrace("{Service} {Status} in {Ms} ms", endpoint.Service.Name, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return (response.StatusCode, text, RequestIdOf(response));
+    }
+
+    /// <summary>One HTTP request, signed with Signature Version 4 (counted in <see cref="Calls"/>).</summary>
+    private async Task<HttpRequestMessage> SignedRequestAsync(AwsEndpoint endpoint, byte[] body, string contentType, string? target, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref calls);
         var signing = new AWSSigningRequest
@@ -188,7 +274,7 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
             SignPayload = true,
         }, cancellationToken).ConfigureAwait(false);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url);
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url);
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         foreach (var (name, value) in signing.Headers.Concat(signed.Headers))
@@ -201,15 +287,7 @@ public sealed class AwsProtocolClient(HttpClient http, AwsRetryPolicy retry, ILo
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(retry.Timeout);
-        var started = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-        var text = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault()
-            : response.Headers.TryGetValues("x-amz-request-id", out var ids2) ? ids2.FirstOrDefault() : null;
-        logger.LogTrace("{Service} {Status} in {Ms} ms", endpoint.Service.Name, (int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return (response.StatusCode, text, requestId);
+        return request;
     }
 
     internal static AwsServiceException ParseError(AwsServiceDescriptor service, string operation, HttpStatusCode status, string text, string? headerRequestId)
