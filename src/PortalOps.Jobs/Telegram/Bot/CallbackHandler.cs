@@ -33,7 +33,8 @@ internal sealed partial class CallbackHandler(
     Alerts.AlertTelegram? alertTelegram = null,
     Compliance.ComplianceTelegram? compliance = null,
     Costs.CostTelegram? costs = null,
-    Scaling.ScalingTelegram? scaling = null)
+    Scaling.ScalingTelegram? scaling = null,
+    PortalOps.Domain.LoadBalancing.DrainProgressFeed? drainFeed = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -200,6 +201,16 @@ internal sealed partial class CallbackHandler(
             return;
         }
 
+        // Drain before stop: the message shows how the drain goes until the outcome replaces it.
+        using var drainShown = drainFeed?.Watch([target!], p =>
+        {
+            if (!p.Done)
+            {
+                screens.Edit(chat.ChatId, messageId, new Screen($"⏳ {Bold($"{action} {target!.InstanceId}")}\n{Escape(p.Describe())}"));
+            }
+
+            return Task.CompletedTask;
+        });
         var result = await pipeline.SubmitAsync(chat.Actor, new ActionRequest(ActionKind.For(action), [target!], "Asked in Telegram"), cancellationToken);
         var icon = result.Status switch
         {
