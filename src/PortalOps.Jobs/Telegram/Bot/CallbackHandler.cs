@@ -35,7 +35,8 @@ internal sealed partial class CallbackHandler(
     Costs.CostTelegram? costs = null,
     Scaling.ScalingTelegram? scaling = null,
     OffHours.OffHoursTelegram? offHours = null,
-    Backups.BackupTelegram? backups = null)
+    Backups.BackupTelegram? backups = null,
+    PortalOps.Domain.LoadBalancing.DrainProgressFeed? drainFeed = null)
 {
     public async Task HandleAsync(CallbackQuery query, BotChat chat, CancellationToken cancellationToken)
     {
@@ -208,6 +209,16 @@ internal sealed partial class CallbackHandler(
             return;
         }
 
+        // Drain before stop: the message shows how the drain goes until the outcome replaces it.
+        using var drainShown = drainFeed?.Watch([target!], p =>
+        {
+            if (!p.Done)
+            {
+                screens.Edit(chat.ChatId, messageId, new Screen($"⏳ {Bold($"{action} {target!.InstanceId}")}\n{Escape(p.Describe())}"));
+            }
+
+            return Task.CompletedTask;
+        });
         var result = await pipeline.SubmitAsync(chat.Actor, new ActionRequest(ActionKind.For(action), [target!], "Asked in Telegram"), cancellationToken);
         var icon = result.Status switch
         {

@@ -41,6 +41,8 @@ public sealed partial class TelegramBotService(
         new() { Command = "alerts", Description = "Monitoring alerts" },
         new() { Command = "cost", Description = "Cost overview" },
         new() { Command = "savings", Description = "Top cost recommendations, with Apply" },
+        new() { Command = "groups", Description = "Your Auto Scaling groups, with desired −1 / +1" },
+        new() { Command = "lb", Description = "Load balancers' target health" },
         new() { Command = "whoami", Description = "Who PortalOps thinks you are" },
         new() { Command = "help", Description = "What the bot can do" },
     ];
