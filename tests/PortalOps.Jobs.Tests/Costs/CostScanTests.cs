@@ -41,6 +41,25 @@ public abstract class CostScanTests(DatabaseProvider provider) : StoreTestBase(p
     }
 
     [Fact]
+    public async Task Scan_Sandbox_WritesCoverageAndUtilizationFromUsage_ReadPerAccount()
+    {
+        var (scanner, _, _) = Build();
+        var coverage = new EfCostCoverageStore(Database.Contexts);
+
+        await scanner.ScanAsync();
+        await scanner.ScanAsync(); // replaced, not doubled
+
+        var view = await coverage.LatestAsync(null);
+        var reserved = view!.Rows.Single(r => r.Region == "eu-west-1" && r.InstanceType == "m5.large");
+        Assert.Equal(2, reserved.Reserved);
+        Assert.Equal(2, view.Reserved);
+        Assert.True(view.Running > 10);
+        Assert.Equal(view.Rows.Count, view.Rows.Select(r => (r.AccountId, r.Region, r.InstanceType)).Distinct().Count());
+        Assert.All(view.Rows.Where(r => r.Reserved == 0 && r.Running > 0), r => Assert.Equal(0, r.Coverage));
+        Assert.Null(await coverage.LatestAsync(new HashSet<string> { "111111111111" }));
+    }
+
+    [Fact]
     public async Task Scan_TwiceTheSameDay_LeavesOneScanAndTheSameRecommendations()
     {
         var (scanner, store, _) = Build();

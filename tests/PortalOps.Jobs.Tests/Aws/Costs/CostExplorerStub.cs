@@ -8,7 +8,12 @@ namespace PortalOps.Jobs.Tests.Aws.Costs;
 /// <summary>
 /// A loopback stub for the Cost Explorer calls moto 5.2.1 lacks — GetCostForecast and ListCostAllocationTags — answering with the
 /// botocore model's output shapes (Total and ForecastResultsByTime with prediction bounds; CostAllocationTags with TagKey, Type,
-/// Status). Every other call (GetCostAndUsage) goes on to moto.
+/// Status). Every other call (GetCostAndUsage) goes on to moto. With <see cref="InstallPurchaseRecommendations"/> it also answers
+/// GetReservationPurchaseRecommendation and GetSavingsPlansPurchaseRecommendation (moto lacks both) with the botocore output shapes:
+/// Recommendations[].RecommendationDetails[] (AccountId, InstanceDetails.EC2InstanceDetails, RecommendedNumberOfInstancesToPurchase,
+/// EstimatedMonthlySavingsAmount, UpfrontCost, AverageUtilization, CurrencyCode as strings) and
+/// SavingsPlansPurchaseRecommendation.SavingsPlansPurchaseRecommendationDetails[] (HourlyCommitmentToPurchase, EstimatedMonthlySavingsAmount,
+/// EstimatedSavingsPercentage, UpfrontCost).
 /// </summary>
 public sealed class CostExplorerStub
 {
@@ -51,5 +56,77 @@ public sealed class CostExplorerStub
         {
             CostAllocationTags = ActiveTags.Select(t => new { TagKey = t, Type = "UserDefined", Status = "Active", LastUpdatedDate = "2024-01-01T00:00:00Z" }),
         }));
+    }
+
+    public int PurchaseRecommendationCalls { get; private set; }
+
+    public void InstallPurchaseRecommendations(LoopbackProxy proxy, string accountId)
+    {
+        proxy.Stub("AWSInsightsIndexService.GetReservationPurchaseRecommendation", body =>
+        {
+            PurchaseRecommendationCalls++;
+            var request = JsonNode.Parse(body)!;
+            return JsonSerializer.Serialize(new
+            {
+                Metadata = new { RecommendationId = "rec-1", GenerationTimestamp = "2024-02-10T00:00:00Z", LookbackPeriodInDays = request["LookbackPeriodInDays"]?.GetValue<string>() },
+                Recommendations = new[]
+                {
+                    new
+                    {
+                        AccountScope = "PAYER",
+                        LookbackPeriodInDays = "THIRTY_DAYS",
+                        TermInYears = request["TermInYears"]?.GetValue<string>(),
+                        PaymentOption = request["PaymentOption"]?.GetValue<string>(),
+                        RecommendationDetails = new[]
+                        {
+                            new
+                            {
+                                AccountId = accountId,
+                                InstanceDetails = new { EC2InstanceDetails = new { Family = "m5", InstanceType = "m5.large", Region = "us-east-1", AvailabilityZone = "", Platform = "Linux/UNIX", Tenancy = "shared", CurrentGeneration = true, SizeFlexEligible = true } },
+                                RecommendedNumberOfInstancesToPurchase = "3",
+                                RecommendedNormalizedUnitsToPurchase = "12",
+                                MinimumNumberOfInstancesUsedPerHour = "3",
+                                AverageUtilization = "97.5",
+                                EstimatedMonthlySavingsAmount = "77.38",
+                                EstimatedMonthlySavingsPercentage = "36.8",
+                                EstimatedMonthlyOnDemandCost = "210.24",
+                                UpfrontCost = "0.0",
+                                RecurringStandardMonthlyCost = "132.86",
+                                CurrencyCode = "USD",
+                            },
+                        },
+                    },
+                },
+            });
+        });
+        proxy.Stub("AWSInsightsIndexService.GetSavingsPlansPurchaseRecommendation", _ =>
+        {
+            PurchaseRecommendationCalls++;
+            return JsonSerializer.Serialize(new
+            {
+                Metadata = new { RecommendationId = "sp-1", GenerationTimestamp = "2024-02-10T00:00:00Z" },
+                SavingsPlansPurchaseRecommendation = new
+                {
+                    AccountScope = "PAYER",
+                    SavingsPlansType = "COMPUTE_SP",
+                    TermInYears = "ONE_YEAR",
+                    PaymentOption = "NO_UPFRONT",
+                    LookbackPeriodInDays = "THIRTY_DAYS",
+                    SavingsPlansPurchaseRecommendationDetails = new[]
+                    {
+                        new
+                        {
+                            AccountId = accountId,
+                            HourlyCommitmentToPurchase = "0.42",
+                            EstimatedMonthlySavingsAmount = "95.12",
+                            EstimatedSavingsPercentage = "24.6",
+                            EstimatedOnDemandCost = "386.4",
+                            UpfrontCost = "0",
+                            CurrencyCode = "USD",
+                        },
+                    },
+                },
+            });
+        });
     }
 }
