@@ -41,6 +41,7 @@ public sealed partial class TelegramBotService(
         new() { Command = "alerts", Description = "Monitoring alerts" },
         new() { Command = "cost", Description = "Cost overview" },
         new() { Command = "savings", Description = "Top cost recommendations, with Apply" },
+        new() { Command = "digest", Description = "Weekly cost digest in this chat: on or off" },
         new() { Command = "whoami", Description = "Who PortalOps thinks you are" },
         new() { Command = "help", Description = "What the bot can do" },
     ];
