@@ -14,7 +14,7 @@ public sealed class BotStartTests
 
         Assert.Equal(BotMode.Polling, bot.Status.Mode);
         Assert.Equal(BotApiServer.BotUserName, bot.Status.BotUserName);
-        Assert.Equal(["instances", "instance", "approvals", "alerts", "cost", "savings", "groups", "lb", "whoami", "help"], bot.Api.Commands);
+        Assert.Equal(["instances", "instance", "approvals", "alerts", "cost", "savings", "groups", "lb", "digest", "whoami", "help"], bot.Api.Commands);
         Assert.Single(bot.Api.CallsOf("deleteWebhook"));
         Assert.Equal(2, bot.Api.CallsOf("getUpdates")[0].Body["timeout"]!.GetValue<int>());
     }

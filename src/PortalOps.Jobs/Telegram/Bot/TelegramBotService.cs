@@ -43,6 +43,7 @@ public sealed partial class TelegramBotService(
         new() { Command = "savings", Description = "Top cost recommendations, with Apply" },
         new() { Command = "groups", Description = "Your Auto Scaling groups, with desired −1 / +1" },
         new() { Command = "lb", Description = "Load balancers' target health" },
+        new() { Command = "digest", Description = "Weekly cost digest in this chat: on or off" },
         new() { Command = "whoami", Description = "Who PortalOps thinks you are" },
         new() { Command = "help", Description = "What the bot can do" },
     ];
