@@ -26,7 +26,7 @@ public sealed class DisasterRecoveryTests
         Assert.Equal("2026-05-31T02:00:00Z", plan.Window);
         Assert.Equal("m5.large", plan.InstanceType);
         Assert.Equal("/dev/xvda", plan.RootDevice);
-        Assert.Equal([("snap-old-root", "/dev/xvda"), ("snap-old-data", "/dev/sdf")], plan.Volumes.Select(v => (v.SnapshotId, v.DeviceName)).OrderBy(v => v.DeviceName));
+        Assert.Equal([("snap-old-data", "/dev/sdf"), ("snap-old-root", "/dev/xvda")], plan.Volumes.Select(v => (v.SnapshotId, v.DeviceName)).OrderBy(v => v.DeviceName));
         Assert.Equal("web-1-dr", plan.Tags["Name"]);
         Assert.DoesNotContain(plan.Tags.Keys, k => k.StartsWith("portalops:", StringComparison.Ordinal));
     }

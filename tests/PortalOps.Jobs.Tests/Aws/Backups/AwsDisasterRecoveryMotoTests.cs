@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using PortalOps.Domain.Actions;
 using PortalOps.Domain.Approvals;
 using PortalOps.Domain.Backups;
+using PortalOps.Domain.Common;
 using PortalOps.Domain.Instances;
 using PortalOps.Domain.Security;
 using PortalOps.Jobs.Backups;
