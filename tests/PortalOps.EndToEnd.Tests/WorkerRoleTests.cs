@@ -8,6 +8,9 @@ namespace PortalOps.EndToEnd.Tests;
 [Trait("Category", "Peer")]
 public sealed class WorkerRoleTests
 {
+    // A worker needs PostgreSQL; a node on PostgreSQL starts its job server there (as MultiNodeStartTests allows, on two busy cores).
+    private static readonly TimeSpan PostgresStart = TimeSpan.FromMinutes(3);
+
     [Fact]
     public async Task WorkerRole_HealthUrl_AnswersHealthAndNoPageAndPrintsNoSetupLink()
     {
@@ -18,7 +21,7 @@ public sealed class WorkerRoleTests
             ["ConnectionStrings:PortalOps"] = database.ConnectionString,
             ["Jobs:Role"] = "worker",
             ["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}",
-        }, port);
+        }, port, PostgresStart);
         using var http = new HttpClient { BaseAddress = new Uri(worker.BaseUrl) };
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
@@ -45,7 +48,7 @@ public sealed class WorkerRoleTests
             ["ConnectionStrings:PortalOps"] = database.ConnectionString,
             ["Jobs:Role"] = "worker",
             ["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}",
-        }, port);
+        }, port, PostgresStart);
 
         // The second worker is given the first one's port as its portal address: a worker binds no portal address, so it starts.
         await using var second = await Portal.StartWithoutListenerAsync(new Dictionary<string, string?> { ["Jobs:Role"] = "worker", ["ConnectionStrings:PortalOps"] = database.ConnectionString }, first.BaseUrl);
