@@ -23,8 +23,10 @@ using Telegram.Bot.Types;
 //  1. update handling time: from an update arriving to its reply queued, on the Sandbox (no AWS time), p50 / p99;
 //  2. a 1,000-alert burst to 50 chats through the outbound queue, against a loopback Bot API that answers 429 past Telegram's limits.
 // Usage: dotnet run -c Release --project bench/PortalOps.Bench.Telegram [-- --updates N --skip-burst --data FOLDER]
+//        dotnet run -c Release --project bench/PortalOps.Bench.Telegram -- --scale-out   (three nodes on PostgreSQL: ScaleOut.cs)
 var updates = args.SkipWhile(a => a != "--updates").Skip(1).Select(int.Parse).FirstOrDefault(2000);
 var skipBurst = args.Contains("--skip-burst");
+var scaleOut = args.Contains("--scale-out");
 Console.WriteLine($"PortalOps Telegram benchmark · {Environment.ProcessorCount} cores · .NET {Environment.Version}");
 
 await using var api = await BotApiServer.StartAsync();
@@ -33,6 +35,12 @@ var data = under is null ? Directory.CreateTempSubdirectory("portalops-bench-").
 Console.WriteLine($"Data folder: {data}");
 try
 {
+    if (scaleOut)
+    {
+        await ScaleOut.RunAsync(api);
+        return;
+    }
+
     await HandlingAsync(api, data, updates);
     if (!skipBurst)
     {

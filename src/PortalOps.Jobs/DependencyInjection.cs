@@ -75,6 +75,7 @@ public static class DependencyInjection
     /// </summary>
     public static IServiceCollection AddCrossNodeFleetEvents(this IServiceCollection services, IConfiguration configuration)
     {
+        services.TryAddSingleton<Domain.Approvals.IApprovalEvents, ScaleOut.ApprovalEvents>();
         if (string.IsNullOrWhiteSpace(configuration.GetConnectionString(PortalDatabase.ConnectionStringName)))
         {
             return services;
@@ -83,6 +84,12 @@ public static class DependencyInjection
         services.TryAddSingleton<PostgresFleetEvents>();
         services.Replace(ServiceDescriptor.Singleton<IFleetEvents>(sp => sp.GetRequiredService<PostgresFleetEvents>()));
         services.AddHostedService(sp => sp.GetRequiredService<PostgresFleetEvents>());
+
+        // Approvals made or decided, alerts and new metrics reach every node's open pages the same way (ScaleOut.PostgresSignals).
+        services.TryAddSingleton<ScaleOut.PostgresSignals>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScaleOut.PostgresSignals>());
+        services.Replace(ServiceDescriptor.Singleton<Domain.Approvals.IApprovalEvents, ScaleOut.CrossNodeApprovalEvents>());
+        services.Replace(ServiceDescriptor.Singleton<IMonitoringEvents, ScaleOut.CrossNodeMonitoringEvents>());
         return services;
     }
 

@@ -51,6 +51,8 @@ public static class JobsServiceCollectionExtensions
             return new SecretProtector(SecretKeyFile.Load(path, generate));
         });
         services.TryAddSingleton<IUserStore, EfUserStore>();
+        services.TryAddSingleton<EfLoginFailures>();
+        services.TryAddSingleton<ScaleOut.SandboxNodeLock>();
         services.TryAddSingleton<ISessionStore, EfSessionStore>();
         services.TryAddSingleton<IApprovalStore, EfApprovalStore>();
         services.TryAddSingleton<Domain.Actions.IActionLedger, EfActionLedger>();

@@ -15,7 +15,9 @@ try
 
     var app = builder.Build();
     app.Services.ValidateConfiguration();
+    await app.Services.GetRequiredService<PortalOps.Jobs.ScaleOut.SandboxNodeLock>().ClaimAsync(app.Services);
     await app.Services.MigrateDatabaseAsync();
+    PortalOps.Jobs.ScaleOut.DataProtectionKeyCheck.CheckDataProtectionKeys(app.Services);
     app.UsePortal();
     await app.RunAsync();
     return 0;

@@ -23,6 +23,7 @@ public static class WebServices
         services.AddSectionOptions<AuthOptions>(AuthOptions.Section);
         services.AddOptions<OidcOptions>().BindConfiguration(OidcOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OidcOptions>, OidcOptionsValidator>();
+        services.AddSingleton<IValidateOptions<Jobs.Scheduling.JobsOptions>, NodeRoleValidator>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

@@ -16,15 +16,24 @@ public sealed class MultiNodeStartTests
     {
         var cluster = await PostgresCluster.GetAsync();
         var connectionString = await cluster.CreateEmptyDatabaseAsync();
+
+        // Several nodes need a cloud they all see: the Sandbox runs on one node only.
+        await using var moto = await Moto.StartAsync();
+        var keyFile = Path.Combine(Path.GetTempPath(), $"portalops-e2e-{Guid.NewGuid():N}.key");
+        await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
         var nodes = new List<Portal>();
         try
         {
             var starts = new[] { "web", "web", "worker" }.Select(role =>
             {
                 var port = Loopback.FreePort();
-                return Portal.StartAsync(new Dictionary<string, string?>
+                return Portal.StartAsync(new Dictionary<string, string?>(Moto.DummyCredentials)
                 {
+                    ["Aws:ServiceUrl"] = moto.Url,
+                    ["Aws:Accounts:0:Id"] = Moto.AccountId,
+                    ["Aws:Accounts:0:Regions:0"] = "us-east-1",
                     ["ConnectionStrings:PortalOps"] = connectionString,
+                    ["Data:KeyFile"] = keyFile,
                     ["Jobs:Role"] = role,
                     ["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}",
                 }, port, StartTimeout);
@@ -59,6 +68,7 @@ public sealed class MultiNodeStartTests
             }
 
             await cluster.DropDatabaseAsync(connectionString);
+            File.Delete(keyFile);
         }
     }
 }

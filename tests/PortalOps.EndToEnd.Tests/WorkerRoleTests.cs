@@ -1,5 +1,6 @@
 using System.Net;
 using PortalOps.EndToEnd.Tests.Infrastructure;
+using PortalOps.Jobs.Tests.Fixtures;
 
 namespace PortalOps.EndToEnd.Tests;
 
@@ -7,15 +8,20 @@ namespace PortalOps.EndToEnd.Tests;
 [Trait("Category", "Peer")]
 public sealed class WorkerRoleTests
 {
+    // A worker needs PostgreSQL; a node on PostgreSQL starts its job server there (as MultiNodeStartTests allows, on two busy cores).
+    private static readonly TimeSpan PostgresStart = TimeSpan.FromMinutes(3);
+
     [Fact]
     public async Task WorkerRole_HealthUrl_AnswersHealthAndNoPageAndPrintsNoSetupLink()
     {
         var port = Loopback.FreePort();
+        await using var database = await PostgresDatabase.CreateAsync();
         await using var worker = await Portal.StartAsync(new Dictionary<string, string?>
         {
+            ["ConnectionStrings:PortalOps"] = database.ConnectionString,
             ["Jobs:Role"] = "worker",
             ["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}",
-        }, port);
+        }, port, PostgresStart);
         using var http = new HttpClient { BaseAddress = new Uri(worker.BaseUrl) };
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
@@ -36,14 +42,16 @@ public sealed class WorkerRoleTests
     public async Task WorkerRole_TwoWorkersOnOneHost_BothStart()
     {
         var port = Loopback.FreePort();
+        await using var database = await PostgresDatabase.CreateAsync();
         await using var first = await Portal.StartAsync(new Dictionary<string, string?>
         {
+            ["ConnectionStrings:PortalOps"] = database.ConnectionString,
             ["Jobs:Role"] = "worker",
             ["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}",
-        }, port);
+        }, port, PostgresStart);
 
         // The second worker is given the first one's port as its portal address: a worker binds no portal address, so it starts.
-        await using var second = await Portal.StartWithoutListenerAsync(new Dictionary<string, string?> { ["Jobs:Role"] = "worker" }, first.BaseUrl);
+        await using var second = await Portal.StartWithoutListenerAsync(new Dictionary<string, string?> { ["Jobs:Role"] = "worker", ["ConnectionStrings:PortalOps"] = database.ConnectionString }, first.BaseUrl);
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         Assert.False(second.Process.HasExited, "The second worker stopped:\n" + second.Process.Tail());
@@ -56,8 +64,10 @@ public sealed class WorkerRoleTests
     [Fact]
     public async Task WorkerRole_BadHealthUrl_RefusesToStartNamingTheKey()
     {
+        await using var database = await PostgresDatabase.CreateAsync();
         var (exitCode, output) = await Portal.RunToExitAsync(new Dictionary<string, string?>
         {
+            ["ConnectionStrings:PortalOps"] = database.ConnectionString,
             ["Jobs:Role"] = "worker",
             ["Jobs:WorkerHealthUrls"] = "127.0.0.1:9100",
         }, TimeSpan.FromSeconds(60));
@@ -65,4 +75,26 @@ public sealed class WorkerRoleTests
         Assert.Equal(1, exitCode);
         Assert.Contains("Jobs:WorkerHealthUrls must list http:// or https:// addresses", output, StringComparison.Ordinal);
     }
+}
+
+/// <summary>A migrated database of its own on the test PostgreSQL server, dropped afterwards.</summary>
+internal sealed class PostgresDatabase : IAsyncDisposable
+{
+    private readonly PostgresCluster _cluster;
+
+    private PostgresDatabase(PostgresCluster cluster, string connectionString)
+    {
+        _cluster = cluster;
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public static async Task<PostgresDatabase> CreateAsync()
+    {
+        var cluster = await PostgresCluster.GetAsync();
+        return new PostgresDatabase(cluster, await cluster.CreateDatabaseAsync());
+    }
+
+    public async ValueTask DisposeAsync() => await _cluster.DropDatabaseAsync(ConnectionString);
 }

@@ -7,8 +7,9 @@ namespace PortalOps.Jobs.Persistence;
 /// <summary>
 /// Approval requests with optimistic concurrency: an update is one conditional statement
 /// (<c>UPDATE … WHERE Id = @id AND Version = @expected</c>), so of two nodes racing on one row exactly one wins.
+/// Every change written is published (<see cref="IApprovalEvents"/>), so open pages on every node read again.
 /// </summary>
-public sealed class EfApprovalStore(IDbContextFactory<PortalDbContext> contexts) : IApprovalStore
+public sealed class EfApprovalStore(IDbContextFactory<PortalDbContext> contexts, IApprovalEvents? events = null) : IApprovalStore
 {
     private const int MaxListSize = 5000;
 
@@ -17,6 +18,7 @@ public sealed class EfApprovalStore(IDbContextFactory<PortalDbContext> contexts)
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Approvals.Add(ToRow(request));
         await db.SaveChangesAsync(cancellationToken);
+        events?.Publish();
     }
 
     public async Task<ApprovalRequest?> FindAsync(Guid id, CancellationToken cancellationToken = default)
@@ -48,6 +50,7 @@ public sealed class EfApprovalStore(IDbContextFactory<PortalDbContext> contexts)
                 cancellationToken);
         if (updated == 1)
         {
+            events?.Publish();
             return;
         }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Security;
+using PortalOps.Jobs.Persistence;
 
 namespace PortalOps.Web.Security;
 
@@ -35,17 +36,18 @@ public sealed class LocalAccounts(
             return new LoginResult(false, "Enter your user name and password.", null);
         }
 
-        if (throttle.IsLocked(userName, clock.GetUtcNow()))
+        var user = await users.FindByNameAsync(userName, cancellationToken);
+        var throttleKey = LoginThrottle.KeyFor(user, userName);
+        if (await throttle.IsLockedAsync(throttleKey, clock.GetUtcNow(), cancellationToken))
         {
             await AuditAsync(userName, null, "auth.login", AuditOutcome.Denied, "Too many failed attempts; locked for a while.", cancellationToken);
             return new LoginResult(false, "Too many failed attempts. Try again in a few minutes.", null);
         }
 
-        var user = await users.FindByNameAsync(userName, cancellationToken);
         if (user?.PasswordHash is null || user.IsDisabled
             || hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
         {
-            throttle.RecordFailure(userName, clock.GetUtcNow());
+            await throttle.RecordFailureAsync(throttleKey, clock.GetUtcNow(), cancellationToken);
             await AuditAsync(userName, user?.Id, "auth.login", AuditOutcome.Denied, user?.IsDisabled == true ? "Account disabled." : "Wrong user name or password.", cancellationToken);
             return new LoginResult(false, BadCredentials, null);
         }
@@ -61,13 +63,13 @@ public sealed class LocalAccounts(
             var step = Totp.Match(user.TotpSecret, totpCode, clock.GetUtcNow());
             if (step is null || !await users.TryUseTotpStepAsync(user.Id, step.Value, cancellationToken))
             {
-                throttle.RecordFailure(userName, clock.GetUtcNow());
+                await throttle.RecordFailureAsync(throttleKey, clock.GetUtcNow(), cancellationToken);
                 await AuditAsync(userName, user.Id, "auth.login", AuditOutcome.Denied, step is null ? "Wrong authenticator code." : "Authenticator code already used.", cancellationToken);
                 return new LoginResult(false, step is null ? "That authenticator code is not right." : "That authenticator code was already used; wait for the next one.", null, NeedsTotp: true);
             }
         }
 
-        throttle.Reset(userName);
+        await throttle.ResetAsync(throttleKey, cancellationToken);
 
         // Only the login time is written: an Admin's change made since the read (disable, demotion) stays as it is,
         // and the new session's security stamp no longer matches, so it ends at once.
@@ -173,16 +175,38 @@ public sealed class LocalAccounts(
         audit.AppendAsync(new AuditEvent(actor, actorId, Channel.Web, action, target ?? $"user:{actor}", outcome, detail), cancellationToken);
 }
 
-/// <summary>Slows down password guessing: five failures within 15 minutes lock a user name for 15 minutes.</summary>
+/// <summary>
+/// Slows down password guessing: five failures within 15 minutes lock an account for 15 minutes. The count is kept in the
+/// database (<see cref="EfLoginFailures"/>), shared by every node; it is keyed by the account, or for a name that belongs to none
+/// by one of a fixed number of buckets, so invented names cannot grow it. Without the database (unit tests) it is kept in memory,
+/// bounded the same way.
+/// </summary>
 public sealed class LoginThrottle
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
-    private const int MaxFailures = 5;
-    private readonly ConcurrentDictionary<string, List<DateTimeOffset>> _failures = new(StringComparer.OrdinalIgnoreCase);
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+    public const int MaxFailures = 5;
+    private const int MemoryLimit = 10_000;
+    private readonly EfLoginFailures? _store;
+    private readonly ConcurrentDictionary<string, List<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
 
-    public bool IsLocked(string userName, DateTimeOffset now)
+    public LoginThrottle()
     {
-        if (!_failures.TryGetValue(userName, out var list))
+    }
+
+    public LoginThrottle(EfLoginFailures store) => _store = store;
+
+    /// <summary>The key failures of this login count against: the account when the name has one, else the name's bucket.</summary>
+    public static string KeyFor(PortalUser? user, string userName) =>
+        user is null ? EfLoginFailures.ForUnknownName(userName) : EfLoginFailures.ForUser(user.Id);
+
+    public async Task<bool> IsLockedAsync(string key, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (_store is not null)
+        {
+            return await _store.IsLockedAsync(key, now, cancellationToken);
+        }
+
+        if (!_failures.TryGetValue(key, out var list))
         {
             return false;
         }
@@ -194,14 +218,34 @@ public sealed class LoginThrottle
         }
     }
 
-    public void RecordFailure(string userName, DateTimeOffset now)
+    public async Task RecordFailureAsync(string key, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var list = _failures.GetOrAdd(userName, _ => []);
+        if (_store is not null)
+        {
+            await _store.RecordFailureAsync(key, now, MaxFailures, Window, cancellationToken);
+            return;
+        }
+
+        if (_failures.Count >= MemoryLimit && !_failures.ContainsKey(key))
+        {
+            _failures.Clear();
+        }
+
+        var list = _failures.GetOrAdd(key, _ => []);
         lock (list)
         {
             list.Add(now);
         }
     }
 
-    public void Reset(string userName) => _failures.TryRemove(userName, out _);
+    public async Task ResetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (_store is not null)
+        {
+            await _store.ResetAsync(key, cancellationToken);
+            return;
+        }
+
+        _failures.TryRemove(key, out _);
+    }
 }

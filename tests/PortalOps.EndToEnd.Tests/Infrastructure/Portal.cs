@@ -77,6 +77,13 @@ public sealed partial class Portal : IAsyncDisposable
     /// <summary>Starts the portal binary and waits for it to stop by itself (a start refused for bad configuration); kills it after <paramref name="timeout"/>.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan timeout)
     {
+        var (exitCode, output, _) = await RunToExitWithFilesAsync(settings, timeout);
+        return (exitCode, output);
+    }
+
+    /// <summary>As <see cref="RunToExitAsync"/>, and the files the process left in its (empty at start) data folder.</summary>
+    public static async Task<(int ExitCode, string Output, IReadOnlyList<string> Files)> RunToExitWithFilesAsync(IReadOnlyDictionary<string, string?> settings, TimeSpan timeout)
+    {
         var dataPath = Path.Combine(Path.GetTempPath(), "portalops-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataPath);
         await using var process = Launch($"http://127.0.0.1:{Loopback.FreePort()}", dataPath, settings);
@@ -86,7 +93,8 @@ public sealed partial class Portal : IAsyncDisposable
 
             // The last lines arrive after the exit is seen.
             await Task.Delay(300);
-            return (process.ExitCode, process.Output);
+            var files = Directory.EnumerateFileSystemEntries(dataPath, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dataPath, f)).ToList();
+            return (process.ExitCode, process.Output, files);
         }
         catch (TimeoutException)
         {

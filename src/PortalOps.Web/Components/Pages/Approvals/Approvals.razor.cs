@@ -15,6 +15,7 @@ public sealed partial class Approvals : IDisposable
     private PendingApprovals? _pending;
     private ApprovalHistory? _history;
     private LiveRefresh? _live;
+    private IDisposable? _subscription;
     private Decision? _decision;
     private Guid? _userId;
     private bool _canDecide;
@@ -26,6 +27,9 @@ public sealed partial class Approvals : IDisposable
 
     [Inject]
     public required CurrentActor Current { get; init; }
+
+    [Inject]
+    public required IServiceProvider Services { get; init; }
 
     [Inject]
     public required ISnackbar Snackbar { get; init; }
@@ -40,9 +44,16 @@ public sealed partial class Approvals : IDisposable
         _userId = user?.Id;
         _canDecide = user is { IsDisabled: false, Role: >= Role.Approver };
         _live = new LiveRefresh(() => InvokeAsync(RefreshAsync), TimeSpan.FromMilliseconds(300), RefreshInterval);
+
+        // A request made or decided anywhere (this node, another node, Telegram, the expiry job) shows within a moment.
+        _subscription = Services.GetService<IApprovalEvents>()?.Subscribe(() => _live?.Poke());
     }
 
-    public void Dispose() => _live?.Dispose();
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _live?.Dispose();
+    }
 
     internal async Task RefreshAsync()
     {
