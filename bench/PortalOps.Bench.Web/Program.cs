@@ -24,6 +24,13 @@ using PortalOps.Web.Security;
 // Usage: dotnet run -c Release --project bench/PortalOps.Bench.Web [-- --instances 10000 --pages 200 --circuits 50]
 // Renders the real Instances page (MudDataGrid, server-side paging) in circuits made of what Blazor Server keeps per circuit
 // (a DI scope and a renderer), over the Sandbox's in-memory inventory, and measures the server side of each interaction.
+if (args.Contains("--patching"))
+{
+    // dotnet run -c Release --project bench/PortalOps.Bench.Web -- --patching [--instances 10000 --pages 200]
+    await PatchingPage.RunAsync(args);
+    return;
+}
+
 var instances = Arg("--instances", 10_000);
 var pages = Arg("--pages", 200);
 var circuits = Arg("--circuits", 50);
