@@ -47,33 +47,4 @@ public sealed class LoadBalancerCommandTests : IAsyncLifetime
         Assert.Contains("staging-web", list.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("prod-", list.Text, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task Stop_RegisteredInstance_TheMessageShowsTheDrainUntilTheOutcomeReplacesIt()
-    {
-        var olga = await _bot.LinkAsync(await _bot.AddUserAsync("olga", Role.Operator), 503);
-        var elb = _bot.Services.GetRequiredService<ILoadBalancing>();
-        var scope = new CloudScope("000000000000", "eu-west-1");
-        var candidates = new List<(TargetGroup Group, TimeSpan Delay)>();
-        foreach (var g in (await elb.TargetGroupsAsync(scope)).Where(g => g.Healthy >= 2))
-        {
-            candidates.Add((g, await elb.DeregistrationDelayAsync(scope, g.Arn)));
-        }
-
-        var (group, _) = candidates.OrderBy(c => c.Delay).First();
-        var target = group.Targets.First(t => t.State == TargetHealthState.Healthy).TargetId;
-        var details = await _bot.AskAsync(olga, $"/instance {target}", target);
-
-        _bot.Api.Press(olga, details, "Stop");
-        var confirm = await _bot.Api.WaitForMessageAsync(503, m => m.MessageId == details.MessageId && m.Text.Contains("Blast radius", StringComparison.Ordinal), "asking to confirm");
-        _bot.Api.Press(olga, confirm, "Yes, stop");
-        await _bot.Api.WaitForMessageAsync(503, m => m.MessageId == details.MessageId && m.Text.Contains("Stop accepted", StringComparison.Ordinal), "with the outcome", TimeSpan.FromSeconds(90));
-
-        var edits = _bot.Api.CallsOf("editMessageText").Select(c => c.Body["text"]!.GetValue<string>()).ToList();
-        var draining = edits.FindIndex(t => t.Contains($"Draining", StringComparison.Ordinal) && t.Contains(group.Name, StringComparison.Ordinal));
-        var outcome = edits.FindIndex(t => t.Contains("Stop accepted", StringComparison.Ordinal));
-        Assert.True(draining >= 0, string.Join(" | ", edits));
-        Assert.True(draining < outcome, string.Join(" | ", edits));
-        Assert.Contains($"Drained from {group.Name}", edits[outcome], StringComparison.Ordinal);
-    }
 }
