@@ -52,7 +52,14 @@ public sealed class CostRecommendations(ICostRecommendationStore store, ActionPi
     }
 
     /// <summary>Submits the recommendation's action; the pipeline authorizes it and it waits for approval.</summary>
-    public async Task<ActionResult> ApplyAsync(Actor actor, string key, CancellationToken cancellationToken = default)
+    public Task<ActionResult> ApplyAsync(Actor actor, string key, CancellationToken cancellationToken = default) =>
+        ApplyAsync(actor, key, ResizeTiming.Now, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(Actor, string, CancellationToken)"/>; a resize runs, once approved, <paramref name="timing"/>: at once,
+    /// not before <paramref name="notBefore"/>, or in the next maintenance window covering the instance.
+    /// </summary>
+    public async Task<ActionResult> ApplyAsync(Actor actor, string key, ResizeTiming timing, DateTimeOffset? notBefore, CancellationToken cancellationToken = default)
     {
         var view = await FindAsync(actor, key, cancellationToken);
         if (view is null)
@@ -73,6 +80,25 @@ public sealed class CostRecommendations(ICostRecommendationStore store, ActionPi
         }
 
         var request = recommendation.ToRequest() with { RequireApproval = ApprovalRule };
+        if (recommendation.Action == ActionKind.ResizeInstances && timing != ResizeTiming.Now)
+        {
+            if (timing == ResizeTiming.At && (notBefore is null || notBefore <= clock.GetUtcNow()))
+            {
+                return new ActionResult(ActionStatus.Refused, "Choose a time in the future for the resize.");
+            }
+
+            var parameters = new Dictionary<string, string>(request.Parameters)
+            {
+                [ResizeParameters.When] = timing == ResizeTiming.At ? "at" : "window",
+            };
+            if (notBefore is { } at)
+            {
+                parameters[ResizeParameters.NotBefore] = at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            request = request with { Parameters = parameters };
+        }
+
         var result = await pipeline.SubmitAsync(actor, request, cancellationToken);
         if (result.IsSuccess)
         {

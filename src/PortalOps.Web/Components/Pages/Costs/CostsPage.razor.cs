@@ -26,6 +26,8 @@ public sealed partial class CostsPage
     private string? _error;
     private bool _mayScan;
     private List<ChartSeries<double>> _series = [];
+    private CoverageView? _coverage;
+    private string? _prices;
     private string[] _labels = [];
 
     [Inject]
@@ -74,9 +76,20 @@ public sealed partial class CostsPage
         _visible = CostOverview.VisibleAccounts(_actor, Cloud.Accounts.Select(a => a.Id));
         _savings = await Recommendations.TotalsAsync(_actor);
         _filter = SpendFilter.Default(Overview.Today);
+        if (Services.GetService<IPriceStore>() is { } prices)
+        {
+            _prices = (await prices.LoadAsync()).Describe();
+        }
+
         if (_visible.Count == 0)
         {
             return;
+        }
+
+        // Coverage is per account, like spend: shown for the accounts the person sees whole.
+        if (Services.GetService<ICostCoverageStore>() is { } coverage)
+        {
+            _coverage = await coverage.LatestAsync(_visible.ToHashSet(StringComparer.Ordinal));
         }
 
         _summary = await Overview.SummaryAsync(_visible);

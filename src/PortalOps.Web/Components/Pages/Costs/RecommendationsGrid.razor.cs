@@ -19,8 +19,15 @@ public sealed partial class RecommendationsGrid
     private int _days = 30;
     private string? _dismissError;
 
+    private ResizeTiming _timing = ResizeTiming.Now;
+    private string? _at;
+
     [Parameter]
     public Actor? Actor { get; set; }
+
+    /// <summary>Which source and date the prices come from (one line).</summary>
+    [Parameter]
+    public string? Prices { get; set; }
 
     [Inject]
     public required CostRecommendations Recommendations { get; init; }
@@ -63,7 +70,19 @@ public sealed partial class RecommendationsGrid
             return;
         }
 
-        var result = await Recommendations.ApplyAsync(Actor, view.Recommendation.Key);
+        DateTimeOffset? notBefore = null;
+        if (_timing == ResizeTiming.At)
+        {
+            if (!DateTimeOffset.TryParse(_at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+            {
+                Snackbar.Add("Give the time as yyyy-MM-dd HH:mm (UTC).", MudBlazor.Severity.Warning);
+                return;
+            }
+
+            notBefore = at.ToUniversalTime();
+        }
+
+        var result = await Recommendations.ApplyAsync(Actor, view.Recommendation.Key, _timing, notBefore);
         Snackbar.Add(result.Message, result.IsSuccess ? MudBlazor.Severity.Success : MudBlazor.Severity.Warning);
         if (_grid is not null)
         {

@@ -52,6 +52,92 @@ public sealed class CostsPageTests : PortalTestContext
         Assert.Equal("70.08 USD/mo", page.Find("[data-testid=cost-savings]").TextContent);
     }
 
+    private void AddNewKinds()
+    {
+        var ours = new InstanceRef(TestData.SandboxAccount, TestData.EuWest, "i-0worker");
+        _store.Items.AddRange(
+        [
+            new Recommendation(RecommendationKind.Spot, ours, "prod-worker-02", new Dictionary<string, string> { ["team"] = "data" }, "m5.large", "m5.large", 53.29m, Confidence.Medium,
+                ["Stateless: tagged portalops:stateless=true", "Interruption risk < 5 % a month (estimated)"]),
+            new Recommendation(RecommendationKind.ReservedInstances, new InstanceRef(TestData.SandboxAccount, TestData.EuWest, "ri:m5.large"), "3 × m5.large", new Dictionary<string, string>(),
+                null, "3 × m5.large", 77.38m, Confidence.High, ["Cost Explorer recommends 3 × m5.large"]),
+            new Recommendation(RecommendationKind.SavingsPlans, new InstanceRef(TestData.SandboxAccount, "global", "sp:COMPUTE_SP"), "Compute Savings Plan 0.42 USD/hour", new Dictionary<string, string>(),
+                null, "0.42 USD/hour", 95.12m, Confidence.Medium, ["Cost Explorer recommends a Compute Savings Plan"]),
+            new Recommendation(RecommendationKind.OldSnapshot, new InstanceRef(TestData.SandboxAccount, TestData.EuWest, "snap-0old"), "pre-migration-2025 (snap-0old)", new Dictionary<string, string>(),
+                "snapshot", null, 6m, Confidence.Medium, ["120 GiB, taken 200 days ago"]),
+            new Recommendation(RecommendationKind.Spot, new InstanceRef(Other, TestData.EuWest, "i-0otherworker"), "other-worker", new Dictionary<string, string>(), "c5.large", "c5.large", 40m, Confidence.High, ["Stateless"]),
+            new Recommendation(RecommendationKind.ReservedInstances, new InstanceRef(Other, TestData.EuWest, "ri:c5.large"), "5 × c5.large", new Dictionary<string, string>(), null, "5 × c5.large", 99m, Confidence.High, ["other account"]),
+        ]);
+        Services.AddSingleton<IPriceStore>(new FixedPrices(new PriceBook([new ListedPrice(TestData.EuWest, "m5.large", 0.107m, new DateOnly(2026, 11, 1))], new DateTimeOffset(2026, 11, 30, 3, 41, 0, TimeSpan.Zero))));
+        Services.AddSingleton<ICostCoverageStore>(new FixedCoverage(new CoverageView(new DateOnly(2026, 12, 1),
+        [
+            new CoverageRow(TestData.SandboxAccount, TestData.EuWest, "m5.large", 4, 2, 156.22m),
+            new CoverageRow(Other, TestData.EuWest, "c5.large", 9, 0, 620m),
+        ])));
+    }
+
+    [Fact]
+    public void Page_OperatorOfTheAccount_SeesSpotReservedSavingsPlansAndOldSnapshots_CoverageAndThePriceSource()
+    {
+        AddNewKinds();
+        SignIn("olga", Role.Operator, new Scope(TestData.SandboxAccount, "*"));
+
+        var page = RenderPage<CostsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(5, page.FindAll("[data-testid=rec-row]").Count));
+        var text = page.Find("[data-testid=rec-grid]").TextContent;
+        Assert.Contains("Run prod-worker-02 (m5.large) on Spot", text, StringComparison.Ordinal);
+        Assert.Contains("Interruption risk < 5 %", text, StringComparison.Ordinal);
+        Assert.Contains("Reserve 3 × m5.large in eu-west-1", text, StringComparison.Ordinal);
+        Assert.Contains("Commit to a Compute Savings Plan of 0.42 USD/hour", text, StringComparison.Ordinal);
+        Assert.Contains("Delete old snapshot pre-migration-2025 (snap-0old)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("other-worker", page.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("5 × c5.large", page.Markup, StringComparison.Ordinal);
+        // Purchases and Spot moves are the owner's decision: no Apply; the snapshot and the idle stop have one.
+        Assert.Equal(3, page.FindAll("[data-testid=rec-informational]").Count);
+        Assert.Equal(2, page.FindAll("[data-testid=rec-apply]").Count);
+        Assert.Contains("AWS Price List as of 2026-11-30 03:41 UTC", page.Find("[data-testid=rec-prices]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("covered by reservations: 50", page.Find("[data-testid=cost-coverage-summary]").TextContent, StringComparison.Ordinal);
+        var coverage = page.Find("[data-testid=cost-coverage]").TextContent;
+        Assert.Contains("m5.large", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain("c5.large", coverage, StringComparison.Ordinal);
+        Assert.NotNull(page.Find("[data-testid=rec-timing]"));
+    }
+
+    [Fact]
+    public void Page_SomeoneOfAnotherScope_SeesNoneOfTheNewKindsAndNoCoverage()
+    {
+        AddNewKinds();
+        SignIn("otto", Role.Operator, new Scope("333333333333", "*"));
+
+        var page = RenderPage<CostsPage>();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=rec-none]")));
+        Assert.Empty(page.FindAll("[data-testid=cost-coverage]"));
+        Assert.DoesNotContain("Spot", page.Find("[data-testid=rec-grid]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Reserve", page.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("snap-0old", page.Markup, StringComparison.Ordinal);
+        Assert.NotNull(page.Find("[data-testid=rec-prices]")); // prices are public; which source is said to everyone
+    }
+
+    private sealed class FixedPrices(PriceBook book) : IPriceStore
+    {
+        public Task<PriceBook> LoadAsync(CancellationToken cancellationToken = default) => Task.FromResult(book);
+
+        public Task SaveAsync(IReadOnlyList<ListedPrice> prices, DateTimeOffset fetchedAt, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    }
+
+    private sealed class FixedCoverage(CoverageView view) : ICostCoverageStore
+    {
+        public Task ReplaceAsync(DateOnly day, IReadOnlyList<CoverageRow> rows, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task<CoverageView?> LatestAsync(IReadOnlySet<string>? accounts, CancellationToken cancellationToken = default)
+        {
+            var rows = view.Rows.Where(r => accounts is null || accounts.Contains(r.AccountId)).ToList();
+            return Task.FromResult(rows.Count == 0 ? null : view with { Rows = rows });
+        }
+    }
+
     [Fact]
     public void Apply_Operator_SubmitsThroughThePipeline_AndItWaitsForApproval()
     {
