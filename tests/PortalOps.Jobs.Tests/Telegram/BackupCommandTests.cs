@@ -99,7 +99,7 @@ public sealed class BackupCommandTests : IAsyncLifetime
         Assert.Equal(2, fleet.Count);
         var now = _bot.Services.GetRequiredService<TimeProvider>().GetUtcNow();
         var run = BackupRun.Plan(policy, new BackupWindow(policy.Id, "hourly", now.AddHours(-3)), fleet, now.AddHours(-3));
-        foreach (var item in run.Items)
+        foreach (var item in run.Items.ToList())
         {
             run.Update(item with { Status = BackupItemStatus.Failed, Error = "SnapshotLimitExceeded (request id r-1)" });
         }

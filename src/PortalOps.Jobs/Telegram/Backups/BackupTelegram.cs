@@ -27,6 +27,7 @@ internal sealed class BackupTelegram(
     IInventory inventory,
     BackupActions actions,
     BotScreens screens,
+    ButtonStore buttons,
     IAuditLog audit,
     IServiceProvider services,
     IOptions<BackupsOptions> options,
@@ -141,6 +142,13 @@ internal sealed class BackupTelegram(
         if (!InstanceRef.TryParse(button.Arguments.Instance, out var target))
         {
             return new Screen("This button is not valid.");
+        }
+
+        // A confirmation acts once: a second press (or a second person in a group) asks nothing new.
+        if (!await buttons.UseAsync(button.Id, cancellationToken))
+        {
+            await audit.AppendAsync(chat.Audit("telegram.button", $"chat:{chat.ChatId}", AuditOutcome.Denied, "A used button was pressed again."), cancellationToken);
+            return new Screen($"⛔ {Bold($"Restore of {target!.InstanceId} in the DR region")}\nThis button was already used; the first press was taken.");
         }
 
         var result = await actions.RestoreInDrRegionAsync(chat.Actor, target!, null, null, null, $"telegram:{button.Id}", cancellationToken);

@@ -100,7 +100,7 @@ public sealed class AwsDisasterRecoveryMotoTests(MotoServer moto) : IAsyncLifeti
         var after = (await drEc2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [launched.RestoredInstanceId!] })).Reservations.Single().Instances.Single();
         Assert.Contains(after.State.Name.Value, new[] { "shutting-down", "terminated" });
         var images = await drEc2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"] });
-        Assert.DoesNotContain(images.Images, i => i.ImageId == launched.RegisteredImageId);
+        Assert.DoesNotContain(images.Images ?? [], i => i.ImageId == launched.RegisteredImageId);
         Assert.Equal(2, (await OursAsync(drEc2, policy.Id)).Count);
 
         var history = await drills.QueryAsync(new ReadScope([Scope.Parse($"{MotoServer.AccountId}/{Source}")]), 0, 10);
@@ -126,7 +126,7 @@ public sealed class AwsDisasterRecoveryMotoTests(MotoServer moto) : IAsyncLifeti
         Assert.Contains($"No complete copy of {instance} in {Dr}", Assert.Single(done.Items).Error, StringComparison.Ordinal);
         Assert.Null(done.Rto);
         var running = await drEc2.DescribeInstancesAsync(new DescribeInstancesRequest());
-        Assert.Empty(running.Reservations.SelectMany(r => r.Instances));
+        Assert.Empty((running.Reservations ?? []).SelectMany(r => r.Instances ?? []));
     }
 
     [Fact]
