@@ -55,7 +55,9 @@ public sealed class InstanceActionExecutor(ICompute compute, IInstanceDrain? dra
             : failed.Count == total ? $"{kind.Verb} failed for {failed.Count} of {total}: {errors}"
             : $"{kind.Verb} accepted for {total - failed.Count} of {total} instance(s); failed for {failed.Count}: {errors}";
         summary = string.Join(" ", new[] { drained.Summary, summary, restored.Summary }.Where(x => !string.IsNullOrEmpty(x)));
-        return new ActionExecution(failed.Count == 0, summary, result.RequestId) { PartlySucceeded = failed.Count > 0 && failed.Count < total };
+        // The audit names every AWS request the action made: the target groups' deregistrations, the EC2 call, the registrations after.
+        var requestIds = drained.RequestIds.Append(result.RequestId).Concat(restored.RequestIds).Where(id => !string.IsNullOrEmpty(id)).ToList();
+        return new ActionExecution(failed.Count == 0, summary, requestIds.Count == 0 ? null : string.Join(",", requestIds)) { PartlySucceeded = failed.Count > 0 && failed.Count < total };
     }
 
     private static InstanceAction? ToAction(ActionKind kind) =>

@@ -71,6 +71,19 @@ public sealed class DrainBeforeStopTests
     }
 
     [Fact]
+    public async Task Reboot_AuditsEveryAwsRequest_TheDeregistrationTheRebootAndTheRegistration()
+    {
+        var execution = await RunAsync(ActionKind.RebootInstances, Web1);
+
+        var ids = (execution.RequestId ?? "").Split(',');
+        Assert.Equal(3, ids.Length);
+        Assert.StartsWith("elb-req-", ids[0], StringComparison.Ordinal);
+        Assert.Equal("ec2-req-1", ids[1]);
+        Assert.StartsWith("elb-req-", ids[2], StringComparison.Ordinal);
+        Assert.NotEqual(ids[0], ids[2]);
+    }
+
+    [Fact]
     public async Task Terminate_DrainsButIsNeverRegisteredAgain()
     {
         await RunAsync(ActionKind.TerminateInstances, Web1);
