@@ -39,9 +39,9 @@ public sealed class OffHoursBotTests : IAsyncLifetime
 
         await _bot.Api.WaitUntilConsumedAsync(_bot.Api.PressRaw(person, warning, keep));
         var edited = await _bot.Api.WaitForMessageAsync(person.Id, m => m.MessageId == warning.MessageId && m.Text.Contains("kept running until", StringComparison.Ordinal), "the outcome");
+        Assert.Contains("✅", edited.Text, StringComparison.Ordinal);
         await _bot.Api.WaitUntilConsumedAsync(_bot.Api.PressRaw(person, warning, keep));
 
-        Assert.Contains("✅", edited.Text, StringComparison.Ordinal);
         var store = _bot.Services.GetRequiredService<IOffHoursStore>();
         var kept = Assert.Single(await store.OverridesEndingSinceAsync(DateTimeOffset.UtcNow));
         Assert.Equal(OffHoursResource.Instance(instance.Ref), kept.Resource);

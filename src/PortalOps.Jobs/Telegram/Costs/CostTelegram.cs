@@ -51,8 +51,10 @@ internal sealed class CostTelegram(CostOverview overview, CostRecommendations re
     public async Task<Screen> SavingsAsync(BotChat chat, Actor actor, CancellationToken cancellationToken)
     {
         var totals = await recommendations.TotalsAsync(actor, cancellationToken);
-        var page = await recommendations.QueryAsync(actor, new RecommendationQuery(clock.GetUtcNow(), 0, Shown), cancellationToken);
-        if (page.Items.Count == 0)
+        // The largest ones PortalOps can apply come first; purchases and Spot moves (decisions it does not take) fill the rest.
+        var page = await recommendations.QueryAsync(actor, new RecommendationQuery(clock.GetUtcNow(), 0, 50), cancellationToken);
+        var items = page.Items.Where(v => v.Recommendation.Applicable).Concat(page.Items.Where(v => !v.Recommendation.Applicable)).Take(Shown).ToList();
+        if (items.Count == 0)
         {
             return new Screen("✅ No open cost recommendations for your resources.");
         }
@@ -60,13 +62,13 @@ internal sealed class CostTelegram(CostOverview overview, CostRecommendations re
         var text = new StringBuilder(Bold($"{totals.Count} recommendation(s), {Money(totals.MonthlySaving)}/month")).Append('\n');
         var keyboard = screens.Keyboard(chat);
         var n = 0;
-        foreach (var v in page.Items)
+        foreach (var v in items)
         {
             n++;
             var r = v.Recommendation;
             text.Append(n).Append(". ").Append(Escape(r.Describe())).Append(" — ").Append(Bold($"{Money(r.MonthlySaving)}/mo"))
                 .Append(Escape($", {r.Confidence.ToString().ToLowerInvariant()} confidence")).Append('\n');
-            if (actor.IsAtLeast(Role.Operator) && v.AppliedAt is null)
+            if (actor.IsAtLeast(Role.Operator) && v.AppliedAt is null && r.Applicable)
             {
                 if ((n - 1) % 3 == 0)
                 {

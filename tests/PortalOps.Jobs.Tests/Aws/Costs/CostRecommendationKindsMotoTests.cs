@@ -25,6 +25,7 @@ namespace PortalOps.Jobs.Tests.Aws.Costs;
 /// offer, on moto; Reserved Instance / Savings Plans purchase recommendations and the Price List on loopback stubs of the
 /// documented shapes (moto has neither).
 /// </summary>
+[Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class CostRecommendationKindsMotoTests(MotoServer moto) : IAsyncLifetime
 {
