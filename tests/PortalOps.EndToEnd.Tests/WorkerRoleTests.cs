@@ -43,15 +43,27 @@ public sealed class WorkerRoleTests
     {
         var port = Loopback.FreePort();
         await using var database = await PostgresDatabase.CreateAsync();
-        await using var first = await Portal.StartAsync(new Dictionary<string, string?>
+
+        // Two nodes need a cloud they both see (the Sandbox runs on one node only) and one Data Protection key file.
+        await using var moto = await Moto.StartAsync();
+        var keyFile = Path.Combine(Path.GetTempPath(), $"portalops-e2e-{Guid.NewGuid():N}.key");
+        await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        Dictionary<string, string?> Node() => new(Moto.DummyCredentials)
         {
+            ["Aws:ServiceUrl"] = moto.Url,
+            ["Aws:Accounts:0:Id"] = Moto.AccountId,
+            ["Aws:Accounts:0:Regions:0"] = "us-east-1",
             ["ConnectionStrings:PortalOps"] = database.ConnectionString,
+            ["Data:KeyFile"] = keyFile,
             ["Jobs:Role"] = "worker",
-            ["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}",
-        }, port, PostgresStart);
+        };
+
+        var firstSettings = Node();
+        firstSettings["Jobs:WorkerHealthUrls"] = $"http://127.0.0.1:{port}";
+        await using var first = await Portal.StartAsync(firstSettings, port, PostgresStart);
 
         // The second worker is given the first one's port as its portal address: a worker binds no portal address, so it starts.
-        await using var second = await Portal.StartWithoutListenerAsync(new Dictionary<string, string?> { ["Jobs:Role"] = "worker", ["ConnectionStrings:PortalOps"] = database.ConnectionString }, first.BaseUrl);
+        await using var second = await Portal.StartWithoutListenerAsync(Node(), first.BaseUrl);
         await Task.Delay(TimeSpan.FromSeconds(2));
 
         Assert.False(second.Process.HasExited, "The second worker stopped:\n" + second.Process.Tail());
