@@ -40,7 +40,11 @@ public sealed class SentMessage
 public sealed record SentDocument(long ChatId, int MessageId, string FileName, byte[] Content, string? Caption);
 
 /// <summary>One call the bot made.</summary>
-public sealed record ApiCall(string Method, JsonObject Body, DateTimeOffset At, int Status);
+public sealed record ApiCall(string Method, JsonObject Body, DateTimeOffset At, int Status)
+{
+    /// <summary>When the request reached the server (<see cref="At"/> is when it was answered).</summary>
+    public DateTimeOffset Arrived { get; init; } = At;
+}
 
 /// <summary>
 /// A Bot API server on loopback, enough of Telegram for the real Telegram.Bot client: getMe, getUpdates (long poll with offset and
@@ -257,6 +261,7 @@ public sealed class BotApiServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context, string token, string method)
     {
+        context.Items[ArrivedKey] = DateTimeOffset.UtcNow;
         var body = await ReadBodyAsync(context.Request);
         if (token != Token)
         {
@@ -507,11 +512,14 @@ public sealed class BotApiServer : IAsyncDisposable
         }
     }
 
+    private const string ArrivedKey = "portalops.arrived";
+
     private async Task RespondAsync(HttpContext context, string method, JsonObject body, int status, JsonObject response)
     {
         lock (_gate)
         {
-            _calls.Add(new ApiCall(method, body, DateTimeOffset.UtcNow, status));
+            var now = DateTimeOffset.UtcNow;
+            _calls.Add(new ApiCall(method, body, now, status) { Arrived = context.Items[ArrivedKey] as DateTimeOffset? ?? now });
         }
 
         context.Response.StatusCode = status;

@@ -89,10 +89,43 @@ public sealed class SharedPacingTests : IAsyncLifetime
         return string.Join("; ", calls.Where(c => c.Status == 429).Select(c =>
         {
             var chat = c.Body["chat_id"]!.GetValue<long>();
-            var last = ok.Where(o => o.Body["chat_id"]!.GetValue<long>() == chat && o.At <= c.At).Select(o => o.At).DefaultIfEmpty().Max();
-            var window = ok.Count(o => o.At <= c.At && c.At - o.At < TimeSpan.FromSeconds(1));
-            return $"429 in chat {chat}: {(c.At - last).TotalMilliseconds:0} ms after its last, {window} in the second before";
+            var last = ok.Where(o => o.Body["chat_id"]!.GetValue<long>() == chat && o.Arrived <= c.Arrived).MaxBy(o => o.Arrived);
+            var window = ok.Count(o => o.Arrived <= c.Arrived && c.Arrived - o.Arrived < TimeSpan.FromSeconds(1));
+            return last is null
+                ? $"429 in chat {chat} (\"{c.Body["text"]}\"): its first, {window} in the second before"
+                : $"429 in chat {chat} (\"{c.Body["text"]}\", arrived {c.Arrived:HH:mm:ss.fff}, answered {c.At:HH:mm:ss.fff}): "
+                  + $"{(c.Arrived - last.Arrived).TotalMilliseconds:0} ms after its last arrived (\"{last.Body["text"]}\", arrived {last.Arrived:HH:mm:ss.fff}, answered {last.At:HH:mm:ss.fff}), {window} in the second before";
         }));
+    }
+
+    [Fact]
+    public async Task TwoNodesAskForOneFreeChatAtOnce_ExactlyOneHoldsIt()
+    {
+        // The loser of the race reads the chat as it was before the statement (free, its moment passed): it must wait, not send.
+        var first = new TelegramPacer(_database.Database, Microsoft.Extensions.Logging.Abstractions.NullLogger<TelegramPacer>.Instance);
+        var second = new TelegramPacer(_database.Database, Microsoft.Extensions.Logging.Abstractions.NullLogger<TelegramPacer>.Instance);
+        await using var connection = new NpgsqlConnection(_database.Database.ConnectionString);
+        await connection.OpenAsync();
+        for (var round = 0; round < 60; round++)
+        {
+            await using (var free = new NpgsqlCommand("""
+                INSERT INTO "TelegramPacing" ("ChatId", "NotBefore") VALUES (4242, clock_timestamp() - interval '2 seconds')
+                ON CONFLICT ("ChatId") DO UPDATE SET "NotBefore" = excluded."NotBefore", "Holder" = NULL, "HeldUntil" = NULL
+                """, connection))
+            {
+                await free.ExecuteNonQueryAsync();
+            }
+
+            var answers = await Task.WhenAll(
+                Task.Run(() => first.TryHoldChatAsync(4242, TimeSpan.FromSeconds(1), CancellationToken.None)),
+                Task.Run(() => second.TryHoldChatAsync(4242, TimeSpan.FromSeconds(1), CancellationToken.None)));
+
+            Assert.Single(answers, a => a is null);
+            Assert.True(answers.Single(a => a is not null) >= TimeSpan.FromSeconds(0.5), $"round {round}: the loser waits {answers.Single(a => a is not null)}");
+        }
+
+        await using var holder = new NpgsqlCommand("""SELECT "Holder" FROM "TelegramPacing" WHERE "ChatId" = 4242""", connection);
+        Assert.Contains((string)(await holder.ExecuteScalarAsync())!, new[] { first.Node, second.Node });
     }
 
     [Fact]

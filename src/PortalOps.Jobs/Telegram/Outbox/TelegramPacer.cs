@@ -51,6 +51,8 @@ public sealed partial class TelegramPacer
     /// </summary>
     public async Task<TimeSpan?> TryHoldChatAsync(long chatId, TimeSpan interval, CancellationToken cancellationToken)
     {
+        // The statement's own reads see the table as it was before the statement: a row that looks free there but was not taken
+        // here was just taken by another node, so the wait is counted as the chat's interval — never read as "held".
         const string Sql = """
             WITH held AS (
                 INSERT INTO "TelegramPacing" AS p ("ChatId", "NotBefore", "Holder", "HeldUntil")
@@ -58,11 +60,11 @@ public sealed partial class TelegramPacer
                 ON CONFLICT ("ChatId") DO UPDATE SET "Holder" = excluded."Holder", "HeldUntil" = excluded."HeldUntil"
                 WHERE p."NotBefore" <= clock_timestamp() AND (p."HeldUntil" IS NULL OR p."HeldUntil" <= clock_timestamp() OR p."Holder" = excluded."Holder")
                 RETURNING 1)
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM held) THEN -1.0
-                        ELSE COALESCE((SELECT CASE WHEN q."HeldUntil" > clock_timestamp() AND q."Holder" <> @node
-                                                   THEN GREATEST(@interval_s, EXTRACT(EPOCH FROM (q."NotBefore" - clock_timestamp())))
-                                                   ELSE EXTRACT(EPOCH FROM (q."NotBefore" - clock_timestamp())) END
-                                       FROM "TelegramPacing" q WHERE q."ChatId" = @chat), 0.05) END::double precision
+            SELECT EXISTS (SELECT 1 FROM held),
+                   COALESCE((SELECT GREATEST(CASE WHEN q."HeldUntil" > clock_timestamp() AND q."Holder" <> @node THEN @interval_s ELSE 0 END,
+                                             EXTRACT(EPOCH FROM (q."NotBefore" - clock_timestamp())),
+                                             CASE WHEN q."NotBefore" <= clock_timestamp() THEN @interval_s ELSE 0 END)
+                             FROM "TelegramPacing" q WHERE q."ChatId" = @chat), @interval_s)::double precision
             """;
         await using var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync(cancellationToken);
@@ -71,11 +73,14 @@ public sealed partial class TelegramPacer
         command.Parameters.AddWithValue("node", _node);
         command.Parameters.AddWithValue("hold", HoldFor);
         command.Parameters.AddWithValue("interval_s", interval.TotalSeconds);
-        var seconds = Convert.ToDouble(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        if (seconds < 0)
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.GetBoolean(0))
         {
             return null;
         }
+
+        var seconds = reader.GetDouble(1);
 
         // Never spin: at least 20 ms, and the row's own answer otherwise.
         return TimeSpan.FromSeconds(Math.Max(0.02, seconds));
