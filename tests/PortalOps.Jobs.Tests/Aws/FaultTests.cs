@@ -80,6 +80,26 @@ public sealed class FaultTests(MotoServer moto) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Launch_CallArrivesAfterTheClientGaveUp_IsFoundNotRepeated()
+    {
+        // The first RunInstances reaches moto a second after the client stopped waiting for it: the first look finds nothing yet,
+        // and sending again would make a second instance. The launcher keeps looking for a while before it sends again.
+        using var direct = MotoAws.Ec2(moto.Url);
+        var image = await MotoAws.AnyImageIdAsync(direct);
+        await using var proxy = await LoopbackProxy.StartAsync(moto.Url, seed: 5);
+        proxy.ForwardLate("RunInstances", 1, TimeSpan.FromSeconds(2.5));
+        await using var services = MotoAws.Provider(proxy.Url, Faulty);
+        var launcher = services.GetRequiredService<IInstanceLauncher>();
+
+        var result = await launcher.LaunchAsync(new LaunchRequest(MotoServer.AccountId, "us-east-1", image, "t3.micro", Name: "late"), "launch-late");
+
+        var inMoto = (await direct.DescribeInstancesAsync(new DescribeInstancesRequest())).Reservations.SelectMany(r => r.Instances).ToList();
+        Assert.Equal(Assert.Single(result.Instances).InstanceId, Assert.Single(inMoto).InstanceId);
+        Assert.True(result.Replayed);
+        Assert.Equal(1, proxy.CallsTo("RunInstances"));
+    }
+
+    [Fact]
     public async Task OwnClient_Throttling_RetriesToTheRightAnswer()
     {
         await using var proxy = await LoopbackProxy.StartAsync(moto.Url, seed: 3);

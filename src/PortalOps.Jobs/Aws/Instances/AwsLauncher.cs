@@ -102,11 +102,61 @@ public sealed class AwsLauncher(AwsClients clients, Protocol.AwsProtocolClient c
                 logger.LogWarning("Launch {Token} attempt {Attempt} in {Account}/{Region} failed ({Error}); checking before retrying",
                     token, attempt, request.AccountId, request.Region, e is AmazonServiceException s ? s.ErrorCode : e.GetType().Name);
                 await Task.Delay(retry.Backoff(attempt, Random.Shared.NextDouble()), cancellationToken).ConfigureAwait(false);
+                if (!Answered(e) && await AwaitLaunchedAsync(request, token, SettleWindow(options), cancellationToken).ConfigureAwait(false) is { Count: > 0 } late)
+                {
+                    logger.LogInformation("Launch {Token} in {Account}/{Region} went through after all: {Instances}", token, request.AccountId, request.Region, string.Join(",", late.Select(l => l.InstanceId)));
+                    await TrackAsync(late, cancellationToken).ConfigureAwait(false);
+                    return new LaunchResult(late, null, Replayed: true);
+                }
             }
         }
 
         throw last ?? new InvalidOperationException("Launch did not run.");
     }
+
+    /// <summary>
+    /// How long a launch whose answer never came is looked for before it is sent again: the request may still be on its way or
+    /// inside EC2, and DescribeInstances is eventually consistent. Three request timeouts, between 5 and 20 seconds.
+    /// </summary>
+    internal static TimeSpan SettleWindow(AwsOptions options) => TimeSpan.FromSeconds(Math.Clamp(3 * options.RequestTimeoutSeconds, 5, 20));
+
+    /// <summary>Looks for the launch's instances every half second until they show or the window closes; empty when they did not.</summary>
+    private async Task<List<InstanceRef>> AwaitLaunchedAsync(LaunchRequest request, string token, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var until = DateTimeOffset.UtcNow + window;
+        while (true)
+        {
+            try
+            {
+                if (await FindLaunchedAsync(request, token, cancellationToken).ConfigureAwait(false) is { Count: > 0 } found)
+                {
+                    return found;
+                }
+            }
+            catch (Exception e) when (Retryable(e) && !cancellationToken.IsCancellationRequested)
+            {
+                // A look that fails is a look that did not see it: try again within the window.
+            }
+
+            if (DateTimeOffset.UtcNow >= until)
+            {
+                return [];
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// True when EC2 answered with a refusal (throttled, or another 4xx): nothing was launched. A timeout, a lost connection or a
+    /// server error is no such answer — the instance may exist.
+    /// </summary>
+    private static bool Answered(Exception e) => e switch
+    {
+        AmazonServiceException s => (int)s.StatusCode is >= 400 and < 500,
+        AmazonClientException c => c.InnerException is not null && Answered(c.InnerException),
+        _ => false,
+    };
 
     /// <summary>Puts new instances in the fleet cache at once (a live lookup each), so lists show them before the next refresh, and tells open pages.</summary>
     private async Task TrackAsync(IReadOnlyList<InstanceRef> made, CancellationToken cancellationToken)

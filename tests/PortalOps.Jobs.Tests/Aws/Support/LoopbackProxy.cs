@@ -25,6 +25,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Func<string, string>> stubs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Code, int Status)> failures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> lose = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Count, TimeSpan Delay)> late = new();
     private readonly ConcurrentDictionary<string, (int Status, string ContentType, byte[] Body)> recorded = new(StringComparer.Ordinal);
     private int faultCount;
 
@@ -80,6 +81,12 @@ public sealed class LoopbackProxy : IAsyncDisposable
     /// <summary>The next <paramref name="count"/> calls to an operation reach moto, but their answers come too late.</summary>
     public void LoseAnswers(string operation, int count) => lose[operation] = count;
 
+    /// <summary>
+    /// The next <paramref name="count"/> calls to an operation are held for <paramref name="delay"/> before they reach moto (the
+    /// client gives up while the call is still on its way; it arrives and is carried out later).
+    /// </summary>
+    public void ForwardLate(string operation, int count, TimeSpan delay) => late[operation] = (count, delay);
+
     /// <summary>Answers every call to an operation with an AWS error (EC2 or Query shape) instead of forwarding it.</summary>
     public void Fail(string operation, string code, int status = 403) => failures[operation] = (code, status);
 
@@ -117,6 +124,12 @@ public sealed class LoopbackProxy : IAsyncDisposable
         if (Latency > TimeSpan.Zero)
         {
             await Task.Delay(Latency);
+        }
+
+        if (late.TryGetValue(operation, out var held) && held.Count > 0 && late.TryUpdate(operation, (held.Count - 1, held.Delay), held))
+        {
+            Interlocked.Increment(ref faultCount);
+            await Task.Delay(held.Delay);
         }
 
         if (failures.TryGetValue(operation, out var failure))
