@@ -34,7 +34,7 @@ public sealed class PhoneTests(Browser browser) : IClassFixture<Browser>
             await page.GetByTestId("rule-m").FillAsync("1");
             await Expect(page.GetByTestId("rule-save")).ToBeEnabledAsync();
             await page.GetByTestId("rule-save").TapAsync();
-            await page.WaitForURLAsync(portal.BaseUrl + "/monitoring/rules");
+            await Browser.SavedToAsync(page, portal.BaseUrl + "/monitoring/rules");
 
             // The fleet: bulk actions fold into one menu that a tap opens.
             await Browser.OpenAsync(page, portal.BaseUrl + "/instances");

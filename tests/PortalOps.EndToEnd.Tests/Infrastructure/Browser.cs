@@ -47,6 +47,26 @@ public sealed class Browser : IAsyncLifetime
         await InteractiveAsync(page);
     }
 
+    /// <summary>
+    /// Waits until a save has taken the page to <paramref name="url"/> (a minute: the first save after a cold start on a busy
+    /// machine is slow); when it does not, fails with what the page says instead — its errors, the reason Save is off, Blazor's error bar.
+    /// </summary>
+    public static async Task SavedToAsync(IPage page, string url)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url, new PageWaitForURLOptions { Timeout = 60_000 });
+        }
+        catch (TimeoutException)
+        {
+            var said = await page.EvaluateAsync<string>("""
+                () => [...document.querySelectorAll('.mud-alert, .mud-input-error, [data-testid$=-why], #blazor-error-ui, #components-reconnect-modal, .mud-snackbar')]
+                  .filter(e => e.offsetParent !== null).map(e => e.innerText.trim()).filter(t => t).join(' | ')
+                """);
+            throw new TimeoutException($"Still at {page.Url} a minute after saving, not at {url}. The page says: {(said.Length > 0 ? said : "nothing")}");
+        }
+    }
+
     /// <summary>Runs a scenario in a fresh browser context; on failure saves a screenshot under TestResults/screenshots and rethrows.</summary>
     public Task RunAsync(string name, Func<IPage, Task> scenario) =>
         RunAsync(name, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } }, scenario);
