@@ -26,135 +26,182 @@ public sealed class ModulePagesPhoneTests(Browser browser) : IClassFixture<Brows
             await portal.CreateFirstAdminAsync(page, link, Password, "First Admin", tap: true);
             await Browser.InteractiveAsync(page);
             var url = portal.BaseUrl;
+            var problems = new List<string>();
+            Task CheckAsync(string what, ILocator main, ILocator? csv) => CheckPageAsync(page, what, main, csv, problems);
 
-            // Backup & DR first: a tap on "Back up now" makes the recovery point the restore wizard needs while the other pages are looked at.
+            // Backup & DR: policies, drills, unprotected instances, the policy editor.
             await Browser.OpenAsync(page, url + "/backups");
             await Expect(page.GetByTestId("policy-table").GetByTestId("backup-now").First).ToBeVisibleAsync(Slow);
-            await CheckAsync(page, "backup policies", page.GetByTestId("policy-table"), page.GetByTestId("backups-csv"));
-            await page.GetByTestId("backup-now").First.TapAsync();
-            await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("started");
+            await CheckAsync("backup policies", page.GetByTestId("policy-table"), page.GetByTestId("backups-csv"));
             await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "DR drills" }).TapAsync();
-            await CheckAsync(page, "DR drills", page.GetByTestId("drill-table"), null);
+            await CheckAsync("DR drills", page.GetByTestId("drill-table"), null);
             await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "Unprotected" }).TapAsync();
-            await CheckAsync(page, "unprotected instances", page.GetByTestId("unprotected-table"), page.GetByTestId("unprotected-csv"));
+            await CheckAsync("unprotected instances", page.GetByTestId("unprotected-table"), page.GetByTestId("unprotected-csv"));
 
             await Browser.OpenAsync(page, url + "/backups/policies/new");
-            await CheckAsync(page, "backup policy editor", page.GetByTestId("policy-name"), null);
+            await CheckAsync("backup policy editor", page.GetByTestId("policy-name"), null);
             await Expect(page.GetByTestId("policy-save")).ToBeVisibleAsync();
-            await AssertWithinWidthAsync(page.GetByTestId("policy-save"), "backup policy editor's Save");
+            await WithinWidthAsync(page.GetByTestId("policy-save"), "backup policy editor's Save", problems);
 
             // Compliance: its findings, policies, the YAML editor and exceptions.
             await Browser.OpenAsync(page, url + "/compliance");
-            await CheckAsync(page, "compliance findings", page.GetByTestId("findings-grid"), page.GetByTestId("findings-csv"));
+            await CheckAsync("compliance findings", page.GetByTestId("findings-grid"), page.GetByTestId("findings-csv"));
             await Browser.OpenAsync(page, url + "/compliance/policies");
-            await CheckAsync(page, "compliance policies", page.GetByTestId("policy-table"), null);
+            await CheckAsync("compliance policies", page.GetByTestId("policy-table"), null);
             var policy = await page.GetByTestId("policy-link").First.GetAttributeAsync("href");
             await Browser.OpenAsync(page, url + "/compliance/policies/new");
-            await CheckAsync(page, "new compliance policy", page.GetByTestId("yaml-editor"), null);
+            await CheckAsync("new compliance policy", page.GetByTestId("yaml-editor"), null);
             await Browser.OpenAsync(page, url + (policy!.StartsWith('/') ? policy : "/" + policy));
-            await CheckAsync(page, "compliance policy editor", page.GetByTestId("yaml-editor"), page.GetByTestId("policy-export"));
+            await CheckAsync("compliance policy editor", page.GetByTestId("yaml-editor"), page.GetByTestId("policy-export"));
             await Browser.OpenAsync(page, url + "/compliance/exceptions");
-            await CheckAsync(page, "compliance exceptions", page.GetByTestId("exceptions-grid"), page.GetByTestId("exceptions-csv"));
+            await CheckAsync("compliance exceptions", page.GetByTestId("exceptions-grid"), page.GetByTestId("exceptions-csv"));
 
             // Auto Scaling: the groups and one group with its capacity chart.
             await Browser.OpenAsync(page, url + "/scaling");
             var group = page.GetByTestId("groups-grid").GetByTestId("group-link").First;
             await Expect(group).ToBeVisibleAsync(Slow);
-            await CheckAsync(page, "auto scaling groups", page.GetByTestId("groups-grid"), page.GetByTestId("groups-csv"));
+            await CheckAsync("auto scaling groups", page.GetByTestId("groups-grid"), page.GetByTestId("groups-csv"));
             await Browser.OpenAsync(page, url + await group.GetAttributeAsync("href"));
-            await CheckAsync(page, "auto scaling group", page.GetByTestId("group-chart"), null);
+            await CheckAsync("auto scaling group", page.GetByTestId("group-chart"), null);
             await Expect(page.GetByTestId("group-instances")).ToBeVisibleAsync();
 
             // Load balancing: the list and one load balancer with its target groups.
             await Browser.OpenAsync(page, url + "/load-balancing");
             var balancer = page.GetByTestId("lb-grid").GetByTestId("lb-name").First;
             await Expect(balancer).ToBeVisibleAsync(Slow);
-            await CheckAsync(page, "load balancers", page.GetByTestId("lb-grid"), page.GetByTestId("lb-csv"));
+            await CheckAsync("load balancers", page.GetByTestId("lb-grid"), page.GetByTestId("lb-csv"));
             await Browser.OpenAsync(page, url + await balancer.GetAttributeAsync("href"));
             await Expect(page.GetByTestId("tg-card").First).ToBeVisibleAsync(Slow);
-            await CheckAsync(page, "target groups", page.GetByTestId("lb-health-chart"), null);
+            await CheckAsync("target groups", page.GetByTestId("lb-health-chart"), null);
 
             // Off-hours schedules and their calendar.
             await Browser.OpenAsync(page, url + "/scaling/off-hours");
-            await CheckAsync(page, "off-hours schedules", page.GetByTestId("schedule-table"), page.GetByTestId("drift-csv"));
+            await CheckAsync("off-hours schedules", page.GetByTestId("schedule-table"), page.GetByTestId("drift-csv"));
             await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "Next 7 days" }).TapAsync();
-            await CheckAsync(page, "off-hours calendar", page.GetByTestId("calendar-entry").First, null);
+            await CheckAsync("off-hours calendar", page.GetByTestId("calendar-entry").First, null);
 
             // Cost: spend and recommendations, budgets, realized savings.
             await Browser.OpenAsync(page, url + "/costs");
             await Expect(page.GetByTestId("rec-grid")).ToBeVisibleAsync(Slow);
-            await CheckAsync(page, "cost", page.GetByTestId("cost-chart"), page.GetByTestId("spend-csv"));
-            await CheckAsync(page, "cost recommendations", page.GetByTestId("rec-grid"), page.GetByTestId("rec-csv"));
+            await CheckAsync("cost", page.GetByTestId("cost-chart"), page.GetByTestId("spend-csv"));
+            await CheckAsync("cost recommendations", page.GetByTestId("rec-grid"), page.GetByTestId("rec-csv"));
             await Browser.OpenAsync(page, url + "/costs/budgets");
             await page.GetByTestId("budget-new").TapAsync();
-            await CheckAsync(page, "budgets", page.GetByTestId("budget-form"), null);
+            await CheckAsync("budgets", page.GetByTestId("budget-form"), null);
             await Browser.OpenAsync(page, url + "/costs/savings");
-            await CheckAsync(page, "savings", page.GetByTestId("savings-grid"), page.GetByTestId("savings-csv"));
+            await CheckAsync("savings", page.GetByTestId("savings-grid"), page.GetByTestId("savings-csv"));
 
             // Patching: managed instances, baselines, runs, compliance.
             await Browser.OpenAsync(page, url + "/patching");
             await Expect(page.GetByTestId("patch-grid").Locator("tbody tr").First).ToBeVisibleAsync(Slow);
-            await CheckAsync(page, "managed instances", page.GetByTestId("patch-grid"), null);
+            await CheckAsync("managed instances", page.GetByTestId("patch-grid"), null);
             await Browser.OpenAsync(page, url + "/patching/baselines");
             await page.GetByTestId("baseline-item").First.TapAsync();
-            await CheckAsync(page, "patch baselines", page.GetByTestId("baseline-editor"), null);
+            await CheckAsync("patch baselines", page.GetByTestId("baseline-editor"), null);
             await Browser.OpenAsync(page, url + "/patching/runs");
-            await CheckAsync(page, "patch runs", page.GetByTestId("run-table"), null);
+            await CheckAsync("patch runs", page.GetByTestId("run-table"), null);
             await Browser.OpenAsync(page, url + "/patching/compliance");
-            await CheckAsync(page, "patch compliance", page.GetByTestId("compliance-csv"), page.GetByTestId("compliance-csv"));
+            await CheckAsync("patch compliance", page.GetByTestId("compliance-csv"), page.GetByTestId("compliance-csv"));
 
-            // Back to Backup & DR: the snapshot set taken at the start has become a recovery point to restore from.
+            Assert.True(problems.Count == 0, $"On a {Browser.PhoneWidth} px phone:\n" + string.Join("\n", problems));
+        });
+    }
+
+    [Fact]
+    public async Task Phone_RecoveryPointsAndRestoreWizard_FitWithTheRestoreInReach()
+    {
+        await using var portal = await Portal.StartAsync();
+        var link = await portal.SetupLinkAsync(TimeSpan.FromSeconds(20));
+
+        await browser.RunOnPhoneAsync(nameof(Phone_RecoveryPointsAndRestoreWizard_FitWithTheRestoreInReach), async page =>
+        {
+            await portal.CreateFirstAdminAsync(page, link, Password, "First Admin", tap: true);
+            await Browser.InteractiveAsync(page);
+            var url = portal.BaseUrl;
+            var problems = new List<string>();
+
+            // A tap on "Back up now" makes the snapshot set that becomes a recovery point.
             await Browser.OpenAsync(page, url + "/backups");
-            await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "Protected instances" }).TapAsync();
-            var points = await page.GetByTestId("protected-points").First.GetAttributeAsync("href");
-            var restore = page.GetByTestId("restore-point").First;
-            for (var attempt = 0; attempt < 30 && await restore.CountAsync() == 0; attempt++)
+            await Expect(page.GetByTestId("policy-table").GetByTestId("backup-now").First).ToBeVisibleAsync(Slow);
+            await page.GetByTestId("backup-now").First.TapAsync();
+            await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("started");
+
+            var points = page.GetByTestId("protected-points").First;
+            var deadline = DateTime.UtcNow.AddMinutes(4);
+            while (await points.CountAsync() == 0 && DateTime.UtcNow < deadline)
             {
-                await Browser.OpenAsync(page, url + points);
+                await Task.Delay(5_000);
+                await Browser.OpenAsync(page, url + "/backups");
+                await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "Protected instances" }).TapAsync();
+                await page.GetByTestId("protected-table").Locator("tbody tr").First.WaitForAsync();
+            }
+
+            await page.GetByRole(AriaRole.Tab, new PageGetByRoleOptions { Name = "Protected instances" }).TapAsync();
+            await CheckPageAsync(page, "protected instances", page.GetByTestId("protected-table"), page.GetByTestId("backups-csv"), problems);
+            var recovery = url + await points.GetAttributeAsync("href");
+            var restore = page.GetByTestId("restore-point").First;
+            do
+            {
+                await Browser.OpenAsync(page, recovery);
                 await page.GetByTestId("recovery-points").WaitForAsync();
+                await page.GetByTestId("recovery-point-table").Or(page.GetByTestId("recovery-points-problem")).WaitForAsync();
                 if (await restore.CountAsync() == 0)
                 {
                     await Task.Delay(5_000);
                 }
             }
+            while (await restore.CountAsync() == 0 && DateTime.UtcNow < deadline);
 
-            await CheckAsync(page, "recovery points", page.GetByTestId("recovery-point-table"), null);
+            await CheckPageAsync(page, "recovery points", page.GetByTestId("recovery-point-table"), null, problems);
+            await WithinWidthAsync(restore, "recovery point's Restore", problems);
             await Browser.OpenAsync(page, url + await restore.GetAttributeAsync("href"));
-            await CheckAsync(page, "restore wizard", page.GetByTestId("restore-submit"), null);
+            await CheckPageAsync(page, "restore wizard", page.GetByTestId("restore-submit"), null, problems);
+
+            Assert.True(problems.Count == 0, $"On a {Browser.PhoneWidth} px phone:\n" + string.Join("\n", problems));
         });
     }
 
     /// <summary>
-    /// The page lays out within the phone's width, its main content shows, and its CSV download (when it has one) is on screen
-    /// horizontally; a screenshot of the whole page is kept either way.
+    /// The page lays out within the phone's width, no table on it scrolls sideways, its main content shows, and its CSV download (when it
+    /// has one) is on screen; a screenshot of the whole page is kept either way. What does not fit is added to <paramref name="problems"/>.
     /// </summary>
-    private static async Task CheckAsync(IPage page, string what, ILocator main, ILocator? csv)
+    private static async Task CheckPageAsync(IPage page, string what, ILocator main, ILocator? csv, List<string> problems)
     {
         await Expect(main).ToBeVisibleAsync(Slow);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot($"phone-{Slug(what)}.png"), FullPage = true });
         var width = await Browser.ScrollWidthAsync(page);
-        Assert.True(width <= Browser.PhoneWidth, $"The {what} page is {width} px wide on a {Browser.PhoneWidth} px phone: it scrolls sideways.");
-        await AssertWithinWidthAsync(main, what + "'s main content");
+        if (width > Browser.PhoneWidth)
+        {
+            problems.Add($"the {what} page is {width} px wide: it scrolls sideways");
+        }
+
         var scrolling = await page.EvaluateAsync<string>("""
             () => [...document.querySelectorAll('.mud-table-container')]
               .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
               .map(e => `${e.closest('[data-testid]')?.dataset.testid ?? 'a table'} (${e.scrollWidth} px in ${e.clientWidth} px)`).join(', ')
             """);
-        Assert.True(scrolling.Length == 0, $"On the {what} page these tables scroll sideways on a {Browser.PhoneWidth} px phone: {scrolling}.");
+        if (scrolling.Length > 0)
+        {
+            problems.Add($"on the {what} page these tables scroll sideways: {scrolling}");
+        }
+
+        await WithinWidthAsync(main, what + "'s main content", problems);
         if (csv is not null)
         {
             await Expect(csv).ToBeVisibleAsync();
-            await AssertWithinWidthAsync(csv, what + "'s CSV download");
+            await WithinWidthAsync(csv, what + "'s CSV download", problems);
         }
     }
 
-    private static async Task AssertWithinWidthAsync(ILocator element, string what)
+    private static async Task WithinWidthAsync(ILocator element, string what, List<string> problems)
     {
         await element.ScrollIntoViewIfNeededAsync();
         var box = await element.BoundingBoxAsync();
         Assert.NotNull(box);
-        Assert.True(box.X >= 0 && box.X + box.Width <= Browser.PhoneWidth + 0.5,
-            $"The {what} spans x={box.X:0} to {box.X + box.Width:0} on a {Browser.PhoneWidth} px phone: partly out of reach.");
+        if (box.X < 0 || box.X + box.Width > Browser.PhoneWidth + 0.5)
+        {
+            problems.Add($"the {what} spans x={box.X:0} to {box.X + box.Width:0}: partly off screen");
+        }
     }
 
     private static string Slug(string what) => what.Replace(' ', '-').Replace("'", string.Empty);
