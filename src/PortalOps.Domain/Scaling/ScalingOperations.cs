@@ -136,6 +136,10 @@ public sealed class ScalingOperations(IScaling scaling, ICapacityHistory history
     public Task<ScalingChangeResult> ResumeAsync(Actor actor, GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default) =>
         SubmitNamedAsync(actor, ActionKind.ResumeProcesses, group, ScalingExecutor.ProcessesParameter, string.Join(",", processes), null, cancellationToken);
 
+    /// <summary>The group's recent instance refreshes, newest first; none when the group lies outside the person's scope.</summary>
+    public async Task<IReadOnlyList<InstanceRefresh>> RefreshesAsync(Actor actor, GroupRef group, CancellationToken cancellationToken = default) =>
+        await FindAsync(actor, group, cancellationToken) is null ? [] : await scaling.InstanceRefreshesAsync(group, 5, cancellationToken);
+
     /// <summary>
     /// Starts an instance refresh through the pipeline: bad preferences get a message at their field, and a group that already has
     /// a refresh running is refused with a message (nothing is sent); starting one waits for approval unless switched off.
