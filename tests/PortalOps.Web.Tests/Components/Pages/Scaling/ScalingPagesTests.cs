@@ -197,7 +197,7 @@ public sealed class ScalingPagesTests : PortalTestContext
 
         page.WaitForAssertion(() => page.Find("[data-testid=refresh-progress]"));
         Assert.Contains("InProgress · 40% complete · 3 instance(s) to update", page.Find("[data-testid=refresh-status]").TextContent, StringComparison.Ordinal);
-        Assert.Equal(40d, page.FindComponent<MudBlazor.MudProgressLinear>().Instance.Value);
+        Assert.Equal(40d, page.FindComponent<MudBlazor.MudProgressLinear>().Instance.GetState(x => x.Value));
         Assert.Empty(page.FindAll("[data-testid=refresh-open]"));
 
         page.Find("[data-testid=refresh-cancel]").Click();
