@@ -91,6 +91,9 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Suspend or resume Auto Scaling processes (parameter "processes": comma-separated names).</summary>
     public static readonly ActionKind SuspendProcesses = new("scaling.processes.suspend", Role.Operator, "Suspend processes of", ActionTarget.ScalingGroups);
     public static readonly ActionKind ResumeProcesses = new("scaling.processes.resume", Role.Operator, "Resume processes of", ActionTarget.ScalingGroups);
+    /// <summary>Replace a group's instances in a rolling instance refresh (parameters "minHealthy", "warmup", "skipMatching").</summary>
+    public static readonly ActionKind StartInstanceRefresh = new("scaling.refresh.start", Role.Operator, "Start an instance refresh of", ActionTarget.ScalingGroups);
+    public static readonly ActionKind CancelInstanceRefresh = new("scaling.refresh.cancel", Role.Operator, "Cancel the instance refresh of", ActionTarget.ScalingGroups);
     /// <summary>Register instances (parameter "targets": ids, optionally with ":port") in a target group.</summary>
     public static readonly ActionKind RegisterTargets = new("loadbalancing.register-targets", Role.Operator, "Register targets in", ActionTarget.TargetGroups);
 
@@ -153,6 +156,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         GrantException,
         ResizeInstances, ModifyVolumes,
         SetGroupCapacity, PutScalingPolicy, DeleteScalingPolicy, PutScheduledAction, DeleteScheduledAction, SuspendProcesses, ResumeProcesses,
+        StartInstanceRefresh, CancelInstanceRefresh,
         RegisterTargets, DeregisterTargets,
         CreateBackupPolicy, EditBackupPolicy, LoosenBackupPolicy, RunBackupNow, RestoreVolume, RestoreInstance,
         SaveOffHoursSchedule, KeepInstancesRunning, KeepGroupsRunning, SleepGroups, WakeGroups,

@@ -6,7 +6,14 @@ public sealed record GroupDetail(
     IReadOnlyList<ScalingActivity> Activities,
     IReadOnlyList<ScalingPolicy> Policies,
     IReadOnlyList<ScheduledAction> ScheduledActions,
-    IReadOnlyList<CapacitySample> History);
+    IReadOnlyList<CapacitySample> History)
+{
+    /// <summary>The group's recent instance refreshes, newest first.</summary>
+    public IReadOnlyList<InstanceRefresh> Refreshes { get; init; } = [];
+
+    /// <summary>The refresh running now, if any.</summary>
+    public InstanceRefresh? RunningRefresh => Refreshes.FirstOrDefault(r => r.IsRunning);
+}
 
 /// <summary>The outcome of asking for a change: problems per field (nothing was sent), or what the pipeline did.</summary>
 public sealed record ScalingChangeResult(IReadOnlyDictionary<string, string> Problems, Actions.ActionResult? Result)

@@ -34,6 +34,15 @@ public interface IScaling
     Task<string?> SuspendProcessesAsync(GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default);
 
     Task<string?> ResumeProcessesAsync(GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default);
+
+    /// <summary>The group's instance refreshes, newest first (the running one, if any, among them).</summary>
+    Task<IReadOnlyList<InstanceRefresh>> InstanceRefreshesAsync(GroupRef group, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts a rolling replacement of the group's instances.</summary>
+    Task<string?> StartInstanceRefreshAsync(GroupRef group, InstanceRefreshRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels the group's running instance refresh (instances already replaced stay replaced).</summary>
+    Task<string?> CancelInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A group's capacity at one moment, as the history job records it.</summary>

@@ -3,10 +3,13 @@ namespace PortalOps.Domain.Scaling;
 /// <summary>
 /// The scaling changes that wait for approval whatever the approval rules say, because their harm depends on the values chosen
 /// rather than on the action: emptying a group (desired or max 0), raising max above a configured ceiling, and suspending
-/// Launch, Terminate or health checks.
+/// Launch, Terminate or health checks; and starting an instance refresh (it replaces every instance) unless switched off.
 /// </summary>
-public sealed record ScalingApprovalGuard(int ApproveMaxAbove = 20, bool ApproveEmptying = true)
+public sealed record ScalingApprovalGuard(int ApproveMaxAbove = 20, bool ApproveEmptying = true, bool ApproveInstanceRefresh = true)
 {
+    /// <summary>The rule starting an instance refresh falls under, or null when it may run at once.</summary>
+    public string? RuleForRefresh() => ApproveInstanceRefresh ? "An instance refresh replaces the group's instances and needs approval" : null;
+
     /// <summary>The rule a capacity change falls under, or null when it may run at once.</summary>
     public string? RuleFor(ScalingGroup current, CapacityChange change)
     {

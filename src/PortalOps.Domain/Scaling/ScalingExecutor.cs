@@ -19,6 +19,7 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
     [
         ActionKind.SetGroupCapacity, ActionKind.PutScalingPolicy, ActionKind.DeleteScalingPolicy, ActionKind.PutScheduledAction,
         ActionKind.DeleteScheduledAction, ActionKind.SuspendProcesses, ActionKind.ResumeProcesses,
+        ActionKind.StartInstanceRefresh, ActionKind.CancelInstanceRefresh,
     ];
 
     public bool CanExecute(ActionKind kind) => Kinds.Contains(kind);
@@ -33,6 +34,25 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
         if (Problem(kind, parameters) is { } problem)
         {
             return new ActionExecution(false, problem, null);
+        }
+
+        if (kind == ActionKind.StartInstanceRefresh || kind == ActionKind.CancelInstanceRefresh)
+        {
+            // Checked again when it runs: an approval may come after another refresh started, or after this one ended.
+            foreach (var target in targets)
+            {
+                var group = GroupRef.FromTarget(target.Ref);
+                var running = await RunningRefreshAsync(scaling, group, cancellationToken);
+                if (kind == ActionKind.StartInstanceRefresh && running is not null)
+                {
+                    return new ActionExecution(false, RefreshRunningMessage(group, running), null);
+                }
+
+                if (kind == ActionKind.CancelInstanceRefresh && running is null)
+                {
+                    return new ActionExecution(false, NoRefreshMessage(group), null);
+                }
+            }
         }
 
         var ids = new List<string>();
@@ -78,6 +98,17 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
             return string.IsNullOrWhiteSpace(parameters.GetValueOrDefault(NameParameter)) ? "Name what to delete." : null;
         }
 
+        if (kind == ActionKind.StartInstanceRefresh)
+        {
+            var request = InstanceRefreshRequest.FromParameters(parameters);
+            return request is null ? "Give the minimum healthy percentage and warm-up as whole numbers." : request.Check() is { Count: > 0 } p ? string.Join(" ", p.Values) : null;
+        }
+
+        if (kind == ActionKind.CancelInstanceRefresh)
+        {
+            return null;
+        }
+
         if (kind == ActionKind.SuspendProcesses || kind == ActionKind.ResumeProcesses)
         {
             var processes = ProcessesOf(parameters);
@@ -88,6 +119,15 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
 
         return $"{kind.Name} is not a scaling action.";
     }
+
+    /// <summary>The group's running instance refresh, or null when none runs.</summary>
+    public static async Task<InstanceRefresh?> RunningRefreshAsync(IScaling scaling, GroupRef group, CancellationToken cancellationToken) =>
+        (await scaling.InstanceRefreshesAsync(group, 5, cancellationToken)).FirstOrDefault(r => r.IsRunning);
+
+    public static string RefreshRunningMessage(GroupRef group, InstanceRefresh running) =>
+        $"An instance refresh is already running on {group.Name} ({running.Status}, {running.PercentageComplete}% complete); wait for it to end or cancel it first.";
+
+    public static string NoRefreshMessage(GroupRef group) => $"No instance refresh is running on {group.Name}.";
 
     public static IReadOnlyList<string> ProcessesOf(IReadOnlyDictionary<string, string> parameters) =>
         (parameters.GetValueOrDefault(ProcessesParameter) ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
@@ -122,6 +162,17 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
         {
             var name = parameters[NameParameter];
             return (await scaling.DeleteScheduledActionAsync(group, name, cancellationToken), $"{group.Name}: scheduled action {name} deleted.");
+        }
+
+        if (kind == ActionKind.StartInstanceRefresh)
+        {
+            var request = InstanceRefreshRequest.FromParameters(parameters)!;
+            return (await scaling.StartInstanceRefreshAsync(group, request, cancellationToken), $"{group.Name}: instance refresh started ({request}).");
+        }
+
+        if (kind == ActionKind.CancelInstanceRefresh)
+        {
+            return (await scaling.CancelInstanceRefreshAsync(group, cancellationToken), $"{group.Name}: instance refresh cancelled.");
         }
 
         var processes = ProcessesOf(parameters);

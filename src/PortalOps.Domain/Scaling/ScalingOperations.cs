@@ -54,8 +54,9 @@ public sealed class ScalingOperations(IScaling scaling, ICapacityHistory history
         var policies = scaling.PoliciesAsync(group, cancellationToken);
         var scheduled = scaling.ScheduledActionsAsync(group, cancellationToken);
         var samples = history.ReadAsync(group, now - HistoryWindow, now, cancellationToken);
-        await Task.WhenAll(activities, policies, scheduled, samples);
-        return new GroupDetail(found, await activities, await policies, await scheduled, await samples);
+        var refreshes = scaling.InstanceRefreshesAsync(group, 5, cancellationToken);
+        await Task.WhenAll(activities, policies, scheduled, samples, refreshes);
+        return new GroupDetail(found, await activities, await policies, await scheduled, await samples) { Refreshes = await refreshes };
     }
 
     public async Task<ScalingChangeResult> SetCapacityAsync(Actor actor, GroupRef group, CapacityChange change, string? reason = null, string? idempotencyKey = null, CancellationToken cancellationToken = default)
@@ -134,6 +135,57 @@ public sealed class ScalingOperations(IScaling scaling, ICapacityHistory history
 
     public Task<ScalingChangeResult> ResumeAsync(Actor actor, GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default) =>
         SubmitNamedAsync(actor, ActionKind.ResumeProcesses, group, ScalingExecutor.ProcessesParameter, string.Join(",", processes), null, cancellationToken);
+
+    /// <summary>The group's recent instance refreshes, newest first; none when the group lies outside the person's scope.</summary>
+    public async Task<IReadOnlyList<InstanceRefresh>> RefreshesAsync(Actor actor, GroupRef group, CancellationToken cancellationToken = default) =>
+        await FindAsync(actor, group, cancellationToken) is null ? [] : await scaling.InstanceRefreshesAsync(group, 5, cancellationToken);
+
+    /// <summary>
+    /// Starts an instance refresh through the pipeline: bad preferences get a message at their field, and a group that already has
+    /// a refresh running is refused with a message (nothing is sent); starting one waits for approval unless switched off.
+    /// </summary>
+    public async Task<ScalingChangeResult> StartInstanceRefreshAsync(Actor actor, GroupRef group, InstanceRefreshRequest refresh, string? reason = null, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        if (refresh.Check() is { Count: > 0 } problems)
+        {
+            return ScalingChangeResult.Invalid(problems);
+        }
+
+        if (await FindAsync(actor, group, cancellationToken) is null)
+        {
+            return ScalingChangeResult.Invalid(GroupField, $"Auto Scaling group {group.Name} was not found in {group.AccountId}/{group.Region}.");
+        }
+
+        if (await ScalingExecutor.RunningRefreshAsync(scaling, group, cancellationToken) is { } running)
+        {
+            return ScalingChangeResult.Invalid(GroupField, ScalingExecutor.RefreshRunningMessage(group, running));
+        }
+
+        var request = new ActionRequest(ActionKind.StartInstanceRefresh, [group.AsTarget], reason)
+        {
+            Parameters = refresh.ToParameters(),
+            RequireApproval = guard.RuleForRefresh(),
+            IdempotencyKey = idempotencyKey,
+        };
+        return new ScalingChangeResult(new Dictionary<string, string>(), await pipeline.SubmitAsync(actor, request, cancellationToken));
+    }
+
+    /// <summary>Cancels the group's running instance refresh through the pipeline; refused with a message when none runs.</summary>
+    public async Task<ScalingChangeResult> CancelInstanceRefreshAsync(Actor actor, GroupRef group, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        if (await FindAsync(actor, group, cancellationToken) is null)
+        {
+            return ScalingChangeResult.Invalid(GroupField, $"Auto Scaling group {group.Name} was not found in {group.AccountId}/{group.Region}.");
+        }
+
+        if (await ScalingExecutor.RunningRefreshAsync(scaling, group, cancellationToken) is null)
+        {
+            return ScalingChangeResult.Invalid(GroupField, ScalingExecutor.NoRefreshMessage(group));
+        }
+
+        var request = new ActionRequest(ActionKind.CancelInstanceRefresh, [group.AsTarget]) { IdempotencyKey = idempotencyKey };
+        return new ScalingChangeResult(new Dictionary<string, string>(), await pipeline.SubmitAsync(actor, request, cancellationToken));
+    }
 
     private async Task<ScalingChangeResult> SubmitNamedAsync(Actor actor, ActionKind kind, GroupRef group, string parameter, string value, string? requireApproval, CancellationToken cancellationToken)
     {

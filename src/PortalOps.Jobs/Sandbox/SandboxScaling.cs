@@ -10,7 +10,7 @@ namespace PortalOps.Jobs.Sandbox;
 /// <see cref="SandboxOptions.ShuttingDownSeconds"/>. One group (<see cref="FlakyGroup"/>) fails to launch for ten minutes every
 /// hour, with AWS's own InsufficientInstanceCapacity message. State lives in memory and moves on whenever it is read.
 /// </summary>
-public sealed class SandboxScaling(IOptions<SandboxOptions> options, TimeProvider clock) : IScaling
+public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, TimeProvider clock) : IScaling
 {
     public const string FlakyGroup = "dev-batch";
     public static readonly TimeSpan Evaluation = TimeSpan.FromMinutes(5);
@@ -193,6 +193,7 @@ public sealed class SandboxScaling(IOptions<SandboxOptions> options, TimeProvide
         }
 
         s.Instances.RemoveAll(i => i.Lifecycle == LifecycleState.Terminating && now - i.Since >= TimeSpan.FromSeconds(_options.ShuttingDownSeconds) && Complete(s, i.ActivityId, now));
+        StepRefresh(s, now);
 
         var active = s.Instances.Where(i => i.Lifecycle is LifecycleState.Pending or LifecycleState.InService).ToList();
         if (active.Count < s.Desired && !s.Suspended.Contains("Launch"))
@@ -345,6 +346,7 @@ public sealed class SandboxScaling(IOptions<SandboxOptions> options, TimeProvide
         public ScheduledAction? Schedule { get; init; }
         public long EvaluatedBucket { get; set; }
         public DateTimeOffset CreatedAt { get; set; }
+        public List<Refresh> Refreshes { get; } = [];
     }
 
     private sealed class Member(string id, string zone, LifecycleState lifecycle, DateTimeOffset since, string activityId)

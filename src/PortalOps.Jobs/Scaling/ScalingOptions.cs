@@ -15,6 +15,9 @@ public sealed class ScalingOptions
     /// <summary>Setting a group's desired capacity to 0 (emptying it) needs approval.</summary>
     public bool ApproveEmptying { get; set; } = true;
 
+    /// <summary>Starting an instance refresh (a rolling replacement of a group's instances) needs approval.</summary>
+    public bool ApproveInstanceRefresh { get; set; } = true;
+
     /// <summary>Minutes between capacity samples (the history job's schedule and the chart's resolution).</summary>
     [Range(1, 60)]
     public int HistoryIntervalMinutes { get; set; } = 5;
@@ -26,5 +29,5 @@ public sealed class ScalingOptions
     /// <summary>In the Sandbox, fill the last day of history at start so the chart shows something at once.</summary>
     public bool SeedSandbox { get; set; } = true;
 
-    public ScalingApprovalGuard ToGuard() => new(ApproveMaxAbove, ApproveEmptying);
+    public ScalingApprovalGuard ToGuard() => new(ApproveMaxAbove, ApproveEmptying, ApproveInstanceRefresh);
 }

@@ -51,6 +51,26 @@ internal sealed class FakeScaling : IScaling
 
     public Task<string?> ResumeProcessesAsync(GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default) => Record($"resume {group.Name} {string.Join(",", processes)}");
 
+    /// <summary>Refreshes per group, newest first, as the port reports them.</summary>
+    public Dictionary<GroupRef, List<InstanceRefresh>> Refreshes { get; } = [];
+
+    public Task<IReadOnlyList<InstanceRefresh>> InstanceRefreshesAsync(GroupRef group, int max, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<InstanceRefresh>>(Refreshes.GetValueOrDefault(group)?.Take(max).ToList() ?? []);
+
+    public Task<string?> StartInstanceRefreshAsync(GroupRef group, InstanceRefreshRequest request, CancellationToken cancellationToken = default)
+    {
+        Refreshes.TryAdd(group, []);
+        Refreshes[group].Insert(0, new InstanceRefresh($"ir-{Calls.Count}", InstanceRefreshStatus.Pending, Make.Now, null, 0, _groups[group].DesiredCapacity));
+        return Record($"start-refresh {group.Name} {request}");
+    }
+
+    public Task<string?> CancelInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default)
+    {
+        var list = Refreshes[group];
+        list[0] = list[0] with { Status = InstanceRefreshStatus.Cancelling };
+        return Record($"cancel-refresh {group.Name}");
+    }
+
     private Task<string?> Record(string call)
     {
         Calls.Add(call);

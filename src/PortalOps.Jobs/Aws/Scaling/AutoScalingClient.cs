@@ -35,6 +35,14 @@ public interface IAutoScalingApi
     Task<string?> SuspendProcessesAsync(CloudScope scope, string groupName, IReadOnlyList<string>? processes, CancellationToken ct = default);
 
     Task<string?> ResumeProcessesAsync(CloudScope scope, string groupName, IReadOnlyList<string>? processes, CancellationToken ct = default);
+
+    /// <summary>Starts a rolling instance refresh (Strategy Rolling) with the given preferences.</summary>
+    Task<StartInstanceRefreshResult> StartInstanceRefreshAsync(CloudScope scope, InstanceRefreshSpec spec, CancellationToken ct = default);
+
+    /// <summary>The group's instance refreshes, newest first as Auto Scaling lists them (up to <paramref name="maxRecords"/>).</summary>
+    Task<IReadOnlyList<AsgInstanceRefresh>> DescribeInstanceRefreshesAsync(CloudScope scope, string groupName, int maxRecords = 50, CancellationToken ct = default);
+
+    Task<string?> CancelInstanceRefreshAsync(CloudScope scope, string groupName, CancellationToken ct = default);
 }
 
 public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients) : IAutoScalingApi
@@ -135,6 +143,39 @@ public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients
 
     public async Task<string?> ResumeProcessesAsync(CloudScope scope, string groupName, IReadOnlyList<string>? processes, CancellationToken ct = default) =>
         (await Call(scope, "ResumeProcesses", new QueryParameters().Add("AutoScalingGroupName", groupName).List("ScalingProcesses", processes), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<StartInstanceRefreshResult> StartInstanceRefreshAsync(CloudScope scope, InstanceRefreshSpec spec, CancellationToken ct = default)
+    {
+        var p = new QueryParameters()
+            .Add("AutoScalingGroupName", spec.GroupName)
+            .Add("Strategy", "Rolling");
+        if (spec.MinHealthyPercentage is not null || spec.InstanceWarmup is not null || spec.SkipMatching is not null)
+        {
+            p.Struct("Preferences", pr => pr
+                .Add("MinHealthyPercentage", spec.MinHealthyPercentage)
+                .Add("InstanceWarmup", spec.InstanceWarmup)
+                .Add("SkipMatching", spec.SkipMatching));
+        }
+
+        var r = await Call(scope, "StartInstanceRefresh", p, ct).ConfigureAwait(false);
+        return new StartInstanceRefreshResult(r.Body.Str("InstanceRefreshId") ?? "", r.RequestId);
+    }
+
+    public async Task<IReadOnlyList<AsgInstanceRefresh>> DescribeInstanceRefreshesAsync(CloudScope scope, string groupName, int maxRecords = 50, CancellationToken ct = default)
+    {
+        var r = await Call(scope, "DescribeInstanceRefreshes", new QueryParameters().Add("AutoScalingGroupName", groupName).Add("MaxRecords", Math.Clamp(maxRecords, 1, 100)), ct).ConfigureAwait(false);
+        return r.Body.Members("InstanceRefreshes").Select(i => new AsgInstanceRefresh(
+            i.Str("InstanceRefreshId") ?? "", i.Str("AutoScalingGroupName") ?? groupName, i.Str("Status") ?? "", i.Str("StatusReason"),
+            i.Date("StartTime"), i.Date("EndTime"), i.Int("PercentageComplete"), i.Int("InstancesToUpdate"))
+        {
+            MinHealthyPercentage = i.El("Preferences").Int("MinHealthyPercentage"),
+            InstanceWarmup = i.El("Preferences").Int("InstanceWarmup"),
+            SkipMatching = i.El("Preferences").Bool("SkipMatching"),
+        }).ToList();
+    }
+
+    public async Task<string?> CancelInstanceRefreshAsync(CloudScope scope, string groupName, CancellationToken ct = default) =>
+        (await Call(scope, "CancelInstanceRefresh", new QueryParameters().Add("AutoScalingGroupName", groupName), ct).ConfigureAwait(false)).RequestId;
 
     private static QueryParameters GroupParameters(AutoScalingGroupSpec s, bool create)
     {

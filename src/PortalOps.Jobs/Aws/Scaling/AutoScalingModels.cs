@@ -107,3 +107,27 @@ public sealed record ScheduledActionSpec(
     string? TimeZone = null);
 
 public sealed record ScheduledAction(string GroupName, string Name, string? Arn, DateTimeOffset? StartTime, DateTimeOffset? EndTime, string? Recurrence, int? MinSize, int? MaxSize, int? DesiredCapacity, string? TimeZone);
+
+/// <summary>StartInstanceRefresh's input: a rolling refresh with the preferences PortalOps offers.</summary>
+public sealed record InstanceRefreshSpec(string GroupName, int? MinHealthyPercentage = null, int? InstanceWarmup = null, bool? SkipMatching = null);
+
+/// <summary>StartInstanceRefresh's answer: the refresh's id, and the request id for the audit.</summary>
+public sealed record StartInstanceRefreshResult(string InstanceRefreshId, string? RequestId);
+
+/// <summary>One entry of DescribeInstanceRefreshes' <c>InstanceRefreshes</c>.</summary>
+public sealed record AsgInstanceRefresh(
+    string InstanceRefreshId,
+    string GroupName,
+    string Status,
+    string? StatusReason,
+    DateTimeOffset? StartTime,
+    DateTimeOffset? EndTime,
+    int? PercentageComplete,
+    int? InstancesToUpdate)
+{
+    public int? MinHealthyPercentage { get; init; }
+
+    public int? InstanceWarmup { get; init; }
+
+    public bool? SkipMatching { get; init; }
+}

@@ -129,6 +129,28 @@ public sealed partial class AwsScaling(IAutoScalingApi api, IOptions<AwsOptions>
     public Task<string?> ResumeProcessesAsync(GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default) =>
         Changed(api.ResumeProcessesAsync(group.Scope, group.Name, processes, cancellationToken));
 
+    public async Task<IReadOnlyList<InstanceRefresh>> InstanceRefreshesAsync(GroupRef group, int max, CancellationToken cancellationToken = default) =>
+        (await api.DescribeInstanceRefreshesAsync(group.Scope, group.Name, max, cancellationToken).ConfigureAwait(false))
+            .Select(r => new InstanceRefresh(r.InstanceRefreshId, InstanceRefresh.ParseStatus(r.Status), r.StartTime, r.EndTime, r.PercentageComplete ?? 0, r.InstancesToUpdate ?? 0)
+            {
+                StatusReason = r.StatusReason,
+                MinHealthyPercentage = r.MinHealthyPercentage,
+                InstanceWarmupSeconds = r.InstanceWarmup,
+                SkipMatching = r.SkipMatching ?? false,
+            })
+            .OrderByDescending(r => r.StartedAt)
+            .ToList();
+
+    public async Task<string?> StartInstanceRefreshAsync(GroupRef group, InstanceRefreshRequest request, CancellationToken cancellationToken = default)
+    {
+        var started = await api.StartInstanceRefreshAsync(group.Scope, new InstanceRefreshSpec(group.Name, request.MinHealthyPercentage, request.InstanceWarmupSeconds, request.SkipMatching), cancellationToken).ConfigureAwait(false);
+        _cached = null;
+        return started.RequestId;
+    }
+
+    public Task<string?> CancelInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default) =>
+        Changed(api.CancelInstanceRefreshAsync(group.Scope, group.Name, cancellationToken));
+
     /// <summary>Our policy as Auto Scaling's PutScalingPolicy takes it.</summary>
     public static ScalingPolicySpec ToSpec(string group, DomainPolicy policy) => policy.Kind switch
     {

@@ -14,11 +14,16 @@ namespace PortalOps.Jobs.Telegram.Scaling;
 /// <summary>
 /// The bot's Auto Scaling screens: <c>/groups</c> (the groups the person may see, short ones first) and <c>/group NAME</c> (one group,
 /// with desired −1 / +1 buttons for Operators). A press goes through <see cref="ScalingOperations"/> and so the action pipeline,
-/// with the button's id as idempotency key: a double press acts once.
+/// with the button's id as idempotency key: a double press acts once. The same screen offers Refresh (an instance refresh with the
+/// default preferences, which waits for approval by rule) or, while one runs, its progress and Cancel refresh.
 /// </summary>
 internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens screens, IAuditLog audit)
 {
     public const int MaxListed = 15;
+
+    /// <summary>The scale-group button's action that starts an instance refresh, and the one that cancels it.</summary>
+    public const string RefreshAction = "refresh";
+    public const string CancelRefreshAction = "cancel-refresh";
 
     public async Task<Screen> GroupsAsync(BotChat chat, Actor actor, string? filter, CancellationToken cancellationToken)
     {
@@ -101,6 +106,11 @@ internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens scre
     /// <summary>Desired −1 / +1 pressed: through the pipeline, then the group again with the outcome on top.</summary>
     public async Task<Screen> ScaleAsync(BotChat chat, StoredButton button, CancellationToken cancellationToken)
     {
+        if (button.Arguments.Action is RefreshAction or CancelRefreshAction && InstanceRef.TryParse(button.Arguments.Instance, out var refreshed))
+        {
+            return await RefreshAsync(chat, button, GroupRef.FromTarget(refreshed!), button.Arguments.Action == RefreshAction, cancellationToken);
+        }
+
         if (!InstanceRef.TryParse(button.Arguments.Instance, out var target) || !int.TryParse(button.Arguments.Action, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var delta))
         {
             return new Screen("This button is not valid.");
@@ -108,18 +118,31 @@ internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens scre
 
         var group = GroupRef.FromTarget(target!);
         var result = await scaling.AdjustDesiredAsync(chat.Actor, group, delta, $"telegram:{button.Id}", cancellationToken);
-        var icon = result.Result?.Status switch
-        {
-            ActionStatus.Executed => "✅",
-            ActionStatus.PendingApproval => "⏳",
-            ActionStatus.Failed or ActionStatus.PartlySucceeded => "⚠️",
-            _ => "⛔",
-        };
-        var outcome = $"{icon} {Bold($"Desired {delta:+0;-0} on {group.Name}")}\n{Escape(result.Message)}";
+        var outcome = $"{Icon(result)} {Bold($"Desired {delta:+0;-0} on {group.Name}")}\n{Escape(result.Message)}";
         return await scaling.FindAsync(chat.Actor, group, cancellationToken) is { } now
             ? await GroupScreenAsync(chat, chat.Actor, now, outcome, cancellationToken)
             : new Screen(outcome);
     }
+
+    /// <summary>Refresh or Cancel refresh pressed: through the pipeline (starting one waits for approval by rule), then the group again.</summary>
+    private async Task<Screen> RefreshAsync(BotChat chat, StoredButton button, GroupRef group, bool start, CancellationToken cancellationToken)
+    {
+        var result = start
+            ? await scaling.StartInstanceRefreshAsync(chat.Actor, group, new InstanceRefreshRequest(), "telegram", $"telegram:{button.Id}", cancellationToken)
+            : await scaling.CancelInstanceRefreshAsync(chat.Actor, group, $"telegram:{button.Id}", cancellationToken);
+        var outcome = $"{Icon(result)} {Bold($"{(start ? "Instance refresh" : "Cancel refresh")} on {group.Name}")}\n{Escape(result.Message)}";
+        return await scaling.FindAsync(chat.Actor, group, cancellationToken) is { } now
+            ? await GroupScreenAsync(chat, chat.Actor, now, outcome, cancellationToken)
+            : new Screen(outcome);
+    }
+
+    private static string Icon(ScalingChangeResult result) => result.Result?.Status switch
+    {
+        ActionStatus.Executed => "✅",
+        ActionStatus.PendingApproval => "⏳",
+        ActionStatus.Failed or ActionStatus.PartlySucceeded => "⚠️",
+        _ => "⛔",
+    };
 
     private async Task<Screen> GroupScreenAsync(BotChat chat, Actor actor, ScalingGroup g, string? outcome, CancellationToken cancellationToken)
     {
@@ -138,6 +161,12 @@ internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens scre
             text.Append('\n').Append("⏸ suspended: ").Append(Escape(string.Join(", ", g.SuspendedProcesses)));
         }
 
+        var running = (await scaling.RefreshesAsync(actor, g.Ref, cancellationToken)).FirstOrDefault(r => r.IsRunning);
+        if (running is not null)
+        {
+            text.Append('\n').Append("🔄 ").Append(Escape($"instance refresh {running.Status}: {running.PercentageComplete}% complete, {running.InstancesToUpdate} to update"));
+        }
+
         if (!actor.IsAtLeast(Role.Operator))
         {
             return new Screen(text.ToString());
@@ -153,6 +182,11 @@ internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens scre
         {
             keyboard.Button($"Desired +1 (→ {g.DesiredCapacity + 1})", ButtonKind.ScaleGroup, new ButtonArguments(Instance: g.Ref.ToString(), Action: "+1"));
         }
+
+        keyboard.Row().Button(
+            running is null ? "Refresh" : "Cancel refresh",
+            ButtonKind.ScaleGroup,
+            new ButtonArguments(Instance: g.Ref.ToString(), Action: running is null ? RefreshAction : CancelRefreshAction));
 
         return new Screen(text.ToString(), await keyboard.BuildAsync(cancellationToken));
     }

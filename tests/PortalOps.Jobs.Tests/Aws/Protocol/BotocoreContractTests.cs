@@ -53,9 +53,17 @@ public sealed class BotocoreContractTests
         await api.DeleteScheduledActionAsync(Scope, "web", "night");
         await api.SuspendProcessesAsync(Scope, "web", ["AZRebalance", "Launch"]);
         await api.ResumeProcessesAsync(Scope, "web", ["Launch"]);
+        var refresh = await api.StartInstanceRefreshAsync(Scope, new InstanceRefreshSpec("web", 80, 120, SkipMatching: true));
+        Assert.NotEmpty(refresh.InstanceRefreshId);
+        var refreshes = await api.DescribeInstanceRefreshesAsync(Scope, "web");
+        Assert.NotEmpty(refreshes[0].Status);
+        Assert.NotNull(refreshes[0].PercentageComplete);
+        Assert.NotNull(refreshes[0].MinHealthyPercentage);
+        await api.CancelInstanceRefreshAsync(Scope, "web");
         await api.DeleteGroupAsync(Scope, "web", forceDelete: true);
 
         recorder.AssertClean(
+            "StartInstanceRefresh", "DescribeInstanceRefreshes", "CancelInstanceRefresh",
             "SuspendProcesses", "ResumeProcesses",
             "DescribeAutoScalingGroups", "CreateAutoScalingGroup", "UpdateAutoScalingGroup", "DeleteAutoScalingGroup", "SetDesiredCapacity",
             "PutScalingPolicy", "DescribePolicies", "DeletePolicy", "DescribeScalingActivities",

@@ -23,6 +23,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
     private readonly Random random;
     private readonly ConcurrentDictionary<string, int> calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, string>> stubs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<string, (int Status, string Xml)>> queryStubs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Code, int Status)> failures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> lose = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (int Count, TimeSpan Delay)> late = new();
@@ -96,6 +97,9 @@ public sealed class LoopbackProxy : IAsyncDisposable
     /// <summary>Answers a JSON operation (by its X-Amz-Target) with a canned body instead of forwarding it.</summary>
     public void Stub(string target, Func<string, string> answer) => stubs[target] = answer;
 
+    /// <summary>Answers a Query-protocol operation (by its Action) with a stub's XML and status instead of forwarding it.</summary>
+    public void StubQuery(string action, Func<string, (int Status, string Xml)> answer) => queryStubs[action] = answer;
+
     public static async Task<LoopbackProxy> StartAsync(Uri target, int seed = 42)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -149,6 +153,15 @@ public sealed class LoopbackProxy : IAsyncDisposable
             context.Response.ContentType = "application/x-amz-json-1.1";
             context.Response.Headers["x-amzn-RequestId"] = "stub-" + Guid.NewGuid().ToString("N");
             await context.Response.WriteAsync(stub(text));
+            return;
+        }
+
+        if (amzTarget.Length == 0 && queryStubs.TryGetValue(operation, out var queryStub))
+        {
+            var (status, xml) = queryStub(text);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "text/xml";
+            await context.Response.WriteAsync(xml);
             return;
         }
 

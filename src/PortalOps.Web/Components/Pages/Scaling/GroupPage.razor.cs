@@ -9,10 +9,14 @@ namespace PortalOps.Web.Components.Pages.Scaling;
 /// <summary>
 /// One group: capacity now and over the last day (from the stored history), its instances, policies, scheduled actions and
 /// activities; Operators within the group's scope change it here, every change through the action pipeline. A group outside the
-/// person's scope reads as missing.
+/// person's scope reads as missing. While an instance refresh runs the page reads the group again every
+/// <see cref="RefreshPolling"/> so its progress moves.
 /// </summary>
-public sealed partial class GroupPage
+public sealed partial class GroupPage : IDisposable
 {
+    public static readonly TimeSpan RefreshPolling = TimeSpan.FromSeconds(10);
+
+    private Timer? _polling;
     private GroupDetail? _detail;
     private bool _loading = true;
     private bool _mayChange;
@@ -52,7 +56,26 @@ public sealed partial class GroupPage
             new ChartSeries<double> { Name = "In service", Data = new ChartData<double>(_detail.History.Select(s => (s.At.UtcDateTime, (double)s.InService)).ToList()) },
         ];
         _loading = false;
+        Poll(_detail?.RunningRefresh is not null);
     }
+
+    private void Poll(bool on)
+    {
+        if (!on)
+        {
+            _polling?.Dispose();
+            _polling = null;
+            return;
+        }
+
+        _polling ??= new Timer(_ => _ = InvokeAsync(async () =>
+        {
+            await ReloadAsync();
+            StateHasChanged();
+        }), null, RefreshPolling, RefreshPolling);
+    }
+
+    public void Dispose() => _polling?.Dispose();
 
     private async Task DeletePolicyAsync(string name) =>
         await ShowAsync(await Scaling.DeletePolicyAsync(await Current.ActorAsync(), Ref, name));

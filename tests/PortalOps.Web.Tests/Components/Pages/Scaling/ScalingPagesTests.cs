@@ -188,6 +188,62 @@ public sealed class ScalingPagesTests : PortalTestContext
         page.WaitForAssertion(() => Assert.Equal(["put-scheduled web-00 nights: '0 20 * * MON-FRI' Europe/Berlin → min –, desired 1, max –"], _scaling.Calls));
     }
 
+    [Fact]
+    public void GroupPage_RefreshRunning_OperatorSeesProgressAndCancel()
+    {
+        _scaling.Refreshes[Web00] = [new InstanceRefresh("ir-1", InstanceRefreshStatus.InProgress, Start.AddMinutes(-3), null, 40, 3)];
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+
+        page.WaitForAssertion(() => page.Find("[data-testid=refresh-progress]"));
+        Assert.Contains("InProgress · 40% complete · 3 instance(s) to update", page.Find("[data-testid=refresh-status]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(40d, page.FindComponent<MudBlazor.MudProgressLinear>().Instance.GetState(x => x.Value));
+        Assert.Empty(page.FindAll("[data-testid=refresh-open]"));
+
+        page.Find("[data-testid=refresh-cancel]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["cancel-refresh web-00"], _scaling.Calls));
+        Assert.Contains(AuditLog.Events(ActionKind.CancelInstanceRefresh.Name), e => e.AwsRequestId == "req-1");
+    }
+
+    [Fact]
+    public void GroupPage_Viewer_SeesRefreshProgressButNoRefreshOrCancelButton()
+    {
+        _scaling.Refreshes[Web00] = [new InstanceRefresh("ir-1", InstanceRefreshStatus.InProgress, Start.AddMinutes(-3), null, 40, 3)];
+        SignIn("vera", Role.Viewer, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+
+        page.WaitForAssertion(() => page.Find("[data-testid=refresh-progress]"));
+        Assert.Empty(page.FindAll("[data-testid=refresh-cancel]"));
+        Assert.Empty(page.FindAll("[data-testid=refresh-open]"));
+
+        _scaling.Refreshes.Clear();
+        var idle = RenderGroup(Web00);
+        idle.WaitForAssertion(() => idle.Find("[data-testid=refresh-panel]"));
+        Assert.Empty(idle.FindAll("[data-testid=refresh-open]"));
+    }
+
+    [Fact]
+    public void GroupPage_Operator_RefreshDialog_BadValueGetsAMessage_ThenStartsAndWaitsForApproval()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=refresh-open]"));
+
+        page.Find("[data-testid=refresh-open]").Click();
+        DialogProvider.WaitForAssertion(() => DialogProvider.Find("[data-testid=refresh-start]"));
+        DialogProvider.Find("[data-testid=refresh-min-healthy]").Change("150");
+        DialogProvider.Find("[data-testid=refresh-start]").Click();
+        DialogProvider.WaitForAssertion(() => Assert.Contains("between 0 and 100", DialogProvider.Find("[data-testid=refresh-min-healthy]").Closest(".mud-input-control")!.TextContent, StringComparison.Ordinal));
+
+        DialogProvider.Find("[data-testid=refresh-min-healthy]").Change("80");
+        DialogProvider.Find("[data-testid=refresh-warmup]").Change("120");
+        DialogProvider.Find("[data-testid=refresh-start]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("approval", page.Find("[data-testid=refresh-outcome]").TextContent, StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(_scaling.Calls);
+    }
+
     /// <summary>The text around a field: its label, value and the message MudBlazor shows under it.</summary>
     private static string Field(IRenderedComponent<GroupPage> page, string testId) =>
         page.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.TextContent;
@@ -243,6 +299,15 @@ public sealed class ScalingPagesTests : PortalTestContext
         public Task<string?> SuspendProcessesAsync(GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default) => Record($"suspend {group.Name}");
 
         public Task<string?> ResumeProcessesAsync(GroupRef group, IReadOnlyList<string> processes, CancellationToken cancellationToken = default) => Record($"resume {group.Name}");
+
+        public Dictionary<GroupRef, List<InstanceRefresh>> Refreshes { get; } = [];
+
+        public Task<IReadOnlyList<InstanceRefresh>> InstanceRefreshesAsync(GroupRef group, int max, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<InstanceRefresh>>(Refreshes.GetValueOrDefault(group)?.Take(max).ToList() ?? []);
+
+        public Task<string?> StartInstanceRefreshAsync(GroupRef group, InstanceRefreshRequest request, CancellationToken cancellationToken = default) => Record($"start-refresh {group.Name} {request}");
+
+        public Task<string?> CancelInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default) => Record($"cancel-refresh {group.Name}");
 
         private Task<string?> Record(string call)
         {

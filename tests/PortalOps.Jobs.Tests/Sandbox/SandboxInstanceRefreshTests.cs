@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using PortalOps.Domain.Scaling;
+using PortalOps.Jobs.Sandbox;
+
+namespace PortalOps.Jobs.Tests.Sandbox;
+
+public sealed class SandboxInstanceRefreshTests
+{
+    private static readonly GroupRef Api = new(SandboxFleet.AccountId, "eu-west-1", "prod-api");
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 3, 0, 0, TimeSpan.Zero));
+    private readonly SandboxScaling _scaling;
+
+    public SandboxInstanceRefreshTests() => _scaling = new SandboxScaling(Options.Create(new SandboxOptions { PendingSeconds = 4, ShuttingDownSeconds = 5 }), _clock);
+
+    [Fact]
+    public async Task Refresh_ProgressesOverMinutes_ReplacingEveryInstance_ThenSucceeds()
+    {
+        var before = (await _scaling.FindGroupAsync(Api))!;
+        var requestId = await _scaling.StartInstanceRefreshAsync(Api, new InstanceRefreshRequest(50, 30));
+        Assert.StartsWith("sandbox-", requestId, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _scaling.StartInstanceRefreshAsync(Api, new InstanceRefreshRequest()));
+
+        var seen = new List<InstanceRefresh>();
+        var elapsed = TimeSpan.Zero;
+        while (elapsed < TimeSpan.FromMinutes(15))
+        {
+            var now = (await _scaling.InstanceRefreshesAsync(Api, 5))[0];
+            seen.Add(now);
+            if (!now.IsRunning)
+            {
+                break;
+            }
+
+            _clock.Advance(TimeSpan.FromSeconds(5));
+            elapsed += TimeSpan.FromSeconds(5);
+        }
+
+        var after = (await _scaling.FindGroupAsync(Api))!;
+        Assert.Equal(InstanceRefreshStatus.Successful, seen[^1].Status);
+        Assert.Equal((100, 0), (seen[^1].PercentageComplete, seen[^1].InstancesToUpdate));
+        Assert.Equal(InstanceRefreshStatus.Pending, seen[0].Status);
+        Assert.Contains(seen, r => r.Status == InstanceRefreshStatus.InProgress && r.PercentageComplete is > 0 and < 100);
+        Assert.True(seen.Zip(seen.Skip(1)).All(p => p.Second.PercentageComplete >= p.First.PercentageComplete), "the percentage only rises");
+        Assert.InRange(elapsed, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10));
+        Assert.Empty(before.Instances.Select(i => i.InstanceId).Intersect(after.Instances.Select(i => i.InstanceId)));
+        Assert.Equal(after.DesiredCapacity, after.InService);
+    }
+
+    [Fact]
+    public async Task Cancel_GoesThroughCancellingToCancelled_BeforeTheEnd()
+    {
+        await _scaling.StartInstanceRefreshAsync(Api, new InstanceRefreshRequest(50, 60));
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        await _scaling.FindGroupAsync(Api);
+
+        await _scaling.CancelInstanceRefreshAsync(Api);
+        var cancelling = (await _scaling.InstanceRefreshesAsync(Api, 5))[0];
+        _clock.Advance(SandboxScaling.RefreshStartDelay);
+        var cancelled = (await _scaling.InstanceRefreshesAsync(Api, 5))[0];
+
+        Assert.Equal(InstanceRefreshStatus.Cancelling, cancelling.Status);
+        Assert.Equal(InstanceRefreshStatus.Cancelled, cancelled.Status);
+        Assert.True(cancelled.PercentageComplete < 100);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _scaling.CancelInstanceRefreshAsync(Api));
+    }
+}
