@@ -235,7 +235,7 @@ public sealed class EfScheduledResizeStore(IDbContextFactory<PortalDbContext> co
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var status = (succeeded ? ScheduledResizeStatus.Done : ScheduledResizeStatus.Failed).ToString();
-        var text = summary.Length > 2000 ? summary[..2000] : summary;
+        var text = Cut(summary, 2000);
         await db.Set<CostScheduledResizeRow>().Where(r => r.ApprovalId == approvalId)
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, status).SetProperty(r => r.Summary, text).SetProperty(r => r.FinishedAt, at), cancellationToken);
     }
@@ -246,6 +246,10 @@ public sealed class EfScheduledResizeStore(IDbContextFactory<PortalDbContext> co
         var row = await db.Set<CostScheduledResizeRow>().AsNoTracking().SingleOrDefaultAsync(r => r.ApprovalId == approvalId, cancellationToken);
         return row is null ? null : ToDomain(row);
     }
+
+    /// <summary>At most <paramref name="length"/> characters, never half of a surrogate pair (PostgreSQL refuses one).</summary>
+    private static string Cut(string text, int length) =>
+        text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
 
     private static ScheduledResize ToDomain(CostScheduledResizeRow r) =>
         new(r.ApprovalId, new InstanceRef(r.AccountId, r.Region, r.InstanceId), r.InstanceType, Enum.Parse<ResizeTiming>(r.Timing), r.NotBefore, r.CreatedAt)
