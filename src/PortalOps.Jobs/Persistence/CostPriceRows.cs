@@ -35,7 +35,10 @@ internal sealed class CostCoverageRow
 
     public int Running { get; set; }
 
+    /// <summary>Reserved count; <see cref="NotReported"/> where the region's endpoint does not list Reserved Instances.</summary>
     public int Reserved { get; set; }
+
+    public const int NotReported = -1;
 
     public long UncoveredCents { get; set; }
 }
@@ -153,7 +156,7 @@ public sealed class EfCostCoverageStore(IDbContextFactory<PortalDbContext> conte
         {
             db.Set<CostCoverageRow>().Add(new CostCoverageRow
             {
-                AccountId = r.AccountId, Region = r.Region, InstanceType = r.InstanceType, Day = text, Running = r.Running, Reserved = r.Reserved,
+                AccountId = r.AccountId, Region = r.Region, InstanceType = r.InstanceType, Day = text, Running = r.Running, Reserved = r.ReservationsReported ? r.Reserved : CostCoverageRow.NotReported,
                 UncoveredCents = (long)decimal.Round(r.OnDemandMonthlyUncovered * 100m),
             });
         }
@@ -180,7 +183,7 @@ public sealed class EfCostCoverageStore(IDbContextFactory<PortalDbContext> conte
 
         return new CoverageView(
             DateOnly.ParseExact(rows.Max(r => r.Day)!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            rows.Select(r => new CoverageRow(r.AccountId, r.Region, r.InstanceType, r.Running, r.Reserved, r.UncoveredCents / 100m))
+            rows.Select(r => new CoverageRow(r.AccountId, r.Region, r.InstanceType, r.Running, Math.Max(0, r.Reserved), r.UncoveredCents / 100m, r.Reserved != CostCoverageRow.NotReported))
                 .OrderByDescending(r => r.OnDemandMonthlyUncovered).ThenBy(r => r.AccountId, StringComparer.Ordinal).ThenBy(r => r.Region, StringComparer.Ordinal).ThenBy(r => r.InstanceType, StringComparer.Ordinal)
                 .ToList());
     }
