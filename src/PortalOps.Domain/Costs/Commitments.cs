@@ -26,8 +26,12 @@ public interface ICommitmentSource
     Task<IReadOnlyList<ActiveReservation>> ReservationsAsync(CloudScope scope, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Per account, region and type: instances running now, reserved, and what that means.</summary>
-public sealed record CoverageRow(string AccountId, string Region, string InstanceType, int Running, int Reserved, decimal OnDemandMonthlyUncovered)
+/// <summary>
+/// Per account, region and type: instances running now, reserved, and what that means. <paramref name="ReservationsReported"/> is
+/// false where the region's endpoint does not list Reserved Instances: its reservations are unknown, not zero. A region like that
+/// with nothing running keeps one row with an empty type, so that it is still said.
+/// </summary>
+public sealed record CoverageRow(string AccountId, string Region, string InstanceType, int Running, int Reserved, decimal OnDemandMonthlyUncovered, bool ReservationsReported = true)
 {
     public int Covered => Math.Min(Running, Reserved);
 
@@ -39,15 +43,25 @@ public sealed record CoverageRow(string AccountId, string Region, string Instanc
 }
 
 /// <summary>The coverage view of one scan.</summary>
+/// <remarks>The totals count only the regions that report their reservations.</remarks>
 public sealed record CoverageView(DateOnly Day, IReadOnlyList<CoverageRow> Rows)
 {
-    public int Running => Rows.Sum(r => r.Running);
+    private IEnumerable<CoverageRow> Reported => Rows.Where(r => r.ReservationsReported);
 
-    public int Reserved => Rows.Sum(r => r.Reserved);
+    public int Running => Reported.Sum(r => r.Running);
 
-    public double Coverage => Running == 0 ? 0 : Rows.Sum(r => r.Covered) / (double)Running;
+    public int Reserved => Reported.Sum(r => r.Reserved);
 
-    public double Utilization => Reserved == 0 ? 0 : Rows.Sum(r => r.Covered) / (double)Reserved;
+    public double Coverage => Running == 0 ? 0 : Reported.Sum(r => r.Covered) / (double)Running;
+
+    public double Utilization => Reserved == 0 ? 0 : Reported.Sum(r => r.Covered) / (double)Reserved;
+
+    /// <summary>The rows with a type (not the marker of a region that does not report its reservations and runs nothing).</summary>
+    public IEnumerable<CoverageRow> Types => Rows.Where(r => r.InstanceType.Length > 0);
+
+    /// <summary>Account/region of every region whose endpoint does not report Reserved Instances.</summary>
+    public IReadOnlyList<string> Unreported => Rows.Where(r => !r.ReservationsReported).Select(r => $"{r.AccountId}/{r.Region}")
+        .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 }
 
 /// <summary>Keeps the latest scan's coverage rows.</summary>
@@ -96,8 +110,13 @@ public static class CommitmentRules
     /// Coverage and utilization from usage: running instances (on demand: not Spot) per account, region and type against the
     /// active reservations of that type there; the uncovered part priced on demand.
     /// </summary>
-    public static IReadOnlyList<CoverageRow> Coverage(IEnumerable<Instance> running, IEnumerable<ActiveReservation> reservations, PriceBook prices)
+    /// <remarks>
+    /// In the <paramref name="unreported"/> regions (the endpoint does not list reservations) the rows say so instead of counting
+    /// zero reservations, and such a region with nothing running keeps one row with an empty type.
+    /// </remarks>
+    public static IReadOnlyList<CoverageRow> Coverage(IEnumerable<Instance> running, IEnumerable<ActiveReservation> reservations, PriceBook prices, IReadOnlyCollection<CloudScope>? unreported = null)
     {
+        var unknown = (unreported ?? []).ToHashSet();
         var usage = running
             .Where(i => i.State == InstanceState.Running && !string.Equals(i.Tags.GetValueOrDefault(SpotRules.LifecycleTag), "spot", StringComparison.OrdinalIgnoreCase))
             .GroupBy(i => (i.AccountId, i.Region, i.InstanceType))
@@ -111,8 +130,10 @@ public static class CommitmentRules
                 var run = usage.GetValueOrDefault(k);
                 var res = reserved.GetValueOrDefault(k);
                 var uncovered = Math.Max(0, run - res) * (prices.Monthly(k.Region, k.InstanceType) ?? 0);
-                return new CoverageRow(k.AccountId, k.Region, k.InstanceType, run, res, uncovered);
+                return new CoverageRow(k.AccountId, k.Region, k.InstanceType, run, res, uncovered, !unknown.Contains(new CloudScope(k.AccountId, k.Region)));
             })
+            .Concat(unknown.Where(s => !usage.Keys.Any(k => k.AccountId == s.AccountId && k.Region == s.Region))
+                .Select(s => new CoverageRow(s.AccountId, s.Region, string.Empty, 0, 0, 0, ReservationsReported: false)))
             .OrderByDescending(r => r.OnDemandMonthlyUncovered).ThenBy(r => r.AccountId, StringComparer.Ordinal).ThenBy(r => r.Region, StringComparer.Ordinal).ThenBy(r => r.InstanceType, StringComparer.Ordinal)
             .ToList();
     }

@@ -42,14 +42,23 @@ public sealed class CostScanner(
     {
         var started = clock.GetUtcNow();
         var fleet = await Fleet.AllAsync(inventory, cancellationToken);
-        var (found, calls, errors) = await FindAsync(fleet, cancellationToken);
-        var scan = new CostScanRecord(DateOnly.FromDateTime(started.UtcDateTime), started, clock.GetUtcNow(), fleet.Count, found.Count, found.Sum(r => r.MonthlySaving), calls, errors);
+        var (found, calls, errors, unreported) = await FindAllAsync(fleet, cancellationToken);
+        var scan = new CostScanRecord(DateOnly.FromDateTime(started.UtcDateTime), started, clock.GetUtcNow(), fleet.Count, found.Count, found.Sum(r => r.MonthlySaving), calls, errors)
+        {
+            ReservationsUnreported = unreported.Select(s => s.ToString()).ToList(),
+        };
         await store.ReplaceAsync(scan, found, cancellationToken);
         return scan;
     }
 
     /// <summary>The recommendations for this fleet and the accounts' volumes and addresses, without storing them.</summary>
     public async Task<(IReadOnlyList<Recommendation> Found, int MetricCalls, IReadOnlyList<string> Errors)> FindAsync(IReadOnlyList<Instance> fleet, CancellationToken cancellationToken = default)
+    {
+        var (found, calls, errors, _) = await FindAllAsync(fleet, cancellationToken);
+        return (found, calls, errors);
+    }
+
+    private async Task<(IReadOnlyList<Recommendation> Found, int MetricCalls, IReadOnlyList<string> Errors, IReadOnlyList<CloudScope> Unreported)> FindAllAsync(IReadOnlyList<Instance> fleet, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         var end = Floor(clock.GetUtcNow());
@@ -62,6 +71,7 @@ public sealed class CostScanner(
         var found = Evaluate(running, fetch.Series, settings);
         var policies = BackupPolicies is null ? [] : await BackupPolicies.ListAsync(cancellationToken);
         var reservations = new List<ActiveReservation>();
+        var unreported = new List<CloudScope>();
 
         foreach (var account in cloud.Accounts)
         {
@@ -86,7 +96,18 @@ public sealed class CostScanner(
                 });
                 if (Commitments is not null)
                 {
-                    await GuardAsync(errors, $"{scope} reservations", async () => reservations.AddRange(await Commitments.ReservationsAsync(scope, cancellationToken)));
+                    await GuardAsync(errors, $"{scope} reservations", async () =>
+                    {
+                        try
+                        {
+                            reservations.AddRange(await Commitments.ReservationsAsync(scope, cancellationToken));
+                        }
+                        catch (ReservationsNotReportedException)
+                        {
+                            // Unknown for this region, not an error and not "none": the coverage rows say so.
+                            unreported.Add(scope);
+                        }
+                    });
                 }
             }
 
@@ -98,10 +119,10 @@ public sealed class CostScanner(
 
         if (Coverage is not null)
         {
-            await Coverage.ReplaceAsync(DateOnly.FromDateTime(end.UtcDateTime), CommitmentRules.Coverage(running, reservations, prices), cancellationToken);
+            await Coverage.ReplaceAsync(DateOnly.FromDateTime(end.UtcDateTime), CommitmentRules.Coverage(running, reservations, prices, unreported), cancellationToken);
         }
 
-        return (found.OrderByDescending(r => r.MonthlySaving).ThenBy(r => r.Key, StringComparer.Ordinal).ToList(), fetch.Calls, errors);
+        return (found.OrderByDescending(r => r.MonthlySaving).ThenBy(r => r.Key, StringComparer.Ordinal).ToList(), fetch.Calls, errors, unreported);
     }
 
     /// <summary>The instance rules over already fetched utilization (what the benchmark times).</summary>

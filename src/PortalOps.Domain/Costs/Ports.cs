@@ -45,7 +45,11 @@ public sealed record RecommendationQuery(DateTimeOffset Now, int PageIndex = 0, 
 public sealed record SavingsTotals(int Count, decimal MonthlySaving, IReadOnlyDictionary<RecommendationKind, (int Count, decimal Saving)> ByKind);
 
 /// <summary>One day's scan: when it ran, what it saw and found (a second run the same day replaces the first's findings).</summary>
-public sealed record CostScanRecord(DateOnly Day, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, int Instances, int Recommendations, decimal MonthlySaving, int MetricCalls, IReadOnlyList<string> Errors);
+public sealed record CostScanRecord(DateOnly Day, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, int Instances, int Recommendations, decimal MonthlySaving, int MetricCalls, IReadOnlyList<string> Errors)
+{
+    /// <summary>Account/region of the regions whose endpoint does not report Reserved Instances (kept in the coverage rows, not here).</summary>
+    public IReadOnlyList<string> ReservationsUnreported { get; init; } = [];
+}
 
 /// <summary>Keeps the latest scan's recommendations, dismissals and the scans themselves.</summary>
 public interface ICostRecommendationStore

@@ -33,7 +33,14 @@ public sealed partial class CostScanJob(CostScanner scanner, ICostRecommendation
 
         var s = await scanner.ScanAsync(cancellationToken);
         LogScanned(logger, s.Instances, s.Recommendations, s.MonthlySaving, s.MetricCalls, s.Errors.Count);
+        if (s.ReservationsUnreported.Count > 0)
+        {
+            LogReservationsUnreported(logger, string.Join(", ", s.ReservationsUnreported));
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cost scan: Reserved Instances not reported by the endpoint of {Regions}; their coverage is unknown.")]
+    private static partial void LogReservationsUnreported(ILogger logger, string regions);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cost scan: {Instances} instance(s), {Recommendations} recommendation(s) saving {Saving:0.00} USD/month; {Calls} metric call(s); {Errors} error(s).")]
     private static partial void LogScanned(ILogger logger, int instances, int recommendations, decimal saving, int calls, int errors);

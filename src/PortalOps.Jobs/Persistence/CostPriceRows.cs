@@ -35,7 +35,10 @@ internal sealed class CostCoverageRow
 
     public int Running { get; set; }
 
+    /// <summary>Reserved count; <see cref="NotReported"/> where the region's endpoint does not list Reserved Instances.</summary>
     public int Reserved { get; set; }
+
+    public const int NotReported = -1;
 
     public long UncoveredCents { get; set; }
 }
@@ -153,7 +156,7 @@ public sealed class EfCostCoverageStore(IDbContextFactory<PortalDbContext> conte
         {
             db.Set<CostCoverageRow>().Add(new CostCoverageRow
             {
-                AccountId = r.AccountId, Region = r.Region, InstanceType = r.InstanceType, Day = text, Running = r.Running, Reserved = r.Reserved,
+                AccountId = r.AccountId, Region = r.Region, InstanceType = r.InstanceType, Day = text, Running = r.Running, Reserved = r.ReservationsReported ? r.Reserved : CostCoverageRow.NotReported,
                 UncoveredCents = (long)decimal.Round(r.OnDemandMonthlyUncovered * 100m),
             });
         }
@@ -180,7 +183,7 @@ public sealed class EfCostCoverageStore(IDbContextFactory<PortalDbContext> conte
 
         return new CoverageView(
             DateOnly.ParseExact(rows.Max(r => r.Day)!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            rows.Select(r => new CoverageRow(r.AccountId, r.Region, r.InstanceType, r.Running, r.Reserved, r.UncoveredCents / 100m))
+            rows.Select(r => new CoverageRow(r.AccountId, r.Region, r.InstanceType, r.Running, Math.Max(0, r.Reserved), r.UncoveredCents / 100m, r.Reserved != CostCoverageRow.NotReported))
                 .OrderByDescending(r => r.OnDemandMonthlyUncovered).ThenBy(r => r.AccountId, StringComparer.Ordinal).ThenBy(r => r.Region, StringComparer.Ordinal).ThenBy(r => r.InstanceType, StringComparer.Ordinal)
                 .ToList());
     }
@@ -235,7 +238,7 @@ public sealed class EfScheduledResizeStore(IDbContextFactory<PortalDbContext> co
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var status = (succeeded ? ScheduledResizeStatus.Done : ScheduledResizeStatus.Failed).ToString();
-        var text = summary.Length > 2000 ? summary[..2000] : summary;
+        var text = Cut(summary, 2000);
         await db.Set<CostScheduledResizeRow>().Where(r => r.ApprovalId == approvalId)
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, status).SetProperty(r => r.Summary, text).SetProperty(r => r.FinishedAt, at), cancellationToken);
     }
@@ -246,6 +249,10 @@ public sealed class EfScheduledResizeStore(IDbContextFactory<PortalDbContext> co
         var row = await db.Set<CostScheduledResizeRow>().AsNoTracking().SingleOrDefaultAsync(r => r.ApprovalId == approvalId, cancellationToken);
         return row is null ? null : ToDomain(row);
     }
+
+    /// <summary>At most <paramref name="length"/> characters, never half of a surrogate pair (PostgreSQL refuses one).</summary>
+    private static string Cut(string text, int length) =>
+        text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
 
     private static ScheduledResize ToDomain(CostScheduledResizeRow r) =>
         new(r.ApprovalId, new InstanceRef(r.AccountId, r.Region, r.InstanceId), r.InstanceType, Enum.Parse<ResizeTiming>(r.Timing), r.NotBefore, r.CreatedAt)

@@ -181,10 +181,77 @@ public sealed class CostRecommendationKindsMotoTests(MotoServer moto) : IAsyncLi
         Assert.Equal(2, stub.Requests.Count);
     }
 
+    [Fact]
+    public async Task Reservations_OnMoto_AreNotReported_AndTheScanSaysSoOnce_WithoutAnError()
+    {
+        using var ec2 = MotoAws.Ec2(moto.Url);
+        await MotoAws.LaunchAsync(ec2, 2, "web");
+        var logs = new CapturedLogs();
+        await using var services = Build(moto.Url, new Dictionary<string, string?> { ["Aws:MaxAttempts"] = "1" }, logs);
+        var scope = new CloudScope(MotoServer.AccountId, "us-east-1");
+
+        // moto 5.2.1 answers DescribeReservedInstances with HTTP 500 and an HTML page ("not yet implemented").
+        var unknown = await Assert.ThrowsAsync<ReservationsNotReportedException>(() => services.GetRequiredService<ICommitmentSource>().ReservationsAsync(scope));
+        await using (var s = services.CreateAsyncScope())
+        {
+            await s.ServiceProvider.GetRequiredService<CostScanJob>().RunAsync(true, CancellationToken.None);
+        }
+
+        Assert.Equal(scope, unknown.Scope);
+        var scan = (await services.GetRequiredService<ICostRecommendationStore>().LastScanAsync())!;
+        Assert.DoesNotContain(scan.Errors, e => e.Contains("reservations", StringComparison.Ordinal));
+        var coverage = (await services.GetRequiredService<ICostCoverageStore>().LatestAsync(null))!;
+        Assert.Equal([$"{MotoServer.AccountId}/us-east-1"], coverage.Unreported);
+        var row = Assert.Single(coverage.Types);
+        Assert.Equal((2, false), (row.Running, row.ReservationsReported));
+        Assert.Equal(0, coverage.Running); // the unknown region is left out of the totals, not counted as uncovered
+        var said = logs.Entries.Where(e => e.Message.Contains("Reserved Instances", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(said);
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Contains($"{MotoServer.AccountId}/us-east-1", line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
+    }
+
+    [Theory]
+    [InlineData("InvalidAction", 400)]
+    [InlineData("UnsupportedOperation", 400)]
+    public async Task Reservations_EndpointWithoutTheOperation_AreNotReported(string code, int status)
+    {
+        await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
+        proxy.Fail("DescribeReservedInstances", code, status);
+        await using var services = MotoAws.Provider(proxy.Url);
+
+        var unknown = await Assert.ThrowsAsync<ReservationsNotReportedException>(() =>
+            services.GetRequiredService<ICommitmentSource>().ReservationsAsync(new CloudScope(MotoServer.AccountId, "us-east-1")));
+
+        Assert.Contains(code, unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reservations_AccessDenied_StayAnError_AndTheCoverageIsNotMarkedUnknown()
+    {
+        using var ec2 = MotoAws.Ec2(moto.Url);
+        await MotoAws.LaunchAsync(ec2, 1, "web");
+        await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
+        proxy.Fail("DescribeReservedInstances", "UnauthorizedOperation");
+        await using var services = Build(proxy.Url);
+
+        var denied = await Assert.ThrowsAsync<AmazonEC2Exception>(() =>
+            services.GetRequiredService<ICommitmentSource>().ReservationsAsync(new CloudScope(MotoServer.AccountId, "us-east-1")));
+        await using var scope = services.CreateAsyncScope();
+        var scan = await scope.ServiceProvider.GetRequiredService<CostScanner>().ScanAsync();
+
+        Assert.Equal("UnauthorizedOperation", denied.ErrorCode);
+        Assert.Contains(scan.Errors, e => e.StartsWith($"{MotoServer.AccountId}/us-east-1 reservations: ", StringComparison.Ordinal));
+        Assert.Empty(scan.ReservationsUnreported);
+        var coverage = (await services.GetRequiredService<ICostCoverageStore>().LatestAsync(null))!;
+        Assert.Empty(coverage.Unreported);
+    }
+
     private static async Task<List<string>> SnapshotIdsAsync(IAmazonEC2 ec2) =>
         (await ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest { OwnerIds = ["self"] })).Snapshots.Select(s => s.SnapshotId).ToList();
 
-    private ServiceProvider Build(Uri url, Dictionary<string, string?>? extra = null)
+    private ServiceProvider Build(Uri url, Dictionary<string, string?>? extra = null, CapturedLogs? logs = null)
     {
         var settings = new Dictionary<string, string?>(_database!.Configuration)
         {
@@ -200,7 +267,14 @@ public sealed class CostRecommendationKindsMotoTests(MotoServer moto) : IAsyncLi
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(b =>
+        {
+            b.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Information);
+            if (logs is not null)
+            {
+                b.AddProvider(logs);
+            }
+        });
         services.AddSingleton<IConfiguration>(configuration);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         services.AddSingleton(clock);
