@@ -53,6 +53,32 @@ public sealed class CommitmentAndPriceTests
     }
 
     [Fact]
+    public void Coverage_RegionWhoseEndpointDoesNotReportReservations_IsUnknown_AndLeftOutOfTheTotals()
+    {
+        var reported = new CloudScope(Make.ProdAccount, "eu-west-1");
+        var silent = new CloudScope(Make.ProdAccount, "us-east-1");
+        var empty = new CloudScope(Make.ProdAccount, "ap-south-1");
+        var fleet = new[]
+        {
+            Make.Instance("i-1", type: "m5.large"), Make.Instance("i-2", type: "m5.large"),
+            Make.Instance("i-3", region: "us-east-1", type: "c5.large"),
+        };
+
+        var rows = CommitmentRules.Coverage(fleet, [new ActiveReservation(reported, "m5.large", 1, null)], PriceBook.Bundled, [silent, empty]);
+        var view = new CoverageView(DateOnly.FromDateTime(Make.Now.UtcDateTime), rows);
+
+        var c5 = rows.Single(r => r.InstanceType == "c5.large");
+        Assert.Equal((1, 0, false), (c5.Running, c5.Reserved, c5.ReservationsReported));
+        Assert.True(rows.Single(r => r.InstanceType == "m5.large").ReservationsReported);
+        var marker = rows.Single(r => r.Region == "ap-south-1");
+        Assert.Equal((string.Empty, 0, false), (marker.InstanceType, marker.Running, marker.ReservationsReported));
+        Assert.Equal([$"{Make.ProdAccount}/ap-south-1", $"{Make.ProdAccount}/us-east-1"], view.Unreported);
+        Assert.Equal(2, view.Types.Count(r => r.Region != "ap-south-1"));
+        Assert.Equal((2, 1), (view.Running, view.Reserved));
+        Assert.Equal(0.5, view.Coverage, 3); // not 1 of 3: the unknown region's c5.large is not counted uncovered
+    }
+
+    [Fact]
     public void PriceBook_ListedPriceWins_OtherTypesFallBackToTheBundledTable_AndSaySo()
     {
         var fetched = new DateTimeOffset(2026, 11, 30, 3, 41, 0, TimeSpan.Zero);

@@ -120,6 +120,29 @@ public sealed class CostsPageTests : PortalTestContext
         Assert.NotNull(page.Find("[data-testid=rec-prices]")); // prices are public; which source is said to everyone
     }
 
+    [Fact]
+    public void Page_RegionWhoseEndpointDoesNotListReservations_SaysNotReported_InsteadOfNone()
+    {
+        AddNewKinds();
+        Services.AddSingleton<ICostCoverageStore>(new FixedCoverage(new CoverageView(new DateOnly(2026, 12, 1),
+        [
+            new CoverageRow(TestData.SandboxAccount, TestData.EuWest, "m5.large", 4, 2, 156.22m),
+            new CoverageRow(TestData.SandboxAccount, "us-east-1", "t3.micro", 3, 0, 22.78m, ReservationsReported: false),
+            new CoverageRow(TestData.SandboxAccount, "ap-south-1", string.Empty, 0, 0, 0, ReservationsReported: false),
+        ])));
+        SignIn("olga", Role.Operator, new Scope(TestData.SandboxAccount, "*"));
+
+        var page = RenderPage<CostsPage>();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=cost-coverage-unreported]")));
+        Assert.Contains($"not reported by this endpoint for {TestData.SandboxAccount}/ap-south-1, {TestData.SandboxAccount}/us-east-1", page.Find("[data-testid=cost-coverage-unreported]").TextContent, StringComparison.Ordinal);
+        var row = Assert.Single(page.FindAll("[data-testid=cost-coverage-row-unreported]")).TextContent;
+        Assert.Contains("t3.micro", row, StringComparison.Ordinal);
+        Assert.Contains("not reported by this endpoint", row, StringComparison.Ordinal);
+        // 2 of the 4 reported m5.large are covered; the unknown region's 3 are left out rather than counted uncovered.
+        Assert.Contains("covered by reservations: 50", page.Find("[data-testid=cost-coverage-summary]").TextContent, StringComparison.Ordinal);
+    }
+
     private sealed class FixedPrices(PriceBook book) : IPriceStore
     {
         public Task<PriceBook> LoadAsync(CancellationToken cancellationToken = default) => Task.FromResult(book);
