@@ -1,3 +1,4 @@
+using PortalOps.Domain.Approvals;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Scaling;
 using PortalOps.Domain.Security;
@@ -68,6 +69,47 @@ public sealed class ScalingCommandTests : IAsyncLifetime
         var now = await _bot.Services.GetRequiredService<IScaling>().FindGroupAsync(ProdApi);
         Assert.Equal(3, now!.DesiredCapacity);
         var audit = Assert.Single(await _bot.AuditAsync("scaling.capacity"));
+        Assert.Equal((AuditOutcome.Succeeded, PortalOps.Domain.Common.Channel.Telegram), (audit.Event.Outcome, audit.Event.Channel));
+        Assert.StartsWith("sandbox-", audit.Event.AwsRequestId, StringComparison.Ordinal);
+    }
+    [Fact]
+    public async Task Refresh_WaitsForApproval_OneRequestForAButtonPressedTwice()
+    {
+        var person = await _bot.LinkAsync(await _bot.AddUserAsync("rita", Role.Operator), 25);
+        var group = await _bot.AskAsync(person, "/group prod-api", "min 2");
+
+        var refresh = group.ButtonData("Refresh");
+        var press = _bot.Api.PressRaw(person, group, refresh);
+        await _bot.Api.WaitUntilConsumedAsync(press);
+        var edited = await _bot.Api.WaitForMessageAsync(person.Id, m => m.MessageId == group.MessageId && m.Text.Contains("Instance refresh on prod-api", StringComparison.Ordinal), "the outcome");
+        var again = _bot.Api.PressRaw(person, group, refresh);
+        await _bot.Api.WaitUntilConsumedAsync(again);
+
+        var pending = (await _bot.Services.GetRequiredService<IApprovalStore>().ListAsync(ApprovalStatus.Pending, 50))
+            .Where(r => r.Kind.Name == "scaling.refresh.start").ToList();
+        Assert.Single(pending);
+        Assert.Contains("approval", edited.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(await _bot.Services.GetRequiredService<IScaling>().InstanceRefreshesAsync(ProdApi, 5));
+    }
+
+    [Fact]
+    public async Task RunningRefresh_ShowsProgress_AndCancelRefreshCancelsIt()
+    {
+        var scaling = _bot.Services.GetRequiredService<IScaling>();
+        Assert.NotNull(await scaling.StartInstanceRefreshAsync(ProdApi, new InstanceRefreshRequest()));
+        var person = await _bot.LinkAsync(await _bot.AddUserAsync("carl", Role.Operator), 26);
+        var group = await _bot.AskAsync(person, "/group prod-api", "min 2");
+        Assert.Contains("instance refresh", group.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(group.AllButtons, b => b.Text == "Refresh");
+
+        var press = _bot.Api.PressRaw(person, group, group.ButtonData("Cancel refresh"));
+        await _bot.Api.WaitUntilConsumedAsync(press);
+        var edited = await _bot.Api.WaitForMessageAsync(person.Id, m => m.MessageId == group.MessageId && m.Text.Contains("Cancel refresh on prod-api", StringComparison.Ordinal), "the outcome");
+
+        Assert.Contains("✅", edited.Text, StringComparison.Ordinal);
+        var latest = (await scaling.InstanceRefreshesAsync(ProdApi, 1)).First();
+        Assert.Contains(latest.Status.ToString(), new[] { "Cancelling", "Cancelled" });
+        var audit = Assert.Single(await _bot.AuditAsync("scaling.refresh.cancel"));
         Assert.Equal((AuditOutcome.Succeeded, PortalOps.Domain.Common.Channel.Telegram), (audit.Event.Outcome, audit.Event.Channel));
         Assert.StartsWith("sandbox-", audit.Event.AwsRequestId, StringComparison.Ordinal);
     }
