@@ -26,6 +26,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly ConcurrentQueue<JsonElement> _events = new();
     private readonly string _folder;
+    private readonly ConcurrentDictionary<int, TaskCompletionSource> _waiting = new();
+    private int _pings;
 
     private SmtpTestServer(Process process, int port, string folder)
     {
@@ -36,15 +38,39 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>Sign-ins tried: the user name and whether it was accepted.</summary>
+    /// <summary>Sign-ins tried: the user name and whether it was accepted (every one the server answered before this read).</summary>
     public IReadOnlyList<(string User, bool Ok)> SignIns =>
-        _events.Where(e => e.GetProperty("event").GetString() == "auth").Select(e => (e.GetProperty("user").GetString()!, e.GetProperty("ok").GetBoolean())).ToList();
+        Settled().Where(e => e.GetProperty("event").GetString() == "auth").Select(e => (e.GetProperty("user").GetString()!, e.GetProperty("ok").GetBoolean())).ToList();
 
+    /// <summary>Messages received (every one the server accepted before this read).</summary>
     public IReadOnlyList<ReceivedMail> Messages =>
-        _events.Where(e => e.GetProperty("event").GetString() == "message").Select(e => new ReceivedMail(
+        Settled().Where(e => e.GetProperty("event").GetString() == "message").Select(e => new ReceivedMail(
             e.GetProperty("from").GetString(),
             e.GetProperty("to").EnumerateArray().Select(t => t.GetString()!).ToList(),
             MimeMessage.Load(e.GetProperty("file").GetString()!))).ToList();
+
+    /// <summary>
+    /// The events, once the server has answered a ping sent now: its output is read on another thread, so an event the server
+    /// wrote before answering the client can otherwise still be on its way when a test reads.
+    /// </summary>
+    private ConcurrentQueue<JsonElement> Settled()
+    {
+        var n = Interlocked.Increment(ref _pings);
+        var pong = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting[n] = pong;
+        lock (_process)
+        {
+            _process.StandardInput.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ping {n}"));
+            _process.StandardInput.Flush();
+        }
+
+        if (!pong.Task.Wait(TimeSpan.FromSeconds(20)))
+        {
+            throw new TimeoutException($"The loopback SMTP server did not answer ping {n}:\n{Log}");
+        }
+
+        return _events;
+    }
 
     /// <summary>The portal's mail settings for this server (plain SMTP on loopback, signing in).</summary>
     public IReadOnlyDictionary<string, string?> Settings(string? password = Password) => new Dictionary<string, string?>
@@ -67,6 +93,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
         var start = new ProcessStartInfo("node", ["server.mjs", port.ToString(CultureInfo.InvariantCulture), mail, User, Password])
         {
             WorkingDirectory = folder,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -85,6 +112,16 @@ public sealed class SmtpTestServer : IAsyncDisposable
             if (e.Data.StartsWith('{'))
             {
                 var json = JsonDocument.Parse(e.Data).RootElement.Clone();
+                if (json.GetProperty("event").GetString() == "pong")
+                {
+                    if (server._waiting.TryRemove(json.GetProperty("n").GetInt32(), out var pong))
+                    {
+                        pong.TrySetResult();
+                    }
+
+                    return;
+                }
+
                 server._events.Enqueue(json);
                 if (json.GetProperty("event").GetString() == "listening")
                 {

@@ -1,9 +1,11 @@
 // A loopback SMTP server (the `smtp-server` package) for PortalOps' e-mail tests.
 // Started by the test fixture as: node server.mjs <port> <folder> <user> <password>
 // It offers AUTH PLAIN/LOGIN without TLS (loopback only), accepts a sign-in only with the given user and password, and writes
-// every message it receives, as sent, to <folder>/<n>.eml. One JSON line on standard output per event.
+// every message it receives, as sent, to <folder>/<n>.eml. One JSON line on standard output per event. A line `ping <n>` on
+// standard input is answered with {"event":"pong","n":<n>} after every event written before it, so a reader can wait for them.
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { SMTPServer } from 'smtp-server';
 
 const [port, folder, user, password] = [Number(process.argv[2]), process.argv[3], process.argv[4], process.argv[5]];
@@ -60,4 +62,10 @@ const server = new SMTPServer({
 });
 
 server.on('error', (err) => say({ event: 'error', message: String(err && err.message) }));
+readline.createInterface({ input: process.stdin }).on('line', (line) => {
+  const match = /^ping (\d+)$/.exec(line.trim());
+  if (match) {
+    say({ event: 'pong', n: Number(match[1]) });
+  }
+});
 server.listen(port, '127.0.0.1', () => say({ event: 'listening', port }));
