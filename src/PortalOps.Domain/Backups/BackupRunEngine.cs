@@ -41,6 +41,7 @@ public sealed class BackupRunEngine(
             var run = BackupRun.Plan(policy, window, fleet, now);
             if (await runs.TryAddAsync(run, cancellationToken))
             {
+                await protection.RecordAsync(run, policy, cancellationToken);
                 started.Add(run);
             }
         }
@@ -59,6 +60,8 @@ public sealed class BackupRunEngine(
         {
             throw new DomainException($"A run of {rule.Name} for {policy.Name} was started this second already.");
         }
+
+        await protection.RecordAsync(run, policy, cancellationToken);
 
         return run;
     }

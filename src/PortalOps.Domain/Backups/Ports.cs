@@ -109,7 +109,10 @@ public sealed class SilentBackupNotifier : IBackupNotifier
 /// <summary>The latest backup state per policy and instance, kept as runs finish: what the RPO report pages over.</summary>
 public interface IBackupProtectionStore
 {
-    /// <summary>Takes a finished run's outcome into each of its instances' rows.</summary>
+    /// <summary>
+    /// Takes a run into each of its instances' rows: when it starts (the instance is listed from its first attempt, waiting on its RPO)
+    /// and when it finishes (its backups, copies and errors). A run still under way leaves the last finished run's error in place.
+    /// </summary>
     Task RecordAsync(BackupRun run, BackupPolicy policy, CancellationToken cancellationToken = default);
 
     /// <summary>Most overdue first, only instances the scope covers.</summary>

@@ -218,7 +218,11 @@ public sealed class EfBackupProtectionStore(IDbContextFactory<PortalDbContext> c
                 row.LastCopyAt = Max(row.LastCopyAt, run.WindowStart);
             }
 
-            row.LastError = item.Status == BackupItemStatus.Failed ? (item.Error is { Length: > 2000 } e ? e[..2000] : item.Error) : null;
+            if (run.IsFinished)
+            {
+                row.LastError = item.Status == BackupItemStatus.Failed ? (item.Error is { Length: > 2000 } e ? e[..2000] : item.Error) : null;
+            }
+
             row.DueBy = ToInstance(row).DueBy;
         }
 

@@ -69,7 +69,8 @@ public sealed class BackupRunEngineTests
         Assert.Equal(2, cloud.Deleted.Count);
         Assert.Equal(4, cloud.Points.Values.Count(p => !p.IsCopy));
         Assert.Equal(4, cloud.Points.Values.Count(p => p.IsCopy));
-        Assert.Equal(done.Id, Assert.Single(protection.Recorded).Id);
+        Assert.All(protection.Recorded, r => Assert.Equal(done.Id, r.Id));
+        Assert.Equal([false, true], protection.Recorded.Select(r => r.IsFinished));
     }
 
     [Fact]

@@ -44,6 +44,10 @@ public sealed class SandboxBackupTests : IAsyncLifetime
         var prod = (await sandbox.QueryAsync(new InstanceQuery { PageSize = InstanceQuery.MaxPageSize })).Items.Where(policy.Selects).ToList();
         Assert.NotEmpty(prod);
         Assert.Equal(prod.Count, run.Items.Count);
+        var waiting = await protection.ListAsync(new ReadScope([Scope.Everything]));
+        Assert.Equal(prod.Select(i => i.InstanceId).Order(), waiting.Select(r => r.Instance.InstanceId).Order());
+        Assert.All(waiting, r => Assert.Equal(RpoStatus.Waiting, r.StatusAt(clock.GetUtcNow())));
+        Assert.All(waiting, r => Assert.Equal(run.WindowStart, r.FirstAttemptAt));
 
         await engine.AdvanceAsync(run.Id);
         clock.Advance(TimeSpan.FromSeconds(10));
