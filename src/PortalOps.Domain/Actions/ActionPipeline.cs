@@ -259,6 +259,85 @@ public sealed class ActionPipeline(
         return stranded.Count;
     }
 
+    /// <summary>How often a running action says it is still at it (see <see cref="HeartbeatAsync"/>).</summary>
+    public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long an action may go without a sign of life before its node is taken to have stopped.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Settles requests left Executing by a node that stopped (killed, lost its host) while carrying them out, so none stays
+    /// "under way" for good, and never acts twice:
+    /// <list type="bullet">
+    /// <item>the ledger has the action's outcome (the node stopped after the cloud answered): the request takes that outcome;</item>
+    /// <item>the ledger's claim has had no heartbeat for <see cref="StaleAfter"/>: whether the cloud acted is unknown, so the request
+    /// fails saying so (the key stays spent: nothing acts on it again);</item>
+    /// <item>no claim at all <see cref="StaleAfter"/> after execution began (the node stopped before calling anything): the key is
+    /// claimed here, so a late run cannot act either, and the request fails saying nothing was changed.</item>
+    /// </list>
+    /// Each is audited with the request's outcome and told to the requester. Returns how many were settled.
+    /// </summary>
+    public async Task<int> RecoverStrandedAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var settled = 0;
+        foreach (var request in await approvals.ListAsync(ApprovalStatus.Executing, 500, cancellationToken))
+        {
+            if ((request.ExecutionStartedAt ?? request.DecidedAt ?? request.CreatedAt) > now - StaleAfter)
+            {
+                continue;
+            }
+
+            var key = $"{request.KindName}:{request.Id:N}";
+            var entry = await ledger.FindAsync(key, cancellationToken);
+            ActionExecution outcome;
+            if (entry is null)
+            {
+                outcome = new ActionExecution(false, "The node carrying it out stopped before calling AWS; nothing was changed. Ask again to carry it out.", null);
+                if (await ledger.TryClaimAsync(key, request.KindName, now, cancellationToken) is not null)
+                {
+                    continue; // Claimed just now by a late run: it acts and records the outcome.
+                }
+
+                await ledger.CompleteAsync(key, outcome, now, CancellationToken.None);
+            }
+            else if (entry.IsCompleted)
+            {
+                outcome = new ActionExecution(entry.Succeeded == true, entry.Summary ?? "Carried out.", entry.RequestId) { Created = entry.Created };
+            }
+            else
+            {
+                outcome = new ActionExecution(false, $"The node carrying it out stopped (last seen {entry.LastSeen:u}) before the outcome was known; check the targets before asking again.", null);
+                if (!await ledger.TryAbandonAsync(key, now - StaleAfter, outcome, now, cancellationToken))
+                {
+                    continue; // Still beating, or finished meanwhile: left to the node carrying it out.
+                }
+            }
+
+            try
+            {
+                await CompleteAsync(request, outcome);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                continue; // The node carrying it out recorded it first.
+            }
+
+            var parameters = $"{{\"approval\":\"{request.Id}\"}}";
+            await audit.AppendAsync(
+                new AuditEvent($"{request.RequestedByName} (approved by {request.DecidedByName})", request.RequestedBy, Channel.Job, request.KindName,
+                    WithCreated(DescribeTargets(request.Targets.Select(t => t.Ref).ToList()), outcome.Created), outcome.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed,
+                    outcome.Summary, parameters, outcome.RequestId) { Where = Authorizer.FootprintOf(request.Targets) },
+                CancellationToken.None);
+            await notifier.NotifyAsync(
+                new Notification(NotificationKind.ActionCompleted, outcome.Succeeded ? "Approved action done" : "Approved action failed", $"{request.Summary}: {outcome.Summary}", [request.RequestedBy], request.Id),
+                CancellationToken.None);
+            settled++;
+        }
+
+        return settled;
+    }
+
     /// <summary>Expires every pending request whose time is up, the oldest expiry first, in batches. Returns how many expired.</summary>
     public async Task<int> ExpireDueAsync(CancellationToken cancellationToken = default)
     {
@@ -404,6 +483,8 @@ public sealed class ActionPipeline(
         }
 
         ActionExecution execution;
+        using var beating = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(ledgerKey, beating.Token);
         try
         {
             execution = await ExecuteAsync(kind, targets, parameters, idempotencyKey, cancellationToken);
@@ -414,9 +495,42 @@ public sealed class ActionPipeline(
             await ledger.CompleteAsync(ledgerKey, execution, clock.GetUtcNow(), CancellationToken.None);
             throw;
         }
+        finally
+        {
+            await beating.CancelAsync();
+            await heartbeat;
+        }
 
         await ledger.CompleteAsync(ledgerKey, execution, clock.GetUtcNow(), CancellationToken.None);
         return execution;
+    }
+
+    /// <summary>
+    /// Says in the ledger, every <see cref="HeartbeatEvery"/> while an action runs, that this process is still at it, so that
+    /// <see cref="RecoverStrandedAsync"/> can tell a long action (a drain waiting out its delay) from one whose node stopped.
+    /// A failed beat is skipped: the next one, or the action's outcome, follows.
+    /// </summary>
+    private async Task HeartbeatAsync(string ledgerKey, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(HeartbeatEvery, clock, stop);
+                try
+                {
+                    await ledger.RenewAsync(ledgerKey, clock.GetUtcNow(), stop);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The database is briefly away; the claim stays, and the sweeper waits StaleAfter before acting on it.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The action finished.
+        }
     }
 
     /// <summary>

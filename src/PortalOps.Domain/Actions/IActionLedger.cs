@@ -7,6 +7,12 @@ public sealed record LedgerEntry(string Key, string KindName, DateTimeOffset Cla
 {
     public bool IsCompleted => CompletedAt is not null;
 
+    /// <summary>When the process carrying the action out last said it was still at it (null: never since the claim).</summary>
+    public DateTimeOffset? AliveAt { get; init; }
+
+    /// <summary>The last sign of life of the action's process: its latest heartbeat, else its claim.</summary>
+    public DateTimeOffset LastSeen => AliveAt is { } alive && alive > ClaimedAt ? alive : ClaimedAt;
+
     /// <summary>Instances the action made (a launch), so a repeat answers with the same ones.</summary>
     public IReadOnlyList<InstanceRef> Created { get; init; } = [];
 }
@@ -23,4 +29,17 @@ public interface IActionLedger
 
     /// <summary>Records the outcome of a claimed key.</summary>
     Task CompleteAsync(string key, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>The entry of <paramref name="key"/>, or null when it was never claimed.</summary>
+    Task<LedgerEntry?> FindAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>A heartbeat of the process carrying the action out: sets <see cref="LedgerEntry.AliveAt"/> while the key is not completed.</summary>
+    Task RenewAsync(string key, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Completes <paramref name="key"/> with <paramref name="execution"/> only if it is still not completed and its last sign of life
+    /// is before <paramref name="seenBefore"/> (its process stopped): true when this call did it, false when the action finished or
+    /// beat meanwhile — a conditional update, so of a sweeper and a late heartbeat exactly one wins.
+    /// </summary>
+    Task<bool> TryAbandonAsync(string key, DateTimeOffset seenBefore, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -96,6 +96,9 @@ public sealed class ApprovalRequest
 
     public DateTimeOffset? CompletedAt { get; private set; }
 
+    /// <summary>When a run of the execution job claimed it (Approved → Executing).</summary>
+    public DateTimeOffset? ExecutionStartedAt { get; private set; }
+
     public string? Outcome { get; private set; }
 
     /// <summary>Optimistic-concurrency token: the version the row had when it was read.</summary>
@@ -115,9 +118,10 @@ public sealed class ApprovalRequest
         Guid requestedBy, string requestedByName, Channel requestedVia, string rule, string? reason,
         DateTimeOffset createdAt, DateTimeOffset expiresAt, ApprovalStatus status,
         Guid? decidedBy, string? decidedByName, Channel? decidedVia, DateTimeOffset? decidedAt, string? decisionReason,
-        DateTimeOffset? completedAt, string? outcome, int version) =>
+        DateTimeOffset? completedAt, string? outcome, int version, DateTimeOffset? executionStartedAt = null) =>
         new()
         {
+            ExecutionStartedAt = executionStartedAt,
             Id = id, KindName = kindName, Targets = targets, Parameters = parameters, RequestedBy = requestedBy,
             RequestedByName = requestedByName, RequestedVia = requestedVia, Rule = rule, Reason = reason, CreatedAt = createdAt,
             ExpiresAt = expiresAt, Status = status, DecidedBy = decidedBy, DecidedByName = decidedByName, DecidedVia = decidedVia,
@@ -164,6 +168,7 @@ public sealed class ApprovalRequest
         }
 
         Status = ApprovalStatus.Executing;
+        ExecutionStartedAt = now;
         Outcome = $"Execution started {now:u}.";
         Version++;
     }

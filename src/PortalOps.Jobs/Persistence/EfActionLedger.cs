@@ -33,8 +33,49 @@ public sealed class EfActionLedger(IDbContextFactory<PortalDbContext> contexts) 
 
         await using var read = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await read.ExecutedActions.AsNoTracking().SingleAsync(r => r.Key == stored, cancellationToken);
-        return new LedgerEntry(key, row.KindName, row.ClaimedAt, row.CompletedAt, row.Succeeded, row.Summary, row.RequestId) { Created = ReadCreated(row.Created) };
+        return ToEntry(key, row);
     }
+
+    public async Task<LedgerEntry?> FindAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var stored = Stored(key);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await db.ExecutedActions.AsNoTracking().SingleOrDefaultAsync(r => r.Key == stored, cancellationToken);
+        return row is null ? null : ToEntry(key, row);
+    }
+
+    public async Task RenewAsync(string key, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var stored = Stored(key);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.ExecutedActions
+            .Where(r => r.Key == stored && r.CompletedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.AliveAt, now), cancellationToken);
+    }
+
+    public async Task<bool> TryAbandonAsync(string key, DateTimeOffset seenBefore, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var stored = Stored(key);
+        var summary = execution.Summary.Length > MaxSummaryLength ? execution.Summary[..MaxSummaryLength] : execution.Summary;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+
+        // One conditional statement: a heartbeat landing first makes it match nothing, and one landing after finds it completed.
+        var changed = await db.ExecutedActions
+            .Where(r => r.Key == stored && r.CompletedAt == null && r.ClaimedAt < seenBefore && (r.AliveAt == null || r.AliveAt < seenBefore))
+            .ExecuteUpdateAsync(
+                set =>
+                {
+                    set.SetProperty(r => r.CompletedAt, now);
+                    set.SetProperty(r => r.Succeeded, execution.Succeeded);
+                    set.SetProperty(r => r.Summary, summary);
+                    set.SetProperty(r => r.RequestId, execution.RequestId);
+                },
+                cancellationToken);
+        return changed == 1;
+    }
+
+    private static LedgerEntry ToEntry(string key, ExecutedActionRow row) =>
+        new(key, row.KindName, row.ClaimedAt, row.CompletedAt, row.Succeeded, row.Summary, row.RequestId) { Created = ReadCreated(row.Created), AliveAt = row.AliveAt };
 
     public async Task CompleteAsync(string key, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default)
     {

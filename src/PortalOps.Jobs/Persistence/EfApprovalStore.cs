@@ -44,6 +44,7 @@ public sealed class EfApprovalStore(IDbContextFactory<PortalDbContext> contexts,
                     set.SetProperty(a => a.DecidedAt, row.DecidedAt);
                     set.SetProperty(a => a.DecisionReason, row.DecisionReason);
                     set.SetProperty(a => a.CompletedAt, row.CompletedAt);
+                    set.SetProperty(a => a.ExecutionStartedAt, row.ExecutionStartedAt);
                     set.SetProperty(a => a.Outcome, row.Outcome);
                     set.SetProperty(a => a.Version, row.Version);
                 },
@@ -129,6 +130,7 @@ public sealed class EfApprovalStore(IDbContextFactory<PortalDbContext> contexts,
         DecidedAt = r.DecidedAt,
         DecisionReason = r.DecisionReason,
         CompletedAt = r.CompletedAt,
+        ExecutionStartedAt = r.ExecutionStartedAt,
         Outcome = r.Outcome,
         Version = r.Version,
     };
@@ -138,5 +140,5 @@ public sealed class EfApprovalStore(IDbContextFactory<PortalDbContext> contexts,
         row.RequestedBy, row.RequestedByName, row.RequestedVia, row.Rule, row.Reason,
         row.CreatedAt, row.ExpiresAt, row.Status,
         row.DecidedBy, row.DecidedByName, row.DecidedVia, row.DecidedAt, row.DecisionReason,
-        row.CompletedAt, row.Outcome, row.Version);
+        row.CompletedAt, row.Outcome, row.Version, row.ExecutionStartedAt);
 }

@@ -10,6 +10,9 @@ internal sealed class ExecutedActionRow
 
     public DateTimeOffset ClaimedAt { get; set; }
 
+    /// <summary>The latest heartbeat of the process carrying the action out (null: none since the claim).</summary>
+    public DateTimeOffset? AliveAt { get; set; }
+
     public DateTimeOffset? CompletedAt { get; set; }
 
     public bool? Succeeded { get; set; }

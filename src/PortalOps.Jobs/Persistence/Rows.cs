@@ -100,6 +100,9 @@ internal sealed class ApprovalRow
 
     public DateTimeOffset? CompletedAt { get; set; }
 
+    /// <summary>When a run of the execution job claimed it.</summary>
+    public DateTimeOffset? ExecutionStartedAt { get; set; }
+
     public string? Outcome { get; set; }
 
     /// <summary>Optimistic-concurrency token; updates are conditional on it.</summary>

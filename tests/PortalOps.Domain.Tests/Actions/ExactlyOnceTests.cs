@@ -217,4 +217,129 @@ public sealed class ExactlyOnceTests
         Assert.Empty(_h.Compute.Calls);
         Assert.Equal(ApprovalStatus.Failed, _h.Approvals.Get(id).Status);
     }
+
+    /// <summary>Claims the request as a run of the execution job would, then "stops" (the node is killed before it records anything).</summary>
+    private async Task<(Guid Id, string Key)> ClaimedThenStoppedAsync()
+    {
+        var id = await ApprovedTerminateAsync();
+        var request = _h.Approvals.Get(id);
+        var version = request.Version;
+        request.BeginExecution(_h.Clock.GetUtcNow());
+        await _h.Approvals.UpdateAsync(request, version);
+        return (id, $"{ActionKind.TerminateInstances.Name}:{id:N}");
+    }
+
+    [Fact]
+    public async Task RecoverStrandedAsync_NodeStoppedAfterTheCloudAnswered_TheRequestTakesTheLedgersOutcome()
+    {
+        var (id, key) = await ClaimedThenStoppedAsync();
+        await _h.Ledger.TryClaimAsync(key, ActionKind.TerminateInstances.Name, _h.Clock.GetUtcNow());
+        await _h.Ledger.CompleteAsync(key, new ActionExecution(true, "Terminate accepted for 1 instance(s).", "req-before-the-kill"), _h.Clock.GetUtcNow());
+
+        _h.Clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.Equal(0, await _h.Pipeline.RecoverStrandedAsync());
+        Assert.Equal(ApprovalStatus.Executing, _h.Approvals.Get(id).Status);
+        _h.Clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(1, await _h.Pipeline.RecoverStrandedAsync());
+        Assert.Equal(0, await _h.Pipeline.RecoverStrandedAsync());
+
+        var request = _h.Approvals.Get(id);
+        Assert.Equal((ApprovalStatus.Executed, "Terminate accepted for 1 instance(s)."), (request.Status, request.Outcome));
+        var audited = Assert.Single(_h.Audit.Events, e => e.Action == ActionKind.TerminateInstances.Name);
+        Assert.Equal((AuditOutcome.Succeeded, "req-before-the-kill"), (audited.Outcome, audited.AwsRequestId));
+        Assert.Contains(_h.Notifier.Sent, n => n.Title == "Approved action done" && n.Recipients.Contains(_h.Operator.Id));
+        Assert.Empty(_h.Compute.Calls);
+    }
+
+    [Fact]
+    public async Task RecoverStrandedAsync_ClaimWithoutHeartbeat_FailsSayingTheOutcomeIsUnknown_AndNothingActsAgain()
+    {
+        var (id, key) = await ClaimedThenStoppedAsync();
+        await _h.Ledger.TryClaimAsync(key, ActionKind.TerminateInstances.Name, _h.Clock.GetUtcNow());
+        _h.Clock.Advance(TimeSpan.FromMinutes(1));
+        await _h.Ledger.RenewAsync(key, _h.Clock.GetUtcNow());
+
+        _h.Clock.Advance(TimeSpan.FromSeconds(119));
+        Assert.Equal(0, await _h.Pipeline.RecoverStrandedAsync());
+        _h.Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, await _h.Pipeline.RecoverStrandedAsync());
+
+        var request = _h.Approvals.Get(id);
+        Assert.Equal(ApprovalStatus.Failed, request.Status);
+        Assert.Contains("stopped (last seen", request.Outcome, StringComparison.Ordinal);
+        Assert.Contains("check the targets", request.Outcome, StringComparison.Ordinal);
+        Assert.True(_h.Ledger.Entries[key].IsCompleted);
+        Assert.Single(_h.Audit.Events, e => e.Action == ActionKind.TerminateInstances.Name && e.Outcome == AuditOutcome.Failed);
+
+        // The job Hangfire queues again after the kill finds nothing to do.
+        Assert.Equal(ActionStatus.Conflict, (await _h.Pipeline.ExecuteApprovedAsync(id)).Status);
+        Assert.Empty(_h.Compute.Calls);
+    }
+
+    [Fact]
+    public async Task RecoverStrandedAsync_NoClaimYet_ClaimsTheKeySoALateRunCannotAct_AndSaysNothingChanged()
+    {
+        var (id, key) = await ClaimedThenStoppedAsync();
+        _h.Clock.Advance(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(1, await _h.Pipeline.RecoverStrandedAsync());
+
+        var request = _h.Approvals.Get(id);
+        Assert.Equal(ApprovalStatus.Failed, request.Status);
+        Assert.Contains("nothing was changed", request.Outcome, StringComparison.Ordinal);
+        Assert.NotNull(await _h.Ledger.TryClaimAsync(key, ActionKind.TerminateInstances.Name, _h.Clock.GetUtcNow()));
+        Assert.Empty(_h.Compute.Calls);
+    }
+
+    [Fact]
+    public async Task ExecuteApprovedAsync_LongAction_BeatsWhileItRuns_SoTheSweeperLeavesItAlone()
+    {
+        var slow = new SlowExecutor();
+        var h = new PipelineHarness(executors: [slow]);
+        var id = await h.RequestTerminateAsync();
+        await h.Pipeline.ApproveAsync(h.Bob.AsActor(Channel.Web), id, null);
+        var key = $"{ActionKind.TerminateInstances.Name}:{id:N}";
+
+        var running = h.Pipeline.ExecuteApprovedAsync(id);
+        await slow.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var beat = 1; beat <= 15; beat++)
+        {
+            h.Clock.Advance(ActionPipeline.HeartbeatEvery);
+            var expected = h.Clock.GetUtcNow();
+            for (var i = 0; i < 500 && h.Ledger.Entries[key].AliveAt != expected; i++)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.Equal(expected, h.Ledger.Entries[key].AliveAt);
+        }
+
+        Assert.Equal(0, await h.Pipeline.RecoverStrandedAsync());
+        Assert.Equal(ApprovalStatus.Executing, h.Approvals.Get(id).Status);
+
+        slow.Release.SetResult();
+        Assert.Equal(ActionStatus.Executed, (await running.WaitAsync(TimeSpan.FromSeconds(10))).Status);
+        var renewals = h.Ledger.Renewals;
+        h.Clock.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(50);
+        Assert.Equal(renewals, h.Ledger.Renewals);
+        Assert.Equal(ApprovalStatus.Executed, h.Approvals.Get(id).Status);
+    }
+
+    /// <summary>An action that runs until released (a drain waiting out its delay).</summary>
+    private sealed class SlowExecutor : IActionExecutor
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool CanExecute(ActionKind kind) => true;
+
+        public async Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
+        {
+            Entered.SetResult();
+            await Release.Task;
+            return new ActionExecution(true, "Done after a long wait.", "req-slow");
+        }
+    }
 }

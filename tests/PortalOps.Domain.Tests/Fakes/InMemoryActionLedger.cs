@@ -31,4 +31,37 @@ internal sealed class InMemoryActionLedger : IActionLedger
             (_, e) => e with { CompletedAt = now, Succeeded = execution.Succeeded, Summary = execution.Summary, RequestId = execution.RequestId, Created = execution.Created });
         return Task.CompletedTask;
     }
+
+    public Task<LedgerEntry?> FindAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_entries.TryGetValue(key, out var entry) ? entry : null);
+
+    public int Renewals;
+
+    public Task RenewAsync(string key, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref Renewals);
+        lock (_entries)
+        {
+            if (_entries.TryGetValue(key, out var e) && !e.IsCompleted)
+            {
+                _entries[key] = e with { AliveAt = now };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> TryAbandonAsync(string key, DateTimeOffset seenBefore, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue(key, out var e) || e.IsCompleted || e.LastSeen >= seenBefore)
+            {
+                return Task.FromResult(false);
+            }
+
+            _entries[key] = e with { CompletedAt = now, Succeeded = execution.Succeeded, Summary = execution.Summary, RequestId = execution.RequestId, Created = execution.Created };
+            return Task.FromResult(true);
+        }
+    }
 }

@@ -127,5 +127,5 @@ internal sealed class InMemoryApprovalStore : IApprovalStore
         ApprovalRequest.FromStore(
             r.Id, r.KindName, r.Targets.ToList(), new Dictionary<string, string>(r.Parameters), r.RequestedBy, r.RequestedByName, r.RequestedVia,
             r.Rule, r.Reason, r.CreatedAt, r.ExpiresAt, r.Status, r.DecidedBy, r.DecidedByName, r.DecidedVia, r.DecidedAt, r.DecisionReason,
-            r.CompletedAt, r.Outcome, r.Version);
+            r.CompletedAt, r.Outcome, r.Version, r.ExecutionStartedAt);
 }

@@ -42,6 +42,30 @@ public abstract class EfActionLedgerTests(DatabaseProvider provider) : StoreTest
         Assert.Null(await ledger.TryClaimAsync(key, "instances.launch", Clock.GetUtcNow()));
         Assert.NotNull(await ledger.TryClaimAsync(key, "instances.launch", Clock.GetUtcNow()));
     }
+
+    [Fact]
+    public async Task TryAbandonAsync_OnlyAClaimSilentSinceTheCutoff_IsCompleted_AndAHeartbeatAfterThatChangesNothing()
+    {
+        var ledger = new EfActionLedger(Database.Contexts);
+        var claimedAt = Clock.GetUtcNow();
+        var lost = new ActionExecution(false, "The node stopped.", null);
+        Assert.Null(await ledger.FindAsync("instances.stop:a"));
+        Assert.Null(await ledger.TryClaimAsync("instances.stop:a", "instances.stop", claimedAt));
+        Assert.Null(await ledger.TryClaimAsync("instances.stop:b", "instances.stop", claimedAt));
+        await ledger.RenewAsync("instances.stop:b", claimedAt.AddMinutes(3));
+
+        var cutoff = claimedAt.AddMinutes(2);
+        Assert.True(await ledger.TryAbandonAsync("instances.stop:a", cutoff, lost, claimedAt.AddMinutes(4)));
+        Assert.False(await ledger.TryAbandonAsync("instances.stop:a", cutoff, lost, claimedAt.AddMinutes(4)));
+        Assert.False(await ledger.TryAbandonAsync("instances.stop:b", cutoff, lost, claimedAt.AddMinutes(4)));
+        await ledger.RenewAsync("instances.stop:a", claimedAt.AddMinutes(5));
+
+        var a = (await ledger.FindAsync("instances.stop:a"))!;
+        Assert.Equal((true, false, "The node stopped.", claimedAt.AddMinutes(4)), (a.IsCompleted, a.Succeeded, a.Summary, a.CompletedAt));
+        Assert.Null(a.AliveAt);
+        var b = (await ledger.FindAsync("instances.stop:b"))!;
+        Assert.Equal((false, claimedAt.AddMinutes(3)), (b.IsCompleted, b.LastSeen));
+    }
 }
 
 public sealed class SqliteEfActionLedgerTests() : EfActionLedgerTests(DatabaseProvider.Sqlite);

@@ -73,6 +73,23 @@ public abstract class EfApprovalStoreTests(DatabaseProvider provider) : StoreTes
     }
 
     [Fact]
+    public async Task UpdateAsync_ClaimedForExecution_KeepsWhenTheExecutionStarted()
+    {
+        var store = new EfApprovalStore(Database.Contexts);
+        var request = Builders.PendingStop(Builders.Epoch);
+        await store.AddAsync(request);
+        request.Approve(Builders.Approver, null, Builders.Epoch.AddMinutes(1));
+        await store.UpdateAsync(request, 0);
+        request.BeginExecution(Builders.Epoch.AddMinutes(2));
+        await store.UpdateAsync(request, 1);
+
+        var read = (await store.FindAsync(request.Id))!;
+
+        Assert.Equal((ApprovalStatus.Executing, Builders.Epoch.AddMinutes(2)), (read.Status, read.ExecutionStartedAt));
+        Assert.Contains(await store.ListAsync(ApprovalStatus.Executing, 10), r => r.Id == request.Id);
+    }
+
+    [Fact]
     public async Task UpdateAsync_UnknownRequest_ThrowsDomainExceptionNotConflict()
     {
         var store = new EfApprovalStore(Database.Contexts);

@@ -71,5 +71,5 @@ public sealed class FakeApprovalStore : IApprovalStore
     private static ApprovalRequest Copy(ApprovalRequest r) =>
         ApprovalRequest.FromStore(
             r.Id, r.KindName, r.Targets.ToList(), new Dictionary<string, string>(r.Parameters), r.RequestedBy, r.RequestedByName, r.RequestedVia, r.Rule, r.Reason,
-            r.CreatedAt, r.ExpiresAt, r.Status, r.DecidedBy, r.DecidedByName, r.DecidedVia, r.DecidedAt, r.DecisionReason, r.CompletedAt, r.Outcome, r.Version);
+            r.CreatedAt, r.ExpiresAt, r.Status, r.DecidedBy, r.DecidedByName, r.DecidedVia, r.DecidedAt, r.DecisionReason, r.CompletedAt, r.Outcome, r.Version, r.ExecutionStartedAt);
 }

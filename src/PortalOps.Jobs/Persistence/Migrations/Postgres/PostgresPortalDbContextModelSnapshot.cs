@@ -266,6 +266,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.Property<string>("DecisionReason")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("ExecutionStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1744,6 +1747,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Postgres
                     b.Property<string>("Key")
                         .HasMaxLength(208)
                         .HasColumnType("character varying(208)");
+
+                    b.Property<DateTimeOffset?>("AliveAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("ClaimedAt")
                         .HasColumnType("timestamp with time zone");

@@ -259,6 +259,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.Property<string>("DecisionReason")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ExecutionStartedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
@@ -1735,6 +1738,9 @@ namespace PortalOps.Jobs.Persistence.Migrations.Sqlite
                     b.Property<string>("Key")
                         .HasMaxLength(208)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("AliveAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("ClaimedAt")
                         .HasColumnType("INTEGER");
