@@ -13,6 +13,9 @@ namespace PortalOps.Web.Endpoints;
 /// <summary>Compliance downloads beside the findings CSV: policies as YAML files (one, or all in a zip) and the exceptions list as CSV.</summary>
 public static class ComplianceFiles
 {
+    /// <summary>The JSON Schema of a policy document, for editors that complete and check YAML against one.</summary>
+    public static IResult Schema() => Results.Text(PolicySchema.Json, "application/schema+json", Encoding.UTF8);
+
     public static async Task PolicyAsync(HttpContext context, PolicyEditor editor, IUserStore users, string id)
     {
         if (await ActorAsync(context, users) is null)

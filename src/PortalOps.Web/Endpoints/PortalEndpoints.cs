@@ -36,6 +36,7 @@ public static class PortalEndpoints
         app.MapGet("/backups/protected.csv", BackupsExport.ProtectedAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/backups/unprotected.csv", BackupsExport.UnprotectedAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/policy-files", ComplianceFiles.AllPoliciesAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet(Components.Pages.Compliance.PolicyEditorPage.SchemaPath, ComplianceFiles.Schema).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/policy-files/{id}", ComplianceFiles.PolicyAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/exceptions.csv", ComplianceFiles.ExceptionsAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/costs/spend.csv", CostExport.SpendAsync).RequireAuthorization(Policies.Viewer);

@@ -56,6 +56,28 @@ public sealed class ComplianceFilesTests(PortalFactory portal) : IClassFixture<P
         Assert.Equal(BuiltInPolicies.All.Select(p => p.Id + ".yaml").Order(StringComparer.Ordinal), zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task PolicySchema_IsServedToSignedInPeople_AndNamesEveryResourceTypeAndRemediation()
+    {
+        await portal.CreateUserAsync("schema-viewer", Role.Viewer, ViewerScope);
+        using var client = await portal.LoginAsync("schema-viewer");
+
+        using var response = await client.GetAsync("/compliance/portalops-policy.schema.json");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/schema+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(PolicySchema.Json, text);
+        using var schema = System.Text.Json.JsonDocument.Parse(text);
+        Assert.Equal("https://json-schema.org/draft/2020-12/schema", schema.RootElement.GetProperty("$schema").GetString());
+        Assert.All(ResourceTypes.Names, name => Assert.Contains($"\"{name}\"", text, StringComparison.Ordinal));
+        Assert.Contains("\"revoke-world-open\"", text, StringComparison.Ordinal);
+
+        using var anonymous = portal.AnonymousClient();
+        var refused = await anonymous.GetAsync("/compliance/portalops-policy.schema.json");
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, refused.StatusCode);
+    }
+
     /// <summary>
     /// A finding the viewer may see and one they may not. The portal scans once at start in the background; this scans too and,
     /// should the two scans meet on the same new finding, waits for the one that got there first.

@@ -24,6 +24,17 @@ public sealed partial class PolicyEditorPage
             equals: false
         """;
 
+    /// <summary>Where the policy schema is served (<see cref="PolicySchema"/>), for editors that read one.</summary>
+    public const string SchemaPath = "/compliance/" + PolicySchema.FileName;
+
+    private static readonly System.Text.RegularExpressions.Regex ResourceLine = new(@"^resource:\s*['""]?(?<name>[a-z-]+)", System.Text.RegularExpressions.RegexOptions.Multiline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>The resource type the text names (its top-level <c>resource:</c> line), for the field reference beside the editor.</summary>
+    internal static ResourceType? ResourceOf(string? yaml) =>
+        ResourceLine.Match(yaml ?? string.Empty) is { Success: true } m && ResourceTypes.TryParse(m.Groups["name"].Value, out var type) ? type : null;
+
+    private string SchemaLine => $"# yaml-language-server: $schema={Navigation.BaseUri.TrimEnd('/')}{SchemaPath}";
+
     private PolicyEntry? _entry;
     private IReadOnlyList<PolicyVersion> _versions = [];
     private string _yaml = Template;

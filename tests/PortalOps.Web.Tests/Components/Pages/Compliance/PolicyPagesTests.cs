@@ -2,6 +2,7 @@ using Bunit;
 using MudBlazor;
 using PortalOps.Domain.Audit;
 using PortalOps.Domain.Common;
+using PortalOps.Domain.Compliance;
 using PortalOps.Domain.Security;
 using PortalOps.Jobs.Compliance;
 using PortalOps.Web.Components.Pages.Compliance;
@@ -78,6 +79,31 @@ public sealed class PolicyPagesTests : CompliancePageContext
         Assert.Empty(Store.Versions);
         Assert.DoesNotContain(AuditLog.Records, r => r.Event.Action == "compliance.policy.save");
         Assert.Empty(page.FindAll("[data-testid=policy-saved]"));
+    }
+
+    [Fact]
+    public void Editor_Reference_FollowsTheResourceLine_AndOffersTheSchema()
+    {
+        SignIn("vera", Role.Viewer);
+        var page = RenderPage<PolicyEditorPage>();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=policy-field]")));
+
+        // The template names an instance.
+        var instanceFields = page.FindAll("[data-testid=policy-field] code").Select(c => c.TextContent).ToList();
+        Assert.Equal(ResourceFields.For(ResourceType.Instance).Keys.Order(StringComparer.Ordinal), instanceFields);
+
+        page.Find("[data-testid=yaml-text]").Change("id: open\ntitle: Open\nresource: security-group\nseverity: high\nfilters: []\n");
+        page.WaitForAssertion(() => Assert.Equal(
+            ResourceFields.For(ResourceType.SecurityGroup).Keys.Order(StringComparer.Ordinal),
+            page.FindAll("[data-testid=policy-field] code").Select(c => c.TextContent)));
+        Assert.Contains("revoke-world-open", page.Find("[data-testid=policy-remediations]").TextContent, StringComparison.Ordinal);
+
+        page.Find("[data-testid=yaml-text]").Change("id: odd\nresource: planet\n");
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=policy-field]")));
+        Assert.Contains("security-group", page.Find("[data-testid=policy-reference-hint]").TextContent, StringComparison.Ordinal);
+
+        Assert.Equal("/compliance/portalops-policy.schema.json", page.Find("[data-testid=policy-schema-link]").GetAttribute("href"));
+        Assert.EndsWith("$schema=http://localhost/compliance/portalops-policy.schema.json", page.Find("[data-testid=policy-schema-line]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
