@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using PortalOps.Domain.Scaling;
 using PortalOps.Jobs.Aws.Monitoring;
@@ -8,13 +9,19 @@ namespace PortalOps.Jobs.Aws.Scaling;
 /// A group's capacity from CloudWatch: GroupDesiredCapacity and GroupInServiceInstances (namespace AWS/AutoScaling, dimension
 /// AutoScalingGroupName), Average over the period, as two queries of one GetMetricData call. The two series are joined by
 /// timestamp. Nothing comes back while metrics collection is not enabled on the group; a failed call is returned as an error.
+/// A successful read is kept for <see cref="Lifetime"/> (the metrics are published once a minute), so a group page that polls
+/// while a refresh runs, or several people on one group, cost one call a minute.
 /// </summary>
-public sealed partial class CloudWatchGroupMetrics(ICloudWatchApi cloudWatch, ILogger<CloudWatchGroupMetrics> logger) : IGroupCapacityMetrics
+public sealed partial class CloudWatchGroupMetrics(ICloudWatchApi cloudWatch, TimeProvider clock, ILogger<CloudWatchGroupMetrics> logger) : IGroupCapacityMetrics
 {
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+
     public const string Namespace = "AWS/AutoScaling";
     public const string DesiredMetric = "GroupDesiredCapacity";
     public const string InServiceMetric = "GroupInServiceInstances";
     public const string Dimension = "AutoScalingGroupName";
+
+    private readonly ConcurrentDictionary<(GroupRef Group, DateTimeOffset From, TimeSpan Period), (GroupMetricsFetch Fetch, DateTimeOffset At)> _recent = new();
 
     /// <summary>The two queries for a group (ids <c>desired</c> and <c>inservice</c>).</summary>
     public static IReadOnlyList<MetricQuery> Queries(string groupName, TimeSpan period)
@@ -41,6 +48,13 @@ public sealed partial class CloudWatchGroupMetrics(ICloudWatchApi cloudWatch, IL
         }
 
         var queries = Queries(group.Name, period);
+        var now = clock.GetUtcNow();
+        var key = (group, from, period);
+        if (_recent.TryGetValue(key, out var recent) && now - recent.At < Lifetime)
+        {
+            return recent.Fetch with { Calls = 0 };
+        }
+
         try
         {
             var series = await cloudWatch.GetMetricDataAsync(group.Scope, queries, from, to, cancellationToken).ConfigureAwait(false);
@@ -50,7 +64,14 @@ public sealed partial class CloudWatchGroupMetrics(ICloudWatchApi cloudWatch, IL
                 .Order()
                 .Select(at => new CapacityPoint(at, desired.TryGetValue(at, out var d) ? d : null, inService.TryGetValue(at, out var i) ? i : null, CapacitySource.CloudWatch))
                 .ToList();
-            return new GroupMetricsFetch(points, period, 1);
+            var fetch = new GroupMetricsFetch(points, period, 1);
+            foreach (var stale in _recent.Where(kv => now - kv.Value.At >= Lifetime).Select(kv => kv.Key).ToList())
+            {
+                _recent.TryRemove(stale, out _);
+            }
+
+            _recent[key] = (fetch, now);
+            return fetch;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using PortalOps.Domain.Scaling;
 using PortalOps.Jobs.Aws.Protocol;
 using PortalOps.Jobs.Aws.Scaling;
@@ -56,6 +57,29 @@ public sealed class GroupMetricsMotoTests(MotoServer moto) : IAsyncLifetime
         Assert.Null(chart.Notice);
         Assert.Equal(12, chart.Points.Count(p => p.Source == CapacitySource.History));
         Assert.All(chart.Points.Where(p => p.Source == CapacitySource.History), p => Assert.True(p.At < from));
+    }
+
+    [Fact]
+    public async Task Capacity_ReadAgainWithinAMinute_CostsNoCall_AfterItAsksCloudWatchAgain()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var from = clock.GetUtcNow().AddHours(-1);
+        await PutAsync("web", Enumerable.Range(1, 10).Select(i => (clock.GetUtcNow().AddMinutes(-i), 2.0, 2.0)));
+        await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
+        await using var services = MotoAws.Provider(proxy.Url, clock, null);
+        var metrics = services.GetRequiredService<IGroupCapacityMetrics>();
+
+        var first = await metrics.CapacityAsync(Web, from, clock.GetUtcNow(), Five);
+        clock.Advance(TimeSpan.FromSeconds(50));
+        var again = await metrics.CapacityAsync(Web, from, clock.GetUtcNow(), Five);
+        Assert.Equal(1, proxy.CallsTo("GetMetricData"));
+        clock.Advance(TimeSpan.FromSeconds(15));
+        var later = await metrics.CapacityAsync(Web, from, clock.GetUtcNow(), Five);
+
+        Assert.Equal(2, proxy.CallsTo("GetMetricData"));
+        Assert.Equal((1, 0, 1), (first.Calls, again.Calls, later.Calls));
+        Assert.NotEmpty(first.Points);
+        Assert.Equal(first.Points, again.Points);
     }
 
     [Fact]
