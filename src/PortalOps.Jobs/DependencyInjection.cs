@@ -143,6 +143,7 @@ public static class DependencyInjection
         services.TryAddSingleton<IMetricsSource, SandboxMetrics>();
         services.TryAddSingleton<SandboxScaling>();
         services.TryAddSingleton<Domain.Scaling.IScaling>(sp => sp.GetRequiredService<SandboxScaling>());
+        services.TryAddSingleton<Domain.Scaling.IGroupCapacityMetrics>(sp => sp.GetRequiredService<SandboxScaling>());
         services.TryAddSingleton<IAutoScalingCapacity, Domain.Scaling.ScalingScaleOut>();
         services.TryAddSingleton<IRemoteCommands, SandboxRemoteCommands>();
         services.AddSingleton<IInstanceLauncher>(sp => sp.GetRequiredService<SandboxCloud>());

@@ -15,6 +15,9 @@ public sealed class ModulePagesPhoneTests(Browser browser) : IClassFixture<Brows
     private const string Password = "correct-horse-battery-staple";
     private static readonly LocatorAssertionsToBeVisibleOptions Slow = new() { Timeout = 60_000 };
 
+    // The Sandbox account's id (SandboxFleet.AccountId).
+    private const string SandboxAccount = "000000000000";
+
     [Fact]
     public async Task Phone_EveryModulePage_FitsWithItsContentAndCsvInReach()
     {
@@ -64,6 +67,13 @@ public sealed class ModulePagesPhoneTests(Browser browser) : IClassFixture<Brows
             await Browser.OpenAsync(page, url + await group.GetAttributeAsync("href"));
             await CheckAsync("auto scaling group", page.GetByTestId("group-chart"), null);
             await Expect(page.GetByTestId("group-instances")).ToBeVisibleAsync();
+
+            // The Sandbox's group metrics: prod-api's chart joins CloudWatch to the stored history; staging-worker has none enabled.
+            await Browser.OpenAsync(page, $"{url}/scaling/{SandboxAccount}/eu-west-1/prod-api");
+            await Expect(page.GetByTestId("group-chart-source")).ToContainTextAsync("stored history where CloudWatch has no data", new() { Timeout = 15_000 });
+            await Browser.OpenAsync(page, $"{url}/scaling/{SandboxAccount}/eu-west-1/staging-worker");
+            await Expect(page.GetByTestId("group-chart-notice")).ToContainTextAsync("CloudWatch group metrics are not enabled for this group", new() { Timeout = 15_000 });
+            await CheckAsync("auto scaling group without CloudWatch metrics", page.GetByTestId("group-chart-notice"), null);
 
             // Load balancing: the list and one load balancer with its target groups.
             await Browser.OpenAsync(page, url + "/load-balancing");

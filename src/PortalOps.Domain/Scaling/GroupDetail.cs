@@ -11,6 +11,13 @@ public sealed record GroupDetail(
     /// <summary>The group's recent instance refreshes, newest first.</summary>
     public IReadOnlyList<InstanceRefresh> Refreshes { get; init; } = [];
 
+    /// <summary>The capacity chart: CloudWatch's group metrics where they cover the time, the stored history elsewhere.</summary>
+    public CapacityChart Capacity
+    {
+        get => field ??= CapacityChart.Merge(History, null);
+        init;
+    }
+
     /// <summary>The refresh running now, if any.</summary>
     public InstanceRefresh? RunningRefresh => Refreshes.FirstOrDefault(r => r.IsRunning);
 }

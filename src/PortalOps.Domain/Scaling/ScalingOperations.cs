@@ -7,9 +7,10 @@ namespace PortalOps.Domain.Scaling;
 /// <summary>
 /// The scaling use cases pages and the bot call: reads filtered to the person's scope by the <see cref="Authorizer"/>, and changes
 /// checked field by field (nothing bad is sent) and then submitted through the one <see cref="ActionPipeline"/>, with the
-/// <see cref="ScalingApprovalGuard"/> asking for approval where the values chosen call for it.
+/// <see cref="ScalingApprovalGuard"/> asking for approval where the values chosen call for it. The group page's chart joins the
+/// stored history with CloudWatch's group metrics where <see cref="IGroupCapacityMetrics"/> is there to read them.
 /// </summary>
-public sealed class ScalingOperations(IScaling scaling, ICapacityHistory history, ActionPipeline pipeline, ScalingApprovalGuard guard, TimeProvider clock)
+public sealed class ScalingOperations(IScaling scaling, ICapacityHistory history, ActionPipeline pipeline, ScalingApprovalGuard guard, TimeProvider clock, IGroupCapacityMetrics? metrics = null)
 {
     public const string GroupField = "Group";
 
@@ -55,8 +56,27 @@ public sealed class ScalingOperations(IScaling scaling, ICapacityHistory history
         var scheduled = scaling.ScheduledActionsAsync(group, cancellationToken);
         var samples = history.ReadAsync(group, now - HistoryWindow, now, cancellationToken);
         var refreshes = scaling.InstanceRefreshesAsync(group, 5, cancellationToken);
-        await Task.WhenAll(activities, policies, scheduled, samples, refreshes);
-        return new GroupDetail(found, await activities, await policies, await scheduled, await samples) { Refreshes = await refreshes };
+        var cloudWatch = CapacityMetricsAsync(group, now, cancellationToken);
+        await Task.WhenAll(activities, policies, scheduled, samples, refreshes, cloudWatch);
+        return new GroupDetail(found, await activities, await policies, await scheduled, await samples)
+        {
+            Refreshes = await refreshes,
+            Capacity = CapacityChart.Merge(await samples, await cloudWatch),
+        };
+    }
+
+    /// <summary>CloudWatch's group metrics over the chart's window (periods aligned to the clock); null when nothing reads them.</summary>
+    private async Task<GroupMetricsFetch?> CapacityMetricsAsync(GroupRef group, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (metrics is null)
+        {
+            return null;
+        }
+
+        var period = CapacityChart.PeriodFor(HistoryWindow);
+        var from = now - HistoryWindow;
+        from = new DateTimeOffset(from.UtcTicks - (from.UtcTicks % period.Ticks), TimeSpan.Zero);
+        return await metrics.CapacityAsync(group, from, now, period, cancellationToken);
     }
 
     public async Task<ScalingChangeResult> SetCapacityAsync(Actor actor, GroupRef group, CapacityChange change, string? reason = null, string? idempotencyKey = null, CancellationToken cancellationToken = default)

@@ -82,6 +82,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<ICostExplorerApi, CostExplorerClient>();
         services.AddSingleton<Domain.Monitoring.IMetricsSource, CloudWatchMetricsSource>();
         services.AddSingleton<Domain.Scaling.IScaling, AwsScaling>();
+        services.AddSingleton<Domain.Scaling.IGroupCapacityMetrics, CloudWatchGroupMetrics>();
         services.AddSingleton<Domain.Monitoring.IAutoScalingCapacity, Domain.Scaling.ScalingScaleOut>();
         services.AddSingleton<Domain.Monitoring.IAlarmMirror, CloudWatchAlarmMirror>();
         services.AddSingleton<Domain.Costs.ISpendSource, AwsSpendSource>();

@@ -10,7 +10,7 @@ namespace PortalOps.Jobs.Sandbox;
 /// <see cref="SandboxOptions.ShuttingDownSeconds"/>. One group (<see cref="FlakyGroup"/>) fails to launch for ten minutes every
 /// hour, with AWS's own InsufficientInstanceCapacity message. State lives in memory and moves on whenever it is read.
 /// </summary>
-public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, TimeProvider clock) : IScaling
+public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, TimeProvider clock) : IScaling, IGroupCapacityMetrics
 {
     public const string FlakyGroup = "dev-batch";
     public static readonly TimeSpan Evaluation = TimeSpan.FromMinutes(5);
@@ -125,16 +125,58 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
             {
                 for (var at = from; at < to; at += step)
                 {
-                    var desired = s.Policies.Values.FirstOrDefault(p => p.Kind == PolicyKind.TargetTracking) is { } tracking
-                        ? TrackedDesired(s.BaseLoad, tracking.TargetValue, s.Min, s.Max, at)
-                        : s.Desired;
-                    var inService = s.Ref.Name == FlakyGroup && LaunchFailsAt(at) ? Math.Max(s.Min, desired - 1) : desired;
+                    var (desired, inService) = Simulated(s, at);
                     samples.Add(new CapacitySample(s.Ref, at, s.Min, desired, s.Max, inService, desired - inService, 0));
                 }
             }
 
             return samples;
         }
+    }
+
+    /// <summary>
+    /// The simulated CloudWatch group metrics: one point per period from the moment metrics collection was enabled on the group
+    /// (prod-api six hours ago, so its chart joins CloudWatch to the stored history; never on staging-worker, so its page says
+    /// the metrics are not enabled; the others since they were made), none from the future.
+    /// </summary>
+    public Task<GroupMetricsFetch> CapacityAsync(GroupRef group, DateTimeOffset from, DateTimeOffset to, TimeSpan period, CancellationToken cancellationToken = default)
+    {
+        if (period < TimeSpan.FromMinutes(1) || period.Ticks % TimeSpan.TicksPerMinute != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(period), period, "Group metrics are published every minute: the period must be a whole number of minutes.");
+        }
+
+        lock (_gate)
+        {
+            var now = clock.GetUtcNow();
+            if (!Groups().TryGetValue(group, out var s) || s.MetricsSince is not { } since)
+            {
+                return Task.FromResult(new GroupMetricsFetch([], period, 1));
+            }
+
+            var points = new List<CapacityPoint>();
+            var start = new DateTimeOffset(from.UtcTicks - (from.UtcTicks % period.Ticks), TimeSpan.Zero);
+            for (var at = start; at < to && at + period <= now; at += period)
+            {
+                if (at >= since)
+                {
+                    var (desired, inService) = Simulated(s, at);
+                    points.Add(new CapacityPoint(at, desired, inService, CapacitySource.CloudWatch));
+                }
+            }
+
+            return Task.FromResult(new GroupMetricsFetch(points, period, 1));
+        }
+    }
+
+    // Under the lock: a group's desired and in-service capacity at a past moment, as the simulation would have had them.
+    private static (int Desired, int InService) Simulated(State s, DateTimeOffset at)
+    {
+        var desired = s.Policies.Values.FirstOrDefault(p => p.Kind == PolicyKind.TargetTracking) is { } tracking
+            ? TrackedDesired(s.BaseLoad, tracking.TargetValue, s.Min, s.Max, at)
+            : s.Desired;
+        var inService = s.Ref.Name == FlakyGroup && LaunchFailsAt(at) ? Math.Max(s.Min, desired - 1) : desired;
+        return (desired, inService);
     }
 
     private Task<T> Read<T>(GroupRef group, Func<State, T> read, T missing)
@@ -280,10 +322,12 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
             new(new GroupRef(account, "eu-west-1", "prod-web"), 2, 3, 12, 4, "m5.large", "web-template", "7", Tags("prod", "payments", "web"), ["arn:aws:elasticloadbalancing:eu-west-1:000000000000:targetgroup/prod-web/6d0ecf831eec9f09"]) { Policy = cpu(50, false) },
             new(new GroupRef(account, "eu-west-1", "prod-api"), 2, 2, 8, 3, "c5.xlarge", "api-template", "12", Tags("prod", "platform", "api"), ["arn:aws:elasticloadbalancing:eu-west-1:000000000000:targetgroup/prod-api/943f017f100becff"])
             {
+                MetricsCollectedFor = TimeSpan.FromHours(6),
                 Policy = new ScalingPolicy("cpu-steps", PolicyKind.Step) { AdjustmentType = AdjustmentType.ChangeInCapacity, Steps = [new(0, 20, 1), new(20, null, 2)], WarmupSeconds = 180, Alarms = ["api-cpu-high"] },
             },
             new(new GroupRef(account, "eu-west-1", "staging-worker"), 0, 1, 4, 1, "t3.medium", "worker-template", "3", Tags("staging", "data", "worker"), [])
             {
+                MetricsCollectedFor = null,
                 Schedule = new ScheduledAction("nights-off") { Recurrence = "0 20 * * MON-FRI", TimeZone = "Europe/Berlin", MinSize = 0, DesiredCapacity = 0 },
             },
             new(new GroupRef(account, "us-east-1", "prod-web"), 2, 4, 16, 5, "m5.large", "web-template", "7", Tags("prod", "search", "web"), ["arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/prod-web/3c1a9e2f7b0d4e55"]) { Policy = cpu(60, false) },
@@ -307,6 +351,7 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
 
             s.EvaluatedBucket = now.UtcTicks / Evaluation.Ticks;
             s.CreatedAt = now.AddDays(-90);
+            s.MetricsSince = s.MetricsCollectedFor is { } collected ? now - collected : null;
             for (var n = 0; n < s.Desired; n++)
             {
                 var id = NextId("i");
@@ -346,6 +391,11 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
         public ScheduledAction? Schedule { get; init; }
         public long EvaluatedBucket { get; set; }
         public DateTimeOffset CreatedAt { get; set; }
+
+        /// <summary>How long before the Sandbox started metrics collection had been enabled on the group; null: not enabled.</summary>
+        public TimeSpan? MetricsCollectedFor { get; init; } = TimeSpan.FromDays(90);
+
+        public DateTimeOffset? MetricsSince { get; set; }
         public List<Refresh> Refreshes { get; } = [];
     }
 

@@ -95,4 +95,32 @@ public sealed class SandboxScalingTests
         Assert.Equal(5 * 12, samples.Count);
         Assert.All(samples, s => Assert.InRange(s.DesiredCapacity, s.MinSize, s.MaxSize));
     }
+
+    [Fact]
+    public async Task GroupMetrics_OnFirstStart_ChartTheDay_JoinTheHistoryOnProdApi_AndAreNotEnabledOnStagingWorker()
+    {
+        var now = _clock.GetUtcNow();
+        var five = TimeSpan.FromMinutes(5);
+        var web = new GroupRef(SandboxFleet.AccountId, "eu-west-1", "prod-web");
+        var api = new GroupRef(SandboxFleet.AccountId, "eu-west-1", "prod-api");
+        var worker = new GroupRef(SandboxFleet.AccountId, "eu-west-1", "staging-worker");
+        var backfill = _scaling.Backfill(now.AddDays(-1), now, five);
+
+        var webFetch = await _scaling.CapacityAsync(web, now.AddDays(-1), now, five);
+        var apiFetch = await _scaling.CapacityAsync(api, now.AddDays(-1), now, five);
+        var workerFetch = await _scaling.CapacityAsync(worker, now.AddDays(-1), now, five);
+
+        Assert.Equal(288, webFetch.Points.Count);
+        Assert.Equal(
+            backfill.Where(s => s.Group == web).Select(s => (s.At, (double)s.DesiredCapacity, (double)s.InService)),
+            webFetch.Points.Select(p => (p.At, p.Desired!.Value, p.InService!.Value)));
+        Assert.Equal(72, apiFetch.Points.Count);
+        Assert.Equal(now.AddHours(-6), apiFetch.Points[0].At);
+        Assert.Empty(workerFetch.Points);
+
+        var apiChart = CapacityChart.Merge(backfill.Where(s => s.Group == api).ToList(), apiFetch);
+        Assert.True(apiChart.HasCloudWatch && apiChart.HasHistory);
+        Assert.Equal(CapacityChart.NotEnabledNotice, CapacityChart.Merge(backfill.Where(s => s.Group == worker).ToList(), workerFetch).Notice);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _scaling.CapacityAsync(web, now.AddHours(-1), now, TimeSpan.FromSeconds(30)));
+    }
 }

@@ -7,9 +7,9 @@ using PortalOps.Web.Security;
 namespace PortalOps.Web.Components.Pages.Scaling;
 
 /// <summary>
-/// One group: capacity now and over the last day (from the stored history), its instances, policies, scheduled actions and
-/// activities; Operators within the group's scope change it here, every change through the action pipeline. A group outside the
-/// person's scope reads as missing. While an instance refresh runs the page reads the group again every
+/// One group: capacity now and over the last day (CloudWatch's group metrics where it has them, the stored history elsewhere,
+/// the legend naming the source), its instances, policies, scheduled actions and activities; Operators within the group's scope
+/// change it here, every change through the action pipeline. A group outside the person's scope reads as missing. While an instance refresh runs the page reads the group again every
 /// <see cref="RefreshPolling"/> so its progress moves.
 /// </summary>
 public sealed partial class GroupPage : IDisposable
@@ -50,13 +50,29 @@ public sealed partial class GroupPage : IDisposable
         var actor = await Current.ActorAsync();
         _detail = await Scaling.DetailAsync(actor, Ref);
         _mayChange = _detail is not null && actor.IsAtLeast(Role.Operator);
-        _series = _detail is null ? [] :
-        [
-            new ChartSeries<double> { Name = "Desired", Data = new ChartData<double>(_detail.History.Select(s => (s.At.UtcDateTime, (double)s.DesiredCapacity)).ToList()) },
-            new ChartSeries<double> { Name = "In service", Data = new ChartData<double>(_detail.History.Select(s => (s.At.UtcDateTime, (double)s.InService)).ToList()) },
-        ];
+        _series = _detail is null ? [] : Series(_detail.Capacity);
         _loading = false;
         Poll(_detail?.RunningRefresh is not null);
+    }
+
+    /// <summary>Desired and in service per source the chart holds, each named after its source so the legend says where it comes from.</summary>
+    public static List<ChartSeries<double>> Series(CapacityChart chart)
+    {
+        var series = new List<ChartSeries<double>>();
+        foreach (var source in new[] { CapacitySource.CloudWatch, CapacitySource.History })
+        {
+            var points = chart.Points.Where(p => p.Source == source).ToList();
+            if (points.Count == 0)
+            {
+                continue;
+            }
+
+            var label = source == CapacitySource.CloudWatch ? "CloudWatch" : "stored";
+            series.Add(new ChartSeries<double> { Name = $"Desired ({label})", Data = new ChartData<double>(points.Where(p => p.Desired is not null).Select(p => (p.At.UtcDateTime, p.Desired!.Value)).ToList()) });
+            series.Add(new ChartSeries<double> { Name = $"In service ({label})", Data = new ChartData<double>(points.Where(p => p.InService is not null).Select(p => (p.At.UtcDateTime, p.InService!.Value)).ToList()) });
+        }
+
+        return series;
     }
 
     private void Poll(bool on)

@@ -12,6 +12,7 @@ public sealed class ScalingPagesTests : PortalTestContext
     private const string Prod = "123456789012";
     private const string Dev = "210987654321";
     private readonly MemoryScaling _scaling = new();
+    private readonly MemoryGroupMetrics _metrics = new();
 
     public ScalingPagesTests()
     {
@@ -23,6 +24,7 @@ public sealed class ScalingPagesTests : PortalTestContext
         _scaling.Add(Group("dev-batch", Dev, 0, 1, 3, env: "dev"));
         Services.AddSingleton<IScaling>(_scaling);
         Services.AddSingleton<ICapacityHistory>(new MemoryHistory());
+        Services.AddSingleton<IGroupCapacityMetrics>(_metrics);
         Services.AddSingleton(new ScalingApprovalGuard(20));
         Services.AddScoped<IActionExecutor, ScalingExecutor>();
         Services.AddScoped<ScalingOperations>();
@@ -262,6 +264,48 @@ public sealed class ScalingPagesTests : PortalTestContext
         Assert.Empty(_scaling.Calls);
     }
 
+    [Fact]
+    public void GroupPage_ViewerInScope_GroupWithCloudWatchMetrics_ChartsTheCloudWatchSeries()
+    {
+        // Three hours of CloudWatch points (desired 3, in service 2) up to now; the stored history covers the hours before.
+        _metrics.Points[Web00] = Enumerable.Range(1, 36).Select(n => new CapacityPoint(Start.AddMinutes(-5 * n), 3, 2, CapacitySource.CloudWatch)).Reverse().ToList();
+        SignIn("vera", Role.Viewer, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+
+        page.WaitForAssertion(() => Assert.Contains("CloudWatch group metrics from 2026-11-25 06:00 UTC", page.Find("[data-testid=group-chart-source]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[data-testid=group-chart-notice]"));
+        var series = page.FindComponent<MudBlazor.MudChart<double>>().Instance.ChartSeries!;
+        Assert.Equal(["Desired (CloudWatch)", "In service (CloudWatch)", "Desired (stored)", "In service (stored)"], series.Select(x => x.Name));
+        Assert.Equal((36, 36, 2, 2), (series[0].Data.Count, series[1].Data.Count, series[2].Data.Count, series[3].Data.Count));
+        Assert.Equal((Web00, TimeSpan.FromMinutes(5)), (_metrics.Calls.Single().Group, _metrics.Calls.Single().Period));
+    }
+
+    [Fact]
+    public void GroupPage_OperatorInScope_GroupWithoutCloudWatchMetrics_ShowsTheStoredHistoryAndSaysTheyAreNotEnabled()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(new GroupRef(Prod, "eu-west-1", "web-01"));
+
+        page.WaitForAssertion(() => Assert.Contains("CloudWatch group metrics are not enabled for this group", page.Find("[data-testid=group-chart-notice]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("Source: the portal's stored history.", page.Find("[data-testid=group-chart-source]").TextContent, StringComparison.Ordinal);
+        var series = page.FindComponent<MudBlazor.MudChart<double>>().Instance.ChartSeries!;
+        Assert.Equal(["Desired (stored)", "In service (stored)"], series.Select(x => x.Name));
+    }
+
+    [Fact]
+    public void GroupPage_PersonOfAnotherScope_SeesNoChartAndCloudWatchIsNotAsked()
+    {
+        _metrics.Points[Web00] = [new CapacityPoint(Start.AddMinutes(-5), 3, 2, CapacitySource.CloudWatch)];
+        SignIn("carl", Role.Viewer, Scope.Parse($"{Dev}/*"));
+        var page = RenderGroup(Web00);
+
+        page.WaitForAssertion(() => page.Find("[data-testid=group-missing]"));
+        Assert.Empty(page.FindAll("[data-testid=group-chart]"));
+        Assert.Empty(page.FindAll("[data-testid=group-chart-source]"));
+        Assert.Empty(page.FindAll("[data-testid=group-chart-notice]"));
+        Assert.Empty(_metrics.Calls);
+    }
+
     /// <summary>The text around a field: its label, value and the message MudBlazor shows under it.</summary>
     private static string Field(IRenderedComponent<GroupPage> page, string testId) =>
         page.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.TextContent;
@@ -331,6 +375,19 @@ public sealed class ScalingPagesTests : PortalTestContext
         {
             Calls.Add(call);
             return Task.FromResult<string?>($"req-{Calls.Count}");
+        }
+    }
+
+    private sealed class MemoryGroupMetrics : IGroupCapacityMetrics
+    {
+        public Dictionary<GroupRef, List<CapacityPoint>> Points { get; } = [];
+
+        public List<(GroupRef Group, DateTimeOffset From, DateTimeOffset To, TimeSpan Period)> Calls { get; } = [];
+
+        public Task<GroupMetricsFetch> CapacityAsync(GroupRef group, DateTimeOffset from, DateTimeOffset to, TimeSpan period, CancellationToken cancellationToken = default)
+        {
+            Calls.Add((group, from, to, period));
+            return Task.FromResult(new GroupMetricsFetch(Points.GetValueOrDefault(group)?.Where(p => p.At >= from && p.At < to).ToList() ?? [], period, 1));
         }
     }
 
