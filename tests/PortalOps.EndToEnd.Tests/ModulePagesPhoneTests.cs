@@ -104,7 +104,7 @@ public sealed class ModulePagesPhoneTests(Browser browser) : IClassFixture<Brows
             // Patching: managed instances, baselines, runs, compliance.
             await Browser.OpenAsync(page, url + "/patching");
             await Expect(page.GetByTestId("patch-grid").Locator("tbody tr").First).ToBeVisibleAsync(Slow);
-            await CheckAsync("managed instances", page.GetByTestId("patch-grid"), null);
+            await CheckAsync("managed instances", page.GetByTestId("patch-grid"), page.GetByTestId("instances-csv"));
             await Browser.OpenAsync(page, url + "/patching/baselines");
             await page.GetByTestId("baseline-item").First.TapAsync();
             await CheckAsync("patch baselines", page.GetByTestId("baseline-editor"), null);

@@ -33,6 +33,7 @@ public static class PortalEndpoints
         app.MapGet("/compliance/report.pdf", ComplianceReportExport.DownloadAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/reports/{id:guid}.pdf", ComplianceReportExport.DownloadKeptAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/patching/compliance.csv", PatchingExport.ComplianceAsync).RequireAuthorization(Policies.Viewer);
+        app.MapGet("/patching/instances.csv", PatchingExport.InstancesAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/backups/protected.csv", BackupsExport.ProtectedAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/backups/unprotected.csv", BackupsExport.UnprotectedAsync).RequireAuthorization(Policies.Viewer);
         app.MapGet("/compliance/policy-files", ComplianceFiles.AllPoliciesAsync).RequireAuthorization(Policies.Viewer);

@@ -9,8 +9,9 @@ using UglyToad.PdfPig;
 namespace PortalOps.Web.Tests.Integration;
 
 /// <summary>
-/// Patch compliance leaves the portal in two files: <c>/patching/compliance.csv</c> (the Compliance page's table) and the compliance
-/// PDF's patch section. Both hold what the reader's scope covers and nothing else, counted by severity.
+/// Patch compliance leaves the portal in three files: <c>/patching/compliance.csv</c> (the Compliance page's table),
+/// <c>/patching/instances.csv</c> (the Managed instances page's rows, every page, with its filters) and the compliance PDF's patch
+/// section. Each holds what the reader's scope covers and nothing else.
 /// </summary>
 public sealed class PatchingExportTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
@@ -92,6 +93,163 @@ public sealed class PatchingExportTests(PortalFactory portal) : IClassFixture<Po
         var adminPatches = adminText[adminText.LastIndexOf("Patch compliance", StringComparison.Ordinal)..];
         Assert.Contains($"{Account}/eu-west-1", adminPatches, StringComparison.Ordinal);
         Assert.Contains($"{Account}/us-east-1", adminPatches, StringComparison.Ordinal);
+    }
+
+    private const string FleetAccount = "777788889999";
+    private const string OtherAccount = "111122223333";
+    private const string InstancesHeader = "instance_id,name,account,region,ping_status,platform,agent_version,last_ping,reason,fix";
+
+    private static string FleetId(int n) => $"i-0f1e2d3c4b5a{n:00000}";
+
+    /// <summary>
+    /// 510 states in one account and region (more than one store page of 500): every tenth agent not managed (offline, with a reason
+    /// and a fix), one instance named like a spreadsheet formula; and three in another account.
+    /// </summary>
+    private async Task StoreFleetAsync()
+    {
+        var now = portal.Clock.GetUtcNow();
+        InstancePatchState State(string account, string id, string name, bool managed)
+        {
+            var instance = new Instance(new InstanceRef(account, "eu-west-1", id), name, "t3.micro", InstanceState.Running, "eu-west-1a", "Linux/UNIX", now.AddDays(-3),
+                new Dictionary<string, string> { ["env"] = "prod" }, []);
+            var agent = AgentStatus.Of(instance, managed ? new ManagedInstance(id, "Online", "Ubuntu", "3.3.40.0", now.AddMinutes(-4)) : null, now);
+            return new InstancePatchState(instance.Ref, name, Footprint.Of(account, "eu-west-1", instance.Tags), "prod", agent) { LastScanAt = now.AddHours(-1), UpdatedAt = now };
+        }
+
+        var states = Enumerable.Range(0, 510).Select(n => State(FleetAccount, FleetId(n), n == 7 ? "=HYPERLINK(\"http://x\",\"y\")" : $"fleet-{n:000}", n % 10 != 3))
+            .Concat(Enumerable.Range(0, 3).Select(n => State(OtherAccount, $"i-0aaaabbbbcccc{n:0000}", $"other-{n}", true)))
+            .ToList();
+        using var scope = portal.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<IPatchStateStore>().UpsertAsync(states);
+    }
+
+    [Fact]
+    public async Task InstancesCsv_ViewerOfTheAccount_HoldsEveryPage_ViewerOfAnotherAccountOrRegion_HoldsNone()
+    {
+        await StoreFleetAsync();
+        await portal.CreateUserAsync("instances-csv-fleet", Role.Viewer, $"{FleetAccount}/*");
+        await portal.CreateUserAsync("instances-csv-other", Role.Viewer, $"{OtherAccount}/*");
+        await portal.CreateUserAsync("instances-csv-east", Role.Viewer, $"{FleetAccount}/us-east-1");
+
+        using var fleet = await portal.LoginAsync("instances-csv-fleet");
+        using var other = await portal.LoginAsync("instances-csv-other");
+        using var east = await portal.LoginAsync("instances-csv-east");
+        var response = await fleet.GetAsync("/patching/instances.csv");
+        var fleetCsv = await response.Content.ReadAsStringAsync();
+        var otherCsv = await other.GetStringAsync("/patching/instances.csv");
+        var eastCsv = await east.GetStringAsync("/patching/instances.csv");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("portalops-managed-instances.csv", response.Content.Headers.ContentDisposition?.ToString(), StringComparison.Ordinal);
+        var rows = ReadCsv(fleetCsv);
+        Assert.Equal(InstancesHeader, string.Join(',', rows[0]));
+        Assert.Equal(510, rows.Count - 1);
+        Assert.Equal(Enumerable.Range(0, 510).Select(FleetId).Order(StringComparer.Ordinal), rows.Skip(1).Select(r => r[0]).Order(StringComparer.Ordinal));
+        Assert.All(rows.Skip(1), r => Assert.Equal(10, r.Count));
+        Assert.All(rows.Skip(1), r => Assert.Equal([FleetAccount, "eu-west-1"], r[2..4]));
+        Assert.DoesNotContain(OtherAccount, fleetCsv, StringComparison.Ordinal);
+
+        var online = rows.Single(r => r[0] == FleetId(0));
+        Assert.Equal(["fleet-000", "Online", "Ubuntu", "3.3.40.0", portal.Clock.GetUtcNow().AddMinutes(-4).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), "", ""],
+            new[] { online[1] }.Concat(online[4..]));
+        var offline = rows.Single(r => r[0] == FleetId(13));
+        Assert.Equal("NotManaged", offline[4]);
+        Assert.StartsWith("Systems Manager does not know this instance", offline[8], StringComparison.Ordinal);
+        Assert.Contains("AmazonSSMManagedInstanceCore", offline[9], StringComparison.Ordinal);
+
+        // The other account's viewer gets its own three rows and none of the fleet; a viewer of another region gets the header only.
+        var otherRows = ReadCsv(otherCsv);
+        Assert.Equal(["other-0", "other-1", "other-2"], otherRows.Skip(1).Select(r => r[1]).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(FleetAccount, otherCsv, StringComparison.Ordinal);
+        Assert.Equal([InstancesHeader], eastCsv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+    }
+
+    [Fact]
+    public async Task InstancesCsv_PageFilters_ApplyToTheFile_AndAFormulaIsDefused()
+    {
+        await StoreFleetAsync();
+        await portal.CreateUserAsync("instances-csv-filter", Role.Viewer, $"{FleetAccount}/*");
+        using var client = await portal.LoginAsync("instances-csv-filter");
+
+        var offline = ReadCsv(await client.GetStringAsync("/patching/instances.csv?agent=offline")).Skip(1).ToList();
+        var online = ReadCsv(await client.GetStringAsync("/patching/instances.csv?agent=online")).Skip(1).ToList();
+        var text = ReadCsv(await client.GetStringAsync("/patching/instances.csv?text=fleet-12")).Skip(1).ToList();
+        var formula = await client.GetStringAsync($"/patching/instances.csv?text={FleetId(7)}");
+        var badAgent = await client.GetAsync("/patching/instances.csv?agent=sleeping");
+        var badCompliance = await client.GetAsync("/patching/instances.csv?compliance=3");
+
+        Assert.Equal(51, offline.Count);
+        Assert.All(offline, r => Assert.Equal("NotManaged", r[4]));
+        Assert.All(offline, r => Assert.NotEqual("", r[9]));
+        Assert.Equal(459, online.Count);
+        Assert.All(online, r => Assert.Equal("Online", r[4]));
+        Assert.Equal(Enumerable.Range(120, 10).Select(n => $"fleet-{n}"), text.Select(r => r[1]).Order(StringComparer.Ordinal));
+        Assert.Contains($"{FleetId(7)},\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",{FleetAccount}", formula, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badAgent.StatusCode);
+        Assert.Equal("agent is all, online or offline.", await badAgent.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, badCompliance.StatusCode);
+        Assert.StartsWith("compliance is one of Compliant", await badCompliance.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InstancesCsv_Anonymous_IsNotServed()
+    {
+        using var anonymous = portal.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var response = await anonymous.GetAsync("/patching/instances.csv");
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(InstancesHeader, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>RFC 4180: fields split on commas outside quotes, doubled quotes inside them.</summary>
+    private static List<List<string>> ReadCsv(string csv)
+    {
+        var rows = new List<List<string>>();
+        var row = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < csv.Length; i++)
+        {
+            var c = csv[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < csv.Length && csv[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                row.Add(field.ToString());
+                field.Clear();
+            }
+            else if (c == '\n')
+            {
+                row.Add(field.ToString());
+                field.Clear();
+                rows.Add(row);
+                row = [];
+            }
+            else if (c != '\r')
+            {
+                field.Append(c);
+            }
+        }
+
+        return rows;
     }
 
     private static string Text(byte[] pdf)

@@ -8,7 +8,7 @@ namespace PortalOps.Web.Components.Pages.Patching;
 
 /// <summary>
 /// Every instance's agent and patch state, filtered (agent online / offline, compliance, text) and paged in the database within what
-/// the person may see; a click shows why an agent is offline and how to fix it.
+/// the person may see; a click shows why an agent is offline and how to fix it. The same rows, all pages, download as CSV.
 /// </summary>
 public sealed partial class ManagedInstances
 {
@@ -32,6 +32,14 @@ public sealed partial class ManagedInstances
 
     private DateTimeOffset Now => Clock.GetUtcNow();
 
+    private ManagedInstancesFilter Filter => new()
+    {
+        Text = _text, AgentOnline = _agent switch { "online" => true, "offline" => false, _ => null }, Compliance = _compliance,
+    };
+
+    /// <summary>Every row matching the current filters (all pages), within the person's scope, as CSV.</summary>
+    private string CsvUrl => Filter.CsvUrl();
+
     protected override void OnInitialized()
     {
         if (AgentQuery is "online" or "offline")
@@ -43,11 +51,7 @@ public sealed partial class ManagedInstances
     private async Task<GridData<InstancePatchState>> LoadAsync(GridState<InstancePatchState> state, CancellationToken cancellationToken)
     {
         var scope = Authorizer.ReadScopeOf(await Current.ActorAsync(cancellationToken));
-        var page = await States.QueryAsync(new PatchStateQuery(scope)
-        {
-            Text = _text, AgentOnline = _agent switch { "online" => true, "offline" => false, _ => null }, Compliance = _compliance,
-            Now = Now, PageIndex = state.Page, PageSize = state.PageSize,
-        }, cancellationToken);
+        var page = await States.QueryAsync(Filter.ToQuery(scope, Now, state.Page, state.PageSize), cancellationToken);
         return new GridData<InstancePatchState> { Items = page.Items, TotalItems = page.TotalCount };
     }
 

@@ -59,6 +59,25 @@ public sealed class PatchingPagesTests : PortalTestContext
     }
 
     [Fact]
+    public void ManagedInstances_CsvLink_CarriesTheCurrentFilters()
+    {
+        SignIn("olga", Role.Viewer, Scope.Parse($"{Prod}/*"));
+        var page = RenderPage<ManagedInstances>();
+        page.WaitForAssertion(() => Assert.Contains("web-000", page.Find("[data-testid=patch-grid]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("/patching/instances.csv", page.Find("[data-testid=instances-csv]").GetAttribute("href"));
+
+        var search = page.FindComponents<MudBlazor.MudTextField<string>>()[0];
+        page.InvokeAsync(() => search.Instance.ValueChanged.InvokeAsync("web 01"));
+        var agent = page.FindComponents<MudBlazor.MudSelect<string>>()[0];
+        page.InvokeAsync(() => agent.Instance.ValueChanged.InvokeAsync("offline"));
+        var compliance = page.FindComponents<MudBlazor.MudSelect<PatchComplianceLevel?>>()[0];
+        page.InvokeAsync(() => compliance.Instance.ValueChanged.InvokeAsync(PatchComplianceLevel.NonCompliantCritical));
+
+        page.WaitForAssertion(() => Assert.Equal("/patching/instances.csv?text=web%2001&agent=offline&compliance=NonCompliantCritical",
+            page.Find("[data-testid=instances-csv]").GetAttribute("href")));
+    }
+
+    [Fact]
     public void Compliance_ViewerOfAnotherScope_SeesNoRows()
     {
         SignIn("vera", Role.Viewer, Scope.Parse($"{Dev}/*"));
