@@ -259,6 +259,35 @@ public sealed class ActionPipeline(
         return stranded.Count;
     }
 
+    private const string SweeperName = "PortalOps";
+
+    /// <summary>
+    /// Writes what must follow a call to the cloud (the ledger's outcome, the request's outcome) even through a short database
+    /// outage — a restart, a fail-over: tried again for about a minute before giving up. A retry that finds its write already
+    /// made (a version conflict after an attempt whose answer was lost) stops there.
+    /// </summary>
+    private static async Task DurablyAsync(Func<Task> write)
+    {
+        var wait = TimeSpan.FromMilliseconds(250);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await write();
+                return;
+            }
+            catch (ConcurrencyConflictException) when (attempt > 1)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not DomainException && ex is not OperationCanceledException && attempt < 9)
+            {
+                await Task.Delay(wait);
+                wait = wait * 2 > TimeSpan.FromSeconds(15) ? TimeSpan.FromSeconds(15) : wait * 2;
+            }
+        }
+    }
+
     /// <summary>How often a running action says it is still at it (see <see cref="HeartbeatAsync"/>).</summary>
     public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(20);
 
@@ -293,13 +322,24 @@ public sealed class ActionPipeline(
             ActionExecution outcome;
             if (entry is null)
             {
-                outcome = new ActionExecution(false, "The node carrying it out stopped before calling AWS; nothing was changed. Ask again to carry it out.", null);
-                if (await ledger.TryClaimAsync(key, request.KindName, now, cancellationToken) is not null)
+                // Nothing was called under its key: back to the queue, and carried out by the next run (the key still guards it).
+                var version = request.Version;
+                request.Requeue(now);
+                try
                 {
-                    continue; // Claimed just now by a late run: it acts and records the outcome.
+                    await approvals.UpdateAsync(request, version, cancellationToken);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    continue;
                 }
 
-                await ledger.CompleteAsync(key, outcome, now, CancellationToken.None);
+                await audit.AppendAsync(
+                    new AuditEvent(SweeperName, Guid.Empty, Channel.Job, "approval.requeued", $"approval:{request.Id}", AuditOutcome.Succeeded, request.Outcome) { Where = Authorizer.FootprintOf(request.Targets) },
+                    CancellationToken.None);
+                scheduler.EnqueueApproved(request.Id);
+                settled++;
+                continue;
             }
             else if (entry.IsCompleted)
             {
@@ -492,7 +532,7 @@ public sealed class ActionPipeline(
         catch (OperationCanceledException)
         {
             execution = new ActionExecution(false, "Interrupted before the outcome was known; check the targets before asking again.", null);
-            await ledger.CompleteAsync(ledgerKey, execution, clock.GetUtcNow(), CancellationToken.None);
+            await DurablyAsync(() => ledger.CompleteAsync(ledgerKey, execution, clock.GetUtcNow(), CancellationToken.None));
             throw;
         }
         finally
@@ -501,7 +541,7 @@ public sealed class ActionPipeline(
             await heartbeat;
         }
 
-        await ledger.CompleteAsync(ledgerKey, execution, clock.GetUtcNow(), CancellationToken.None);
+        await DurablyAsync(() => ledger.CompleteAsync(ledgerKey, execution, clock.GetUtcNow(), CancellationToken.None));
         return execution;
     }
 
@@ -586,7 +626,7 @@ public sealed class ActionPipeline(
             request.MarkFailed(execution.Summary, now);
         }
 
-        await approvals.UpdateAsync(request, version, CancellationToken.None);
+        await DurablyAsync(() => approvals.UpdateAsync(request, version, CancellationToken.None));
     }
 
     private async Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)

@@ -173,6 +173,23 @@ public sealed class ApprovalRequest
         Version++;
     }
 
+    /// <summary>
+    /// Gives a claimed request back to the queue (Executing → Approved) when the run that claimed it stopped before it called
+    /// anything (no idempotency key was claimed for it): the next run carries it out as if the first had never started.
+    /// </summary>
+    public void Requeue(DateTimeOffset now)
+    {
+        if (Status != ApprovalStatus.Executing)
+        {
+            throw new DomainException($"Only a request being carried out can go back to the queue; this one is {Status}.");
+        }
+
+        Status = ApprovalStatus.Approved;
+        ExecutionStartedAt = null;
+        Outcome = $"Queued again {now:u}: the node carrying it out stopped before calling AWS.";
+        Version++;
+    }
+
     public void MarkExecuted(string outcome, DateTimeOffset now) => Complete(ApprovalStatus.Executed, outcome, now);
 
     /// <summary>Records a failure of the action, or its refusal at execution (the requester lost the right meanwhile).</summary>

@@ -277,18 +277,25 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
-    public async Task RecoverStrandedAsync_NoClaimYet_ClaimsTheKeySoALateRunCannotAct_AndSaysNothingChanged()
+    public async Task RecoverStrandedAsync_NoClaimYet_GoesBackToTheQueue_AndTheNextRunCarriesItOutOnce()
     {
-        var (id, key) = await ClaimedThenStoppedAsync();
+        var (id, _) = await ClaimedThenStoppedAsync();
+        var queued = _h.Scheduler.Enqueued.Count;
         _h.Clock.Advance(TimeSpan.FromMinutes(3));
 
         Assert.Equal(1, await _h.Pipeline.RecoverStrandedAsync());
+        Assert.Equal(0, await _h.Pipeline.RecoverStrandedAsync());
 
-        var request = _h.Approvals.Get(id);
-        Assert.Equal(ApprovalStatus.Failed, request.Status);
-        Assert.Contains("nothing was changed", request.Outcome, StringComparison.Ordinal);
-        Assert.NotNull(await _h.Ledger.TryClaimAsync(key, ActionKind.TerminateInstances.Name, _h.Clock.GetUtcNow()));
-        Assert.Empty(_h.Compute.Calls);
+        var requeued = _h.Approvals.Get(id);
+        Assert.Equal((ApprovalStatus.Approved, (DateTimeOffset?)null), (requeued.Status, requeued.ExecutionStartedAt));
+        Assert.Contains("stopped before calling AWS", requeued.Outcome, StringComparison.Ordinal);
+        Assert.Equal(id, Assert.Single(_h.Scheduler.Enqueued.Skip(queued)));
+        Assert.Single(_h.Audit.Events, e => e.Action == "approval.requeued");
+
+        Assert.Equal(ActionStatus.Executed, (await _h.Pipeline.ExecuteApprovedAsync(id)).Status);
+        Assert.Equal(ActionStatus.Conflict, (await _h.Pipeline.ExecuteApprovedAsync(id)).Status);
+        Assert.Single(_h.Compute.Calls);
+        Assert.Equal(ApprovalStatus.Executed, _h.Approvals.Get(id).Status);
     }
 
     [Fact]
