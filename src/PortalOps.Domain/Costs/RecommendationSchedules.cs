@@ -1,6 +1,5 @@
 using PortalOps.Domain.Actions;
 using PortalOps.Domain.Instances;
-using PortalOps.Domain.Provisioning;
 using PortalOps.Domain.Scaling;
 using PortalOps.Domain.Security;
 
@@ -137,12 +136,13 @@ public sealed class RecommendationSchedules(
     }
 
     /// <summary>
-    /// What attaching the schedule saves: the instance's monthly price (the price table's, else the recommendation's) before, and the
-    /// share of it the schedule still runs after (its running hours over the next four weeks).
+    /// What attaching the schedule saves: the instance's monthly price before (an idle instance's recommendation saves all of it, at
+    /// the prices of the scan that found it), and the share of it the schedule still runs after (its running hours over the next four
+    /// weeks).
     /// </summary>
     public static AppliedSaving SavingOf(Recommendation recommendation, SavedSchedule schedule, Guid? approvalId, string requestedBy, DateTimeOffset at)
     {
-        var before = (recommendation.CurrentType is { } type ? PriceTable.Monthly(recommendation.Region, type) : null) ?? recommendation.MonthlySaving;
+        var before = recommendation.MonthlySaving;
         var after = before * (decimal)OffHoursPlanner.RunningShare(schedule.Schedule, at);
         return new AppliedSaving(approvalId ?? Guid.CreateVersion7(at), recommendation.Key, recommendation.Kind, recommendation.Resource, recommendation.ResourceName,
             recommendation.Tags, $"Attach off-hours schedule {schedule.Name} to {Named(recommendation)}", decimal.Round(before, 2), decimal.Round(after, 2), approvalId, at,
