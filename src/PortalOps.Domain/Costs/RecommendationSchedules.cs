@@ -65,6 +65,12 @@ public sealed class RecommendationSchedules(
             return new ActionResult(ActionStatus.Refused, $"Attaching an off-hours schedule needs the {ActionKind.EditTags.MinimumRole} role; {actor.Name} is {actor.Role}.");
         }
 
+        if (view.AppliedAt is not null)
+        {
+            // A second press (a double click, a chat button pressed twice) asks nothing more.
+            return new ActionResult(ActionStatus.Refused, $"This recommendation was applied already: {view.AppliedSummary}");
+        }
+
         if (string.IsNullOrWhiteSpace(scheduleName))
         {
             return new ActionResult(ActionStatus.Refused, "Choose an off-hours schedule to attach.");

@@ -43,8 +43,6 @@ public static class CostsServiceCollectionExtensions
         services.TryAddScoped<CostOverview>();
         services.TryAddScoped<ResizeCheck>();
         services.TryAddScoped<CostRecommendations>();
-        // Needs the off-hours store and settings (AddOffHours).
-        services.TryAddScoped<RecommendationSchedules>();
         services.TryAddScoped<ResizeExecutor>();
         services.AddScoped<IActionExecutor>(sp => sp.GetRequiredService<ResizeExecutor>());
         services.TryAddScoped<Telegram.Costs.CostTelegram>();

@@ -91,6 +91,11 @@ public sealed class RecommendationSchedulesTests : IAsyncLifetime
         // Office hours (Mon–Fri 08–19) run 55 of 168 hours a week: the saving is the rest.
         Assert.InRange(saving.MonthlySaving, 70.08m * 0.6m, 70.08m * 0.72m);
 
+        var again = await _sut.AttachAsync(Owen, Key, "office-hours");
+        Assert.Equal(ActionStatus.Refused, again.Status);
+        Assert.StartsWith("This recommendation was applied already: Off-hours schedule office-hours", again.Message, StringComparison.Ordinal);
+        Assert.Single(await _approvals.ListAsync(null, 10));
+
         await _pipeline.ApproveAsync(_alice.AsActor(Channel.Web), request.Id, "ok");
         var done = await _pipeline.ExecuteApprovedAsync(request.Id);
 
