@@ -11,6 +11,13 @@ public sealed class InstanceSettingsExecutor(IInstanceAttributes attributes, IFl
     /// <summary>Parameter prefix of a tag to remove: <c>untag:KEY</c>.</summary>
     public const string RemoveTagPrefix = "untag:";
 
+    /// <summary>
+    /// Parameter prefix of a condition: <c>expect:KEY</c> = value. The edit runs only on an instance that carries no tag KEY or
+    /// carries it with this value (compared without case); one that carries another value (set by someone since the request was
+    /// made) is left untouched and reported as failed.
+    /// </summary>
+    public const string ExpectTagPrefix = "expect:";
+
     /// <summary>"true" or "false": turn termination protection on or off.</summary>
     public const string TerminationProtection = "terminationProtection";
 
@@ -61,6 +68,12 @@ public sealed class InstanceSettingsExecutor(IInstanceAttributes attributes, IFl
                 string? requestId;
                 if (kind == ActionKind.EditTags)
                 {
+                    if (Unexpected(target.Tags, parameters) is { } conflict)
+                    {
+                        failures.Add($"{target.Ref.InstanceId}: {conflict}");
+                        continue;
+                    }
+
                     var set = parameters.Where(p => p.Key.StartsWith(SetTagPrefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[SetTagPrefix.Length..], p => p.Value, StringComparer.Ordinal);
                     var remove = parameters.Keys.Where(k => k.StartsWith(RemoveTagPrefix, StringComparison.Ordinal)).Select(k => k[RemoveTagPrefix.Length..]).ToList();
                     requestId = await attributes.SetTagsAsync(target.Ref, set, remove, cancellationToken);
@@ -88,6 +101,22 @@ public sealed class InstanceSettingsExecutor(IInstanceAttributes attributes, IFl
             ? $"{what} on {targets.Count} instance(s)."
             : $"{kind.Verb} failed for {failures.Count} of {targets.Count}: {string.Join("; ", failures.Take(5))}";
         return new ActionExecution(failures.Count == 0, summary, requestIds.Count == 0 ? null : string.Join(",", requestIds));
+    }
+
+    /// <summary>The first <see cref="ExpectTagPrefix"/> condition the tags break, in words; null when all hold.</summary>
+    public static string? Unexpected(IReadOnlyDictionary<string, string> tags, IReadOnlyDictionary<string, string> parameters)
+    {
+        foreach (var (key, expected) in parameters)
+        {
+            if (key.StartsWith(ExpectTagPrefix, StringComparison.Ordinal)
+                && tags.TryGetValue(key[ExpectTagPrefix.Length..], out var value)
+                && !string.Equals(value?.Trim(), expected.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return $"it carries {key[ExpectTagPrefix.Length..]}={value} now; left unchanged.";
+            }
+        }
+
+        return null;
     }
 
     private static bool? Flag(IReadOnlyDictionary<string, string> parameters, string key) =>

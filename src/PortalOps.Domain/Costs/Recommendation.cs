@@ -137,6 +137,12 @@ public sealed record Recommendation(
 
     /// <summary>Whether Apply can carry it out (false: a purchase or a Spot move, which the evidence explains how to make).</summary>
     public bool Applicable => Action is not null;
+
+    /// <summary>
+    /// Whether an off-hours schedule is a remedy: an idle instance may be stopped, or run only in the hours it is needed
+    /// (<see cref="RecommendationSchedules"/> attaches the schedule through the pipeline).
+    /// </summary>
+    public bool Schedulable => Kind == RecommendationKind.StopIdle;
 }
 
 /// <summary>Parameter names of the resize and volume-modify actions.</summary>

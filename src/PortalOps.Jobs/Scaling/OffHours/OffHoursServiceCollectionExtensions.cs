@@ -18,7 +18,8 @@ public static class OffHoursServiceCollectionExtensions
 {
     /// <summary>
     /// Off-hours schedules (section <c>OffHours</c>): the store in the portal database, the planner, the use cases for pages and the bot,
-    /// the executor of the off-hours kinds, the scheduler job (every minute) and, in the Sandbox, two schedules attached at start.
+    /// the executor of the off-hours kinds, the scheduler job (every minute), attaching a schedule from an idle instance's cost
+    /// recommendation and, in the Sandbox, two schedules attached at start.
     /// </summary>
     public static IServiceCollection AddOffHours(this IServiceCollection services)
     {
@@ -28,6 +29,11 @@ public static class OffHoursServiceCollectionExtensions
         services.TryAddSingleton(sp => new OffHoursPlanner(sp.GetRequiredService<OffHoursSettings>()));
         services.TryAddScoped(sp => new OffHoursSubjects(sp.GetRequiredService<IInventory>(), sp.GetRequiredService<OffHoursSettings>(), sp.GetService<IScaling>()));
         services.TryAddScoped<OffHoursOperations>();
+        // "Attach off-hours schedule" on an idle instance's cost recommendation: resolved only where AddCosts' recommendation store is
+        // registered too (the Costs page and the bot's cost screens), so a host without costs still builds.
+        services.TryAddScoped(sp => new Domain.Costs.RecommendationSchedules(
+            sp.GetRequiredService<Domain.Costs.ICostRecommendationStore>(), sp.GetRequiredService<IOffHoursStore>(), sp.GetRequiredService<OffHoursSettings>(),
+            sp.GetRequiredService<IInventory>(), sp.GetRequiredService<ActionPipeline>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<Domain.Costs.ISavingsStore>()));
         services.TryAddScoped<OffHoursEngine>();
         services.TryAddSingleton<IOffHoursAlerts>(sp =>
             sp.GetService<IOptions<Telegram.TelegramOptions>>()?.Value.Enabled == true && sp.GetService<Telegram.Outbox.TelegramOutbox>() is not null

@@ -105,6 +105,13 @@ internal sealed partial class CallbackHandler(
                 }
 
                 break;
+            case ButtonKind.ScheduleRecommendation when costs is not null && pressed.Arguments.Recommendation is { } scheduled:
+                screens.Reply(chat, await costs.ScheduleChoicesAsync(chat, scheduled, cancellationToken));
+                break;
+            case ButtonKind.AttachSchedule when costs is not null && pressed.Arguments.Recommendation is { } attachTo:
+                var attached = await costs.AttachScheduleAsync(chat.Actor, attachTo, pressed.Arguments.Filter, cancellationToken);
+                screens.Edit(chat.ChatId, messageId, new Screen(attached.IsSuccess ? $"⏳ {Escape(attached.Message)}" : $"⛔ {Escape(attached.Message)}"));
+                break;
             case ButtonKind.ShowGroup when scaling is not null:
                 screens.Reply(chat, await scaling.ShowAsync(chat, pressed, cancellationToken));
                 break;

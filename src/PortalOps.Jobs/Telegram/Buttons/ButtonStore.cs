@@ -65,6 +65,15 @@ public enum ButtonKind
     KeepRunning,
     /// <summary>Restore the instance (<see cref="ButtonArguments.Instance"/>) in its DR region from its latest copies, through the pipeline; acts once.</summary>
     ConfirmRestore,
+
+    /// <summary>Show the off-hours schedules that may be attached to an idle instance's cost recommendation (<see cref="ButtonArguments.Recommendation"/>).</summary>
+    ScheduleRecommendation,
+
+    /// <summary>
+    /// Attach the off-hours schedule named in <see cref="ButtonArguments.Filter"/> to the recommendation's instance (a tag edit through the
+    /// pipeline, where it waits for approval).
+    /// </summary>
+    AttachSchedule,
 }
 
 /// <summary>The arguments a button carries, kept server-side.</summary>

@@ -8,7 +8,8 @@ namespace PortalOps.Web.Components.Pages.Costs;
 
 /// <summary>
 /// The recommendations the person's scope covers, paged and filtered in the store, with CSV; Operators apply one (through the action
-/// pipeline, where it waits for approval) or dismiss it with a reason and an expiry.
+/// pipeline, where it waits for approval), attach an off-hours schedule to an idle instance instead (<see cref="AttachSchedulePanel"/>),
+/// or dismiss it with a reason and an expiry.
 /// </summary>
 public sealed partial class RecommendationsGrid
 {
@@ -18,6 +19,9 @@ public sealed partial class RecommendationsGrid
     private string? _reason;
     private int _days = 30;
     private string? _dismissError;
+
+    private RecommendationView? _scheduling;
+    private RecommendationSchedules? _schedules;
 
     private ResizeTiming _timing = ResizeTiming.Now;
     private string? _at;
@@ -38,6 +42,9 @@ public sealed partial class RecommendationsGrid
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required IServiceProvider Services { get; init; }
+
     private DateTimeOffset Now => Clock.GetUtcNow();
 
     private bool MayAct => Actor?.IsAtLeast(Role.Operator) == true;
@@ -54,6 +61,10 @@ public sealed partial class RecommendationsGrid
         var page = await Recommendations.QueryAsync(Actor, _filter.ToQuery(Now, state.Page, state.PageSize), cancellationToken);
         return new GridData<RecommendationView> { Items = page.Items, TotalItems = page.TotalCount };
     }
+
+    protected override void OnInitialized() =>
+        // Offered where off-hours schedules are part of the portal.
+        _schedules = Services.GetService(typeof(RecommendationSchedules)) as RecommendationSchedules;
 
     protected override Task OnParametersSetAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
 
@@ -90,8 +101,30 @@ public sealed partial class RecommendationsGrid
         }
     }
 
+    private void StartSchedule(RecommendationView view)
+    {
+        _dismissing = null;
+        _scheduling = view;
+    }
+
+    private async Task ScheduledAsync(ActionResult? result)
+    {
+        _scheduling = null;
+        if (result is null)
+        {
+            return;
+        }
+
+        Snackbar.Add(result.Message, MudBlazor.Severity.Success);
+        if (_grid is not null)
+        {
+            await _grid.ReloadServerData();
+        }
+    }
+
     private void StartDismiss(RecommendationView view)
     {
+        _scheduling = null;
         _dismissing = view;
         _reason = null;
         _dismissError = null;

@@ -4,6 +4,7 @@ using PortalOps.Domain.Approvals;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Costs;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Scaling;
 using PortalOps.Domain.Security;
 using PortalOps.Web.Components.Pages.Costs;
 using PortalOps.Web.Tests.Fakes;
@@ -246,6 +247,163 @@ public sealed class CostsPageTests : PortalTestContext
 
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=rec-row]")));
         Assert.NotNull(page.Find("[data-testid=cost-no-spend]"));
+    }
+
+    private ScheduleList AddSchedules()
+    {
+        var schedules = new ScheduleList();
+        schedules.Items.Add(OffHours("office-hours", TestData.SandboxAccount));
+        schedules.Items.Add(OffHours("long-day", TestData.SandboxAccount));
+        schedules.Items.Add(OffHours("other-account", Other));
+        var settings = new OffHoursSettings();
+        Services.AddSingleton(settings);
+        Services.AddSingleton<IOffHoursStore>(schedules);
+        Services.AddScoped<RecommendationSchedules>();
+        return schedules;
+    }
+
+    private static SavedSchedule OffHours(string name, string account) =>
+        new(Guid.NewGuid(), 1, new ScheduleContent(name, "Europe/Berlin",
+            ScheduleDraft.Week.Take(5).Select(d => new SchedulePeriod(d, new TimeOnly(8, 0), new TimeOnly(19, 0))).ToList(), [], account),
+            Guid.Empty, "test", Start.AddDays(-10));
+
+    private static Task ChooseAsync(IRenderedComponent<CostsPage> page, string schedule) =>
+        page.InvokeAsync(() => page.FindComponents<MudBlazor.MudSelect<string>>().Single(s => s.Instance.Label == "Schedule").Instance.ValueChanged.InvokeAsync(schedule));
+
+    [Fact]
+    public async Task AttachSchedule_Operator_PicksOneOfTheirSchedules_AndOnePressSubmitsOneTagEditThatWaitsForApproval()
+    {
+        AddSchedules();
+        SignIn("olga", Role.Operator, new Scope(TestData.SandboxAccount, "*"));
+        var page = RenderPage<CostsPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=rec-schedule]")));
+
+        page.Find("[data-testid=rec-schedule]").Click();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=rec-schedule-form]")));
+        var offered = page.FindComponents<MudBlazor.MudSelectItem<string>>().Select(i => i.Instance.Value).ToList();
+        Assert.Equal(["long-day", "office-hours"], offered); // not the other account's schedule
+        Assert.Contains("Schedule=", page.Find("[data-testid=rec-schedule-form]").TextContent, StringComparison.Ordinal);
+        await ChooseAsync(page, "office-hours");
+        page.Find("[data-testid=rec-schedule-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains(SnackbarMessages, m => m.Contains("waits for approval", StringComparison.Ordinal)));
+        var request = Assert.Single(Approvals.All);
+        Assert.Equal(("instances.tags", "Cost recommendation"), (request.KindName, request.Rule));
+        Assert.Equal("office-hours", request.Parameters["tag:Schedule"]);
+        Assert.Equal("i-0idle", Assert.Single(request.Targets).Ref.InstanceId);
+        Assert.Empty(page.FindAll("[data-testid=rec-schedule-form]"));
+        Assert.Empty(Compute.Calls);
+    }
+
+    [Fact]
+    public void AttachSchedule_Viewer_HasNoButton()
+    {
+        AddSchedules();
+        SignIn("vera", Role.Viewer, new Scope(TestData.SandboxAccount, "*"));
+
+        var page = RenderPage<CostsPage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=rec-row]")));
+        Assert.Empty(page.FindAll("[data-testid=rec-schedule]"));
+        Assert.Empty(page.FindAll("[data-testid=rec-schedule-form]"));
+    }
+
+    [Fact]
+    public async Task AttachSchedule_Viewer_IsRefusedByKeyToo()
+    {
+        AddSchedules();
+        var vera = SignIn("vera", Role.Viewer, new Scope(TestData.SandboxAccount, "*"));
+        await using var scope = Services.CreateAsyncScope();
+
+        var result = await scope.ServiceProvider.GetRequiredService<RecommendationSchedules>()
+            .AttachAsync(vera.AsActor(Channel.Web), Recommendation.KeyOf(RecommendationKind.StopIdle, new InstanceRef(TestData.SandboxAccount, TestData.EuWest, "i-0idle")), "office-hours");
+
+        Assert.Equal(PortalOps.Domain.Actions.ActionStatus.Refused, result.Status);
+        Assert.Contains("needs the Operator role", result.Message, StringComparison.Ordinal);
+        Assert.Empty(Approvals.All);
+    }
+
+    [Fact]
+    public async Task AttachSchedule_InstanceFollowingAnotherSchedule_ShowsWhichOne_AndSubmitsNothing()
+    {
+        AddSchedules();
+        var night = new Recommendation(RecommendationKind.StopIdle, new InstanceRef(TestData.SandboxAccount, TestData.EuWest, "i-0night"), "night-batch",
+            new Dictionary<string, string> { ["team"] = "data" }, "m5.large", null, 60m, Confidence.High, ["CPU p95 0.8 %"]);
+        _store.Items.Add(night);
+        Inventory.Add(new Instance(night.Resource, "night-batch", "m5.large", InstanceState.Running, "eu-west-1a", "Linux/UNIX", Start.AddDays(-40),
+            new Dictionary<string, string> { ["team"] = "data", ["Schedule"] = "night-shift" }, []));
+        SignIn("olga", Role.Operator, new Scope(TestData.SandboxAccount, "*"));
+        var page = RenderPage<CostsPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=rec-schedule]").Count));
+
+        page.FindAll("[data-testid=rec-schedule]")[1].Click();
+        await ChooseAsync(page, "office-hours");
+        page.Find("[data-testid=rec-schedule-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("i-0night follows another schedule, night-shift (Schedule=night-shift)", page.Find("[data-testid=rec-schedule-error]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(Approvals.All);
+        Assert.NotNull(page.Find("[data-testid=rec-schedule-form]"));
+    }
+
+    [Fact]
+    public async Task AttachSchedule_ScheduleRemovedMeanwhile_ShowsThatItDoesNotExist_AndSubmitsNothing()
+    {
+        var schedules = AddSchedules();
+        SignIn("olga", Role.Operator, new Scope(TestData.SandboxAccount, "*"));
+        var page = RenderPage<CostsPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=rec-schedule]")));
+        page.Find("[data-testid=rec-schedule]").Click();
+        await ChooseAsync(page, "long-day");
+
+        schedules.Items.RemoveAll(s => s.Name == "long-day");
+        page.Find("[data-testid=rec-schedule-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("There is no off-hours schedule called long-day.", page.Find("[data-testid=rec-schedule-error]").TextContent));
+        Assert.Empty(Approvals.All);
+    }
+
+    [Fact]
+    public void AttachSchedule_NoScheduleActsThere_SaysSoAndWhereToMakeOne()
+    {
+        var schedules = AddSchedules();
+        schedules.Items.RemoveAll(s => s.Content.AccountId == TestData.SandboxAccount);
+        SignIn("olga", Role.Operator, new Scope(TestData.SandboxAccount, "*"));
+        var page = RenderPage<CostsPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=rec-schedule]")));
+
+        page.Find("[data-testid=rec-schedule]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains($"acts in {TestData.SandboxAccount}/{TestData.EuWest}", page.Find("[data-testid=rec-schedule-none]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[data-testid=rec-schedule-confirm]"));
+    }
+
+    /// <summary>Off-hours schedules in memory: only the listing matters here.</summary>
+    private sealed class ScheduleList : IOffHoursStore
+    {
+        public List<SavedSchedule> Items { get; } = [];
+
+        public Task<IReadOnlyList<SavedSchedule>> ListAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<SavedSchedule>>(Items.ToList());
+
+        public Task<SavedSchedule?> FindAsync(Guid id, CancellationToken cancellationToken = default) => Task.FromResult(Items.FirstOrDefault(s => s.Id == id));
+
+        public Task<IReadOnlyList<SavedSchedule>> HistoryAsync(Guid id, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<SavedSchedule>>(Items.Where(s => s.Id == id).ToList());
+
+        public Task AddVersionAsync(SavedSchedule schedule, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<bool> AddOverrideAsync(ScheduleOverride value, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ScheduleOverride>> OverridesEndingSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<ScheduleOverride>>([]);
+
+        public Task<bool> TryClaimAsync(EdgeRecord record, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<EdgeRecord?> FindRecordAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult<EdgeRecord?>(null);
+
+        public Task CompleteAsync(string key, EdgeOutcome outcome, string? summary, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<EdgeRecord>> RecordsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<EdgeRecord>>([]);
+
+        public Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => Task.FromResult(0);
     }
 
     private sealed class FakeSpend(TimeProvider clock) : ISpendSource
