@@ -203,6 +203,7 @@ public sealed class ActionPipeline(
         var parameters = $"{{\"approval\":\"{request.Id}\"}}";
         ActionExecution execution;
         IReadOnlyList<ResolvedTarget>? current = null;
+        var claimedKey = false;
         try
         {
             var refusal = await ReauthorizeAsync(request, cancellationToken);
@@ -218,7 +219,23 @@ public sealed class ActionPipeline(
                 return new ActionResult(ActionStatus.Refused, reason, request.Id);
             }
 
-            execution = await ExecuteOnceAsync(request.Kind, current!, request.Parameters, request.Id.ToString("N"), cancellationToken);
+            execution = await ExecuteOnceAsync(request.Kind, current!, request.Parameters, request.Id.ToString("N"), cancellationToken, () => claimedKey = true);
+        }
+        catch (Exception ex) when (!claimedKey && ex is not OperationCanceledException)
+        {
+            // Nothing was called (a lookup, the key's claim or the refusal's record failed — the database was away): the request
+            // goes back to the queue, and the sweeper queues it again.
+            await DurablyAsync(async () =>
+            {
+                var fresh = await approvals.FindAsync(approvalId, CancellationToken.None);
+                if (fresh is { Status: ApprovalStatus.Executing })
+                {
+                    var version = fresh.Version;
+                    fresh.Requeue(clock.GetUtcNow());
+                    await approvals.UpdateAsync(fresh, version, CancellationToken.None);
+                }
+            });
+            return new ActionResult(ActionStatus.Failed, $"Could not be carried out now ({ex.GetType().Name}); it is queued again.", request.Id);
         }
         catch (OperationCanceledException)
         {
@@ -511,10 +528,11 @@ public sealed class ActionPipeline(
     /// Runs the action unless its idempotency key was claimed before: the key is claimed in the <see cref="IActionLedger"/> first
     /// and its outcome recorded after, so a repeat gets the first outcome (or "under way") without a second call to the port.
     /// </summary>
-    private async Task<ActionExecution> ExecuteOnceAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
+    private async Task<ActionExecution> ExecuteOnceAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken, Action? claimed = null)
     {
         var ledgerKey = $"{kind.Name}:{idempotencyKey}";
         var prior = await ledger.TryClaimAsync(ledgerKey, kind.Name, clock.GetUtcNow(), cancellationToken);
+        claimed?.Invoke();
         if (prior is not null)
         {
             return prior.IsCompleted

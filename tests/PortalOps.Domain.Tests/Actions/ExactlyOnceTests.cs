@@ -206,7 +206,7 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
-    public async Task ExecuteApprovedAsync_LedgerFailsAfterTheClaim_RecordsTheFailureInsteadOfStayingExecuting()
+    public async Task ExecuteApprovedAsync_LedgerDownBeforeTheCall_GoesBackToTheQueueAndRunsOnceWhenItIsBack()
     {
         var id = await ApprovedTerminateAsync();
         _h.Ledger.Throws = new InvalidOperationException("database is down");
@@ -214,8 +214,16 @@ public sealed class ExactlyOnceTests
         var result = await _h.Pipeline.ExecuteApprovedAsync(id);
 
         Assert.Equal(ActionStatus.Failed, result.Status);
+        Assert.Contains("queued again", result.Message, StringComparison.Ordinal);
         Assert.Empty(_h.Compute.Calls);
-        Assert.Equal(ApprovalStatus.Failed, _h.Approvals.Get(id).Status);
+        Assert.Equal(ApprovalStatus.Approved, _h.Approvals.Get(id).Status);
+
+        _h.Ledger.Throws = null;
+        _h.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(1, await _h.Pipeline.SweepApprovedAsync());
+        Assert.Equal(ActionStatus.Executed, (await _h.Pipeline.ExecuteApprovedAsync(id)).Status);
+        Assert.Single(_h.Compute.Calls);
+        Assert.Equal(ApprovalStatus.Executed, _h.Approvals.Get(id).Status);
     }
 
     /// <summary>Claims the request as a run of the execution job would, then "stops" (the node is killed before it records anything).</summary>

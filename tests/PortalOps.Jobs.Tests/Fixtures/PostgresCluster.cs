@@ -34,6 +34,21 @@ public sealed class PostgresCluster
 
     public static Task<PostgresCluster> GetAsync() => Shared.Value;
 
+    /// <summary>
+    /// A server of the caller's own (always a local initdb cluster, never the shared one), for tests that restart it under load;
+    /// <see cref="StopPrivate"/> ends it.
+    /// </summary>
+    public static async Task<PostgresCluster> StartPrivateAsync()
+    {
+        var local = await LocalServer.StartAsync();
+        return await PrepareAsync($"Host=127.0.0.1;Port={local.Port};Username=postgres;Database=postgres;Pooling=false;Timeout=15", local);
+    }
+
+    /// <summary>Restarts a private server (pg_ctl restart, fast: every session is ended, as a fail-over or an upgrade does).</summary>
+    public Task RestartAsync() => (_local ?? throw new InvalidOperationException("Only a private server is restarted.")).RestartAsync();
+
+    public void StopPrivate() => Stop();
+
     /// <summary>Creates a fresh, migrated database and returns its connection string.</summary>
     public Task<string> CreateDatabaseAsync() => CreateDatabaseAsync(_templateName);
 
@@ -90,6 +105,11 @@ public sealed class PostgresCluster
             admin = $"Host=127.0.0.1;Port={local.Port};Username=postgres;Database=postgres;Pooling=false;Timeout=15";
         }
 
+        return await PrepareAsync(admin, local);
+    }
+
+    private static async Task<PostgresCluster> PrepareAsync(string admin, LocalServer? local)
+    {
         var template = $"portalops_template_{Guid.NewGuid():N}";
         await ExecuteAsync(admin, $"CREATE DATABASE \"{template}\"");
         var templateConnection = WithDatabase(admin, template, pooling: false);
@@ -191,6 +211,9 @@ public sealed class PostgresCluster
             ]);
             return server;
         }
+
+        public Task RestartAsync() =>
+            RunToolAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_root, "server.log"), "-m", "fast", "-w", "-t", "60", "restart"]);
 
         public void Stop()
         {

@@ -58,9 +58,13 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>A PostgreSQL database with nothing in it yet: no portal tables, no Hangfire schema.</summary>
     public static Task<TestDatabase> CreateEmptyPostgresAsync() => CreatePostgresAsync(empty: true);
 
-    private static async Task<TestDatabase> CreatePostgresAsync(bool empty)
+    private static async Task<TestDatabase> CreatePostgresAsync(bool empty) => await CreatePostgresAsync(await PostgresCluster.GetAsync(), empty);
+
+    /// <summary>A migrated database on a server of the test's own (see <see cref="PostgresCluster.StartPrivateAsync"/>).</summary>
+    public static Task<TestDatabase> CreatePostgresAsync(PostgresCluster cluster) => CreatePostgresAsync(cluster, empty: false);
+
+    private static async Task<TestDatabase> CreatePostgresAsync(PostgresCluster cluster, bool empty)
     {
-        var cluster = await PostgresCluster.GetAsync();
         var connectionString = empty ? await cluster.CreateEmptyDatabaseAsync() : await cluster.CreateDatabaseAsync();
         var directory = Directory.CreateTempSubdirectory("portalops-test-").FullName;
         return new TestDatabase(PortalDatabase.Postgres(connectionString, directory), directory, async () =>
