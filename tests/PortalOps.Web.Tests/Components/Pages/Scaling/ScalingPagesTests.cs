@@ -112,7 +112,7 @@ public sealed class ScalingPagesTests : PortalTestContext
         page.Find("[data-testid=capacity-submit]").Click();
 
         page.WaitForAssertion(() => Assert.Equal(["capacity web-00 min 1, desired 3, max 4"], _scaling.Calls));
-        Assert.Contains(AuditLog.Events(ActionKind.SetGroupCapacity.Name), e => e.AwsRequestId == "req-1");
+        page.WaitForAssertion(() => Assert.Contains(AuditLog.Events(ActionKind.SetGroupCapacity.Name), e => e.AwsRequestId == "req-1"));
     }
 
     [Fact]
@@ -204,7 +204,9 @@ public sealed class ScalingPagesTests : PortalTestContext
         page.Find("[data-testid=refresh-cancel]").Click();
 
         page.WaitForAssertion(() => Assert.Equal(["cancel-refresh web-00"], _scaling.Calls));
-        Assert.Contains(AuditLog.Events(ActionKind.CancelInstanceRefresh.Name), e => e.AwsRequestId == "req-1");
+
+        // The audit record follows the call's answer.
+        page.WaitForAssertion(() => Assert.Contains(AuditLog.Events(ActionKind.CancelInstanceRefresh.Name), e => e.AwsRequestId == "req-1"));
     }
 
     [Fact]

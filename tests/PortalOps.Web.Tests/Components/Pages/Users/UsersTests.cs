@@ -194,7 +194,7 @@ public sealed class UsersTests : PortalTestContext
         page.Find("[data-testid=edit-save]").Click();
 
         page.WaitForAssertion(() => Assert.Equal("Bob Builder", Users.Get(_bob.Id)!.DisplayName));
-        Assert.Equal(("alice", "Bob → Bob Builder"), (AuditLog.Events("users.rename").Single().ActorName, AuditLog.Events("users.rename").Single().Detail));
+        page.WaitForAssertion(() => Assert.Equal(("alice", "Bob → Bob Builder"), (AuditLog.Events("users.rename").Single().ActorName, AuditLog.Events("users.rename").Single().Detail)));
     }
 
     [Fact]

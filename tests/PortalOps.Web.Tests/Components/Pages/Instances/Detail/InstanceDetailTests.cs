@@ -68,7 +68,7 @@ public sealed class InstanceDetailTests : SandboxPortalTestContext
         await page.InvokeAsync(() => toggle.Instance.ValueChanged.InvokeAsync(true));
 
         page.WaitForAssertion(() => Assert.True(page.Instance.Attributes?.TerminationProtection));
-        Assert.Equal(AuditOutcome.Succeeded, Assert.Single(AuditLog.Events("instances.protection")).Outcome);
+        page.WaitForAssertion(() => Assert.Equal(AuditOutcome.Succeeded, Assert.Single(AuditLog.Events("instances.protection")).Outcome));
         await page.InvokeAsync(() => page.FindComponent<MudTabs>().Instance.ActivatePanelAsync(4, false));
         Assert.Contains("instances.protection", page.Find("[data-testid=audit-trail-row]").TextContent, StringComparison.Ordinal);
         var terminate = await Sandbox.ApplyAsync(InstanceAction.Terminate, [made], "k-protected");
