@@ -65,7 +65,17 @@ public sealed class PhoneTests(Browser browser) : IClassFixture<Browser>
             await page.GetByText("Metrics").TapAsync();
             var label = page.GetByTestId("chart-Cpu").Locator(".mud-charts-xaxis text, .mud-charts-yaxis text").First;
             await Expect(label).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });
-            var rendered = await label.EvaluateAsync<double>("t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a");
+            // Right after the tab opens the chart's SVG may still be laid out at no size (its scale reads NaN): measure once it has one.
+            var rendered = double.NaN;
+            for (var i = 0; i < 50 && !double.IsFinite(rendered); i++)
+            {
+                rendered = await label.EvaluateAsync<double>("t => { const m = t.getScreenCTM(); return m ? parseFloat(getComputedStyle(t).fontSize) * m.a : NaN; }");
+                if (!double.IsFinite(rendered))
+                {
+                    await Task.Delay(200);
+                }
+            }
+
             Assert.True(rendered >= 11, $"Chart axis labels render at {rendered:0.0} px on a phone; at least 11 px is readable.");
 
             // Monitoring: the sub-navigation wraps; the alert's answers are reachable; a tap acknowledges.
