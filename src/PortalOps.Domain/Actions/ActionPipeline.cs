@@ -199,7 +199,6 @@ public sealed class ActionPipeline(
         }
 
         var actorName = $"{request.RequestedByName} (approved by {request.DecidedByName})";
-        var targetText = DescribeTargets(request.Targets.Select(t => t.Ref).ToList());
         var parameters = $"{{\"approval\":\"{request.Id}\"}}";
         ActionExecution execution;
         IReadOnlyList<ResolvedTarget>? current = null;
@@ -250,14 +249,21 @@ public sealed class ActionPipeline(
         }
 
         await CompleteAsync(request, execution);
+        await TellOutcomeAsync(request, execution, current ?? request.Targets);
+        return new ActionResult(StatusOf(execution), execution.Summary, request.Id) { Created = execution.Created };
+    }
+
+    /// <summary>Audits an approved request's outcome (with the AWS request id) and tells its requester.</summary>
+    private async Task TellOutcomeAsync(ApprovalRequest request, ActionExecution execution, IReadOnlyList<ResolvedTarget> targets)
+    {
         await audit.AppendAsync(
-            new AuditEvent(actorName, request.RequestedBy, Channel.Job, request.KindName, WithCreated(targetText, execution.Created),
-                execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed, execution.Summary, parameters, execution.RequestId) { Where = Authorizer.FootprintOf(current ?? request.Targets) },
+            new AuditEvent($"{request.RequestedByName} (approved by {request.DecidedByName})", request.RequestedBy, Channel.Job, request.KindName,
+                WithCreated(DescribeTargets(request.Targets.Select(t => t.Ref).ToList()), execution.Created), execution.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed,
+                execution.Summary, $"{{\"approval\":\"{request.Id}\"}}", execution.RequestId) { Where = Authorizer.FootprintOf(targets) },
             CancellationToken.None);
         await notifier.NotifyAsync(
             new Notification(NotificationKind.ActionCompleted, execution.Succeeded ? "Approved action done" : execution.PartlySucceeded ? "Approved action partly done" : "Approved action failed", $"{request.Summary}: {execution.Summary}", [request.RequestedBy], request.Id),
             CancellationToken.None);
-        return new ActionResult(StatusOf(execution), execution.Summary, request.Id) { Created = execution.Created };
     }
 
     /// <summary>
@@ -380,15 +386,7 @@ public sealed class ActionPipeline(
                 continue; // The node carrying it out recorded it first.
             }
 
-            var parameters = $"{{\"approval\":\"{request.Id}\"}}";
-            await audit.AppendAsync(
-                new AuditEvent($"{request.RequestedByName} (approved by {request.DecidedByName})", request.RequestedBy, Channel.Job, request.KindName,
-                    WithCreated(DescribeTargets(request.Targets.Select(t => t.Ref).ToList()), outcome.Created), outcome.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed,
-                    outcome.Summary, parameters, outcome.RequestId) { Where = Authorizer.FootprintOf(request.Targets) },
-                CancellationToken.None);
-            await notifier.NotifyAsync(
-                new Notification(NotificationKind.ActionCompleted, outcome.Succeeded ? "Approved action done" : "Approved action failed", $"{request.Summary}: {outcome.Summary}", [request.RequestedBy], request.Id),
-                CancellationToken.None);
+            await TellOutcomeAsync(request, outcome, request.Targets);
             settled++;
         }
 
