@@ -15,9 +15,6 @@ internal static class HangfireStorageFactory
 {
     public const string PostgresSchema = "hangfire";
 
-    /// <summary>How long a job fetched by a worker that stopped answering stays invisible before another worker runs it (PostgreSQL).</summary>
-    public static readonly TimeSpan AbandonedJobTimeout = TimeSpan.FromMinutes(2);
-
     public static JobStorage Create(PortalDatabase database, JobsOptions options)
     {
         switch (database.Provider)
@@ -37,9 +34,9 @@ internal static class HangfireStorageFactory
                     EnableLongPolling = true,
 
                     // A worker keeps the jobs it runs invisible to the others by a heartbeat; when it dies the heartbeat stops and
-                    // another worker takes its jobs after this long (the storage's default, without the heartbeat, is 30 minutes).
+                    // another worker takes its jobs after Jobs:AbandonedJobTimeout (the storage's default, without the heartbeat, is 30 minutes).
                     UseSlidingInvisibilityTimeout = true,
-                    InvisibilityTimeout = AbandonedJobTimeout,
+                    InvisibilityTimeout = options.AbandonedJobTimeout,
                 };
                 return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, postgres), postgres);
             default:

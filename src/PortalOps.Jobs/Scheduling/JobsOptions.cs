@@ -22,6 +22,12 @@ public sealed class JobsOptions
     /// </summary>
     public string? WorkerHealthUrls { get; set; }
 
+    /// <summary>
+    /// PostgreSQL only: how long a job fetched by a worker that stopped answering (killed, cut off from the database) stays
+    /// invisible before another worker runs it again. A live worker renews its hold on the jobs it runs well within this time.
+    /// </summary>
+    public TimeSpan AbandonedJobTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>True when this node runs a Hangfire server.</summary>
     public bool RunsServer => NodeRoles.RunsServer(Role);
 
@@ -72,6 +78,11 @@ internal sealed class JobsOptionsValidator : IValidateOptions<JobsOptions>
         if (options.QueuePollInterval < TimeSpan.FromMilliseconds(100) || options.QueuePollInterval > TimeSpan.FromMinutes(5))
         {
             failures.Add($"{JobsOptions.Section}:{nameof(JobsOptions.QueuePollInterval)} must be between 00:00:00.1 and 00:05:00 (it is {options.QueuePollInterval}).");
+        }
+
+        if (options.AbandonedJobTimeout < TimeSpan.FromSeconds(5) || options.AbandonedJobTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{JobsOptions.Section}:{nameof(JobsOptions.AbandonedJobTimeout)} must be between 00:00:05 and 01:00:00 (it is {options.AbandonedJobTimeout}).");
         }
 
         foreach (var url in JobsOptions.SplitUrls(options.WorkerHealthUrls))

@@ -55,6 +55,18 @@ public sealed class NodeRoleTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("00:00:01")]
+    [InlineData("02:00:00")]
+    public async Task StartAsync_AbandonedJobTimeoutOutOfRange_FailsNamingTheKey(string value)
+    {
+        using var host = TestHost.Build(_database, "worker", new FakeCompute(), new Dictionary<string, string?> { ["Jobs:AbandonedJobTimeout"] = value });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains($"Jobs:AbandonedJobTimeout must be between 00:00:05 and 01:00:00 (it is {value})", error.Message);
+    }
+
+    [Theory]
     [InlineData("web", false)]
     [InlineData("all", true)]
     [InlineData("worker", true)]
