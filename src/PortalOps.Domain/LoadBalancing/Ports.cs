@@ -18,6 +18,15 @@ public interface ILoadBalancing
     async Task<IReadOnlyList<TargetGroup>> TargetGroupListAsync(CloudScope scope, CancellationToken cancellationToken = default) =>
         await TargetGroupsAsync(scope, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// <see cref="TargetGroupListAsync"/> a page at a time, so that a drain's search can ask the groups of the first page while
+    /// the next is read. By default the whole list as one page.
+    /// </summary>
+    async IAsyncEnumerable<IReadOnlyList<TargetGroup>> TargetGroupPagesAsync(CloudScope scope, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        yield return await TargetGroupListAsync(scope, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>One target group's health now; only the given targets when <paramref name="targetIds"/> is set.</summary>
     Task<IReadOnlyList<TargetHealthEntry>> HealthAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<TargetRef>? targets = null, CancellationToken cancellationToken = default);
 

@@ -153,29 +153,64 @@ public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistra
             return ([], false);
         }
 
-        /// <summary>Every other instance target group of the scope, asked about just these instances, a bounded number at a time.</summary>
+        /// <summary>
+        /// Every other instance target group of the scope, asked about just these instances, a bounded number at a time; the
+        /// groups of a listing page are asked while the next page is read, so a group early in the listing starts draining
+        /// after one page rather than after the whole listing.
+        /// </summary>
         private async Task SearchAsync(CloudScope scope, IReadOnlySet<string> ids, IReadOnlyList<TargetRef> asked, IReadOnlySet<string> handled)
         {
-            var all = await owner.loadBalancing.TargetGroupListAsync(scope, Token);
-            var rest = all.Where(g => !handled.Contains(g.Arn) && HoldsInstances(g)).ToList();
             var found = new List<Task>();
-            foreach (var g in rest.Where(g => g.Targets.Count > 0))
+            var asks = new List<Task>();
+            var bound = new SemaphoreSlim(Math.Max(1, owner.settings.DrainSearchParallelism));
+            try
             {
-                // The list came with health (the sandbox, a full read): nothing to ask.
-                found.Add(Guarded(DrainGroupAsync(scope, new Candidate(g.Arn, g.Name, g.DeregistrationDelay), RegistrationsOf(g.Targets, ids))));
+                await foreach (var page in owner.loadBalancing.TargetGroupPagesAsync(scope, Token).WithCancellation(Token))
+                {
+                    foreach (var g in page.Where(g => !handled.Contains(g.Arn) && HoldsInstances(g)))
+                    {
+                        if (g.Targets.Count > 0)
+                        {
+                            // The list came with health (the sandbox, a full read): nothing to ask.
+                            Found(g, RegistrationsOf(g.Targets, ids));
+                        }
+                        else
+                        {
+                            asks.Add(AskAsync(g));
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                // Whatever the listing did, the asks already under way end before the search does.
+                await Task.WhenAll(asks.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
             }
 
-            var unread = rest.Where(g => g.Targets.Count == 0).ToList();
-            if (unread.Count == 0)
+            await Task.WhenAll(asks);
+            Task[] drains;
+            lock (found)
             {
-                await Task.WhenAll(found);
-                return;
+                drains = [.. found];
             }
 
-            await Parallel.ForEachAsync(unread, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, owner.settings.DrainSearchParallelism), CancellationToken = Token }, async (g, ct) =>
+            await Task.WhenAll(drains);
+
+            async Task AskAsync(TargetGroup g)
             {
-                var health = await owner.loadBalancing.HealthAsync(scope, g.Arn, asked, ct);
-                var registrations = RegistrationsOf(health, ids);
+                await bound.WaitAsync(Token);
+                try
+                {
+                    Found(g, RegistrationsOf(await owner.loadBalancing.HealthAsync(scope, g.Arn, asked, Token), ids));
+                }
+                finally
+                {
+                    bound.Release();
+                }
+            }
+
+            void Found(TargetGroup g, IReadOnlyList<TargetRef> registrations)
+            {
                 if (registrations.Count > 0)
                 {
                     lock (found)
@@ -183,8 +218,7 @@ public sealed class TargetDrainer(ILoadBalancing loadBalancing, IDrainedRegistra
                         found.Add(Guarded(DrainGroupAsync(scope, new Candidate(g.Arn, g.Name, g.DeregistrationDelay), registrations)));
                     }
                 }
-            });
-            await Task.WhenAll(found);
+            }
         }
 
         /// <summary>Deregisters the instances from one group, then looks at them until they have left <c>draining</c> or the group's bound is up.</summary>

@@ -59,6 +59,38 @@ internal sealed class FakeLoadBalancing(TimeProvider clock, ConcurrentQueue<stri
         }
     }
 
+    /// <summary>When set, the listing comes a page of this many groups at a time and without health, as from ELBv2.</summary>
+    public int? ListPageSize { get; set; }
+
+    /// <summary>Awaited before each listing page after the first (a slow page), with the page's number.</summary>
+    public Func<int, Task>? BeforePage { get; set; }
+
+    public async IAsyncEnumerable<IReadOnlyList<TargetGroup>> TargetGroupPagesAsync(CloudScope scope, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (ListPageSize is not int size)
+        {
+            yield return await TargetGroupsAsync(scope, cancellationToken);
+            yield break;
+        }
+
+        List<TargetGroup> all;
+        lock (gate)
+        {
+            all = groups.Where(g => g.Scope == scope).Select(g => ToGroup(g.Arn) with { Targets = [] }).ToList();
+        }
+
+        for (var page = 0; page * size < all.Count; page++)
+        {
+            if (page > 0 && BeforePage is not null)
+            {
+                await BeforePage(page);
+            }
+
+            Log.Enqueue("DescribeTargetGroups");
+            yield return all.Skip(page * size).Take(size).ToList();
+        }
+    }
+
     public Task<IReadOnlyList<TargetHealthEntry>> HealthAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<TargetRef>? targets = null, CancellationToken cancellationToken = default)
     {
         Log.Enqueue("DescribeTargetHealth");

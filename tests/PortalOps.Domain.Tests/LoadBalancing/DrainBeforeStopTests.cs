@@ -207,6 +207,42 @@ public sealed class DrainBeforeStopTests
         Assert.Empty(await remembered.TakeAsync([new InstanceRef(Scope.AccountId, Scope.Region, Web1)]));
     }
 
+    [Fact]
+    public async Task Stop_NoIndex_DeregistersFromAGroupOfTheFirstListingPageBeforeTheNextPageArrives()
+    {
+        // Groups are listed two a page without health; the instance is in "web" (first page); the second page is held.
+        for (var i = 0; i < 3; i++)
+        {
+            elb.AddGroup(Scope, $"other-{i}", TimeSpan.FromSeconds(30), null, null, ("i-0bbbbbbbbbbbbbbb" + i, TargetHealthState.Healthy));
+        }
+
+        var deregisteredWhileHeld = false;
+        elb.ListPageSize = 2;
+        elb.BeforePage = async page =>
+        {
+            if (page == 1)
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while (!log.Contains($"DeregisterTargets:{Web1}") && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(10);
+                }
+
+                deregisteredWhileHeld = log.Contains($"DeregisterTargets:{Web1}");
+            }
+        };
+
+        var execution = await RunAsync(ActionKind.StopInstances, Web1);
+
+        Assert.True(execution.Succeeded, execution.Summary);
+        Assert.True(deregisteredWhileHeld, string.Join(" → ", log));
+        var calls = log.ToList();
+        Assert.Equal(2, calls.Count(c => c == "DescribeTargetGroups"));
+        Assert.True(calls.IndexOf($"DeregisterTargets:{Web1}") < calls.LastIndexOf("DescribeTargetGroups"), string.Join(" → ", calls));
+        Assert.True(calls.IndexOf($"DeregisterTargets:{Web1}") < calls.IndexOf($"StopInstances:{Web1}"));
+        Assert.Single(calls, c => c.StartsWith("DeregisterTargets:", StringComparison.Ordinal));
+    }
+
     private sealed class OneScope : Accounts.ICloudProvider
     {
         public string Name => "Test";

@@ -73,10 +73,22 @@ public sealed class AwsLoadBalancing(IElbV2Api elb, LoadBalancingSettings? setti
     public async Task<IReadOnlyList<DomainTargetGroup>> TargetGroupListAsync(CloudScope scope, CancellationToken cancellationToken = default)
     {
         var groups = await elb.DescribeTargetGroupsAsync(scope, ct: cancellationToken).ConfigureAwait(false);
-        return groups.Select(g => new DomainTargetGroup(scope, g.Arn, g.Name, g.Protocol, g.Port, g.TargetType, g.LoadBalancerArns.Distinct(StringComparer.Ordinal).ToList(), [])
+        return groups.Select(g => ToListed(scope, g)).ToList();
+    }
+
+    private static DomainTargetGroup ToListed(CloudScope scope, TargetGroup g) =>
+        new(scope, g.Arn, g.Name, g.Protocol, g.Port, g.TargetType, g.LoadBalancerArns.Distinct(StringComparer.Ordinal).ToList(), [])
         {
             HealthCheckPath = g.HealthCheckPath,
-        }).ToList();
+        };
+
+    /// <summary>DescribeTargetGroups a page at a time: a drain's search asks the first page's groups while the next is read.</summary>
+    public async IAsyncEnumerable<IReadOnlyList<DomainTargetGroup>> TargetGroupPagesAsync(CloudScope scope, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var page in elb.DescribeTargetGroupPagesAsync(scope, cancellationToken).ConfigureAwait(false))
+        {
+            yield return page.Select(g => ToListed(scope, g)).ToList();
+        }
     }
 
     public async Task<IReadOnlyList<TargetHealthEntry>> HealthAsync(CloudScope scope, string targetGroupArn, IReadOnlyList<TargetRef>? targets = null, CancellationToken cancellationToken = default) =>

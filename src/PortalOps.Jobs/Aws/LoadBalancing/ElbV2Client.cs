@@ -32,6 +32,9 @@ public interface IElbV2Api
 
     Task<IReadOnlyList<TargetGroup>> DescribeTargetGroupsAsync(CloudScope scope, string? loadBalancerArn = null, IReadOnlyList<string>? arns = null, IReadOnlyList<string>? names = null, CancellationToken ct = default);
 
+    /// <summary>Every target group of the scope, a DescribeTargetGroups page (up to 400) at a time as it arrives.</summary>
+    IAsyncEnumerable<IReadOnlyList<TargetGroup>> DescribeTargetGroupPagesAsync(CloudScope scope, CancellationToken ct = default);
+
     Task<TargetGroup> CreateTargetGroupAsync(CloudScope scope, TargetGroupSpec spec, CancellationToken ct = default);
 
     Task<string?> DeleteTargetGroupAsync(CloudScope scope, string arn, CancellationToken ct = default);
@@ -94,6 +97,19 @@ public sealed class ElbV2Client(AwsProtocolClient core, AwsClients clients) : IE
             var r = await Call(scope, "DescribeTargetGroups", new QueryParameters().Add("LoadBalancerArn", loadBalancerArn).List("TargetGroupArns", arns).List("Names", names).Add("PageSize", 400).Add("Marker", marker), ct).ConfigureAwait(false);
             return (r.Body.Members("TargetGroups").Select(ParseTargetGroup), r.Body.Str("NextMarker"));
         }).ConfigureAwait(false);
+
+    public async IAsyncEnumerable<IReadOnlyList<TargetGroup>> DescribeTargetGroupPagesAsync(CloudScope scope, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        string? marker = null;
+        do
+        {
+            var r = await Call(scope, "DescribeTargetGroups", new QueryParameters().Add("PageSize", 400).Add("Marker", marker), ct).ConfigureAwait(false);
+            yield return r.Body.Members("TargetGroups").Select(ParseTargetGroup).ToList();
+            var next = r.Body.Str("NextMarker");
+            marker = string.IsNullOrEmpty(next) || next == marker ? null : next;
+        }
+        while (marker is not null);
+    }
 
     public async Task<TargetGroup> CreateTargetGroupAsync(CloudScope scope, TargetGroupSpec spec, CancellationToken ct = default)
     {

@@ -64,6 +64,18 @@ public sealed class AwsLoadBalancingMotoTests(MotoServer moto) : IAsyncLifetime
         Assert.Equal(1, proxy.CallsTo("DescribeTargetHealth"));
         Assert.Equal(1, proxy.CallsTo("DescribeTargetGroupAttributes"));
         Assert.Equal(2, proxy.CallsTo("DescribeTags"));
+
+        // The drain's search reads the same groups a page at a time, without health or tags.
+        var pages = new List<IReadOnlyList<PortalOps.Domain.LoadBalancing.TargetGroup>>();
+        await foreach (var page in adapter.TargetGroupPagesAsync(Scope))
+        {
+            pages.Add(page);
+        }
+
+        var listed = Assert.Single(Assert.Single(pages));
+        Assert.Equal((tg, group.Name), (listed.Arn, listed.Name));
+        Assert.Empty(listed.Targets);
+        Assert.Equal(2, proxy.CallsTo("DescribeTargetGroups"));
     }
 
     [Fact]

@@ -83,6 +83,12 @@ public sealed class BotocoreContractTests
         var tgs = await api.DescribeTargetGroupsAsync(Scope, loadBalancerArn: "arn:lb");
         Assert.Equal(2, tgs[0].Port);
         await api.DescribeTargetGroupsAsync(Scope, arns: ["arn:tg"], names: ["tg"]);
+        await foreach (var page in api.DescribeTargetGroupPagesAsync(Scope))
+        {
+            Assert.Equal(2, page[0].Port);
+            break;
+        }
+
         await api.CreateTargetGroupAsync(Scope, new TargetGroupSpec("tg", "HTTP", 80, "vpc-1", HealthCheckPath: "/health", HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2, UnhealthyThresholdCount: 3, Matcher: "200-299"));
         var listeners = await api.DescribeListenersAsync(Scope, "arn:lb");
         Assert.Equal(2, listeners[0].DefaultActions.Count);
