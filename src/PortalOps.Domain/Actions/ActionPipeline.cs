@@ -701,7 +701,7 @@ public sealed class ActionPipeline(
                 : executor is null ? null : await executor.ResolveAsync(kind, target, cancellationToken);
             if (found is null)
             {
-                var what = kind.Target switch { ActionTarget.Instances => "Instance", ActionTarget.Volumes => "Volume", ActionTarget.ComplianceResources => "Resource", ActionTarget.ScalingGroups => "Auto Scaling group", ActionTarget.TargetGroups => "Target group", ActionTarget.BackupPolicies => "Backup policy", ActionTarget.RecoveryPoints => "Recovery point", _ => "Elastic IP" };
+                var what = kind.Target switch { ActionTarget.Instances => "Instance", ActionTarget.Volumes => "Volume", ActionTarget.ComplianceResources => "Resource", ActionTarget.ScalingGroups => "Auto Scaling group", ActionTarget.TargetGroups => "Target group", ActionTarget.BackupPolicies => "Backup policy", ActionTarget.RecoveryPoints => "Recovery point", ActionTarget.OffHoursSchedules => "Off-hours schedule", ActionTarget.Budgets => "Budget scope", ActionTarget.Addresses => "Elastic IP", _ => "Target" };
                 return Resolution.Refuse(ActionStatus.NotFound, $"{what} {target.InstanceId} was not found in {target.AccountId}/{target.Region}.");
             }
 

@@ -131,6 +131,19 @@ public class ScopedActionsTests
         Assert.Equal(AuditOutcome.Denied, Assert.Single(_h.Audit.Events).Outcome);
     }
 
+    [Theory]
+    [InlineData("offhours.schedule.save", "Off-hours schedule office-hours")]
+    [InlineData("costs.budget.save", "Budget scope office-hours")]
+    public async Task Unknown_ScheduleOrBudget_IsNotFoundNamedAsWhatItIs(string kindName, string expected)
+    {
+        var kind = ActionKind.Find(kindName)!;
+        var result = await _h.Pipeline.SubmitAsync(_h.Operator.AsActor(Channel.Web), new ActionRequest(kind, [new InstanceRef(Make.ProdAccount, "eu-west-1", "office-hours")]));
+
+        Assert.Equal(ActionStatus.NotFound, result.Status);
+        Assert.Equal($"{expected} was not found in {Make.ProdAccount}/eu-west-1.", result.Message);
+        Assert.Empty(_executor.Calls);
+    }
+
     [Fact]
     public void ApprovalRule_Environments_ApplyOnlyToTargetsInThem()
     {
@@ -145,7 +158,7 @@ public class ScopedActionsTests
     {
         public List<(IReadOnlyList<ResolvedTarget> Targets, string Key)> Calls { get; } = [];
 
-        public bool CanExecute(ActionKind kind) => kind == ActionKind.LaunchInstances || kind == ActionKind.DeleteVolumes;
+        public bool CanExecute(ActionKind kind) => kind == ActionKind.LaunchInstances || kind == ActionKind.DeleteVolumes || kind == ActionKind.SaveOffHoursSchedule || kind == ActionKind.SaveBudget;
 
         public Task<ActionExecution> ExecuteAsync(ActionKind kind, IReadOnlyList<ResolvedTarget> targets, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
         {
