@@ -68,6 +68,12 @@ internal sealed class NoStores : IApprovalStore, IAuditLog, INotifier, IActionSc
 
     public Task CompleteAsync(string key, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+    public Task<LedgerEntry?> FindAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult<LedgerEntry?>(null);
+
+    public Task RenewAsync(string key, DateTimeOffset now, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<bool> TryAbandonAsync(string key, DateTimeOffset seenBefore, ActionExecution execution, DateTimeOffset now, CancellationToken cancellationToken = default) => Task.FromResult(false);
+
     public Task<IReadOnlyList<ApprovalRequest>> ListDueForExpiryAsync(DateTimeOffset now, int take, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<ApprovalRequest>>([]);
 
     public Task<IReadOnlyList<ApprovalRequest>> ListApprovedSinceBeforeAsync(DateTimeOffset decidedBefore, int take, CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<ApprovalRequest>>([]);
