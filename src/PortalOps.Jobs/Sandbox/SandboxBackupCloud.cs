@@ -56,7 +56,8 @@ public sealed class SandboxBackupCloud(SandboxCloud cloud, TimeProvider clock, I
             points[id] = (new RecoveryPoint(new CloudScope(instance.AccountId, instance.Region), id, RecoveryPointKind.Image, RecoveryPointState.Pending, Created(tags, now),
                 new Dictionary<string, string>(tags, StringComparer.Ordinal), null, size), now + TimeSpan.FromSeconds(60 + (3 * size)), random.NextDouble() < options.Value.SandboxFailureRate);
             var root = found.Volumes.FirstOrDefault();
-            cloud.RegisterBackupImage(new ImageDetails(new CloudScope(instance.AccountId, instance.Region), id, name, instance.AccountId, null, "x86_64", found.Platform,
+            var architecture = found.ImageId is { } from ? cloud.FindImage(new CloudScope(instance.AccountId, instance.Region), from)?.Architecture : null;
+            cloud.RegisterBackupImage(new ImageDetails(new CloudScope(instance.AccountId, instance.Region), id, name, instance.AccountId, null, architecture ?? "x86_64", found.Platform,
                 root?.DeviceName ?? "/dev/xvda", root?.SizeGiB ?? 8, now, $"Backup image of {found.Name} ({found.InstanceId})"));
             return new BackupCreation([id], RequestId());
         }
