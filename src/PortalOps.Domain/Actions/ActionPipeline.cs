@@ -140,6 +140,12 @@ public sealed class ActionPipeline(
         }
 
         var policy = await policies.GetAsync(cancellationToken);
+        if (policy.RuleFor(request.Kind, resolution.Targets, resolution.Count) is null && request.RequireApproval is { Length: > 0 } asked)
+        {
+            // The request itself asks for approval (a module's own setting, such as restores): the preview says so, as the submit will.
+            return new ActionPreview(true, null, asked);
+        }
+
         return new ActionPreview(true, null, (policy.RuleFor(request.Kind, resolution.Targets, resolution.Count) ?? await ConditionRuleAsync(request.Kind, resolution.Targets, request.Parameters, cancellationToken))?.Name);
     }
 

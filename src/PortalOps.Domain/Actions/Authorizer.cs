@@ -138,6 +138,18 @@ public static class Authorizer
             }
         }
 
+        if (kind == ActionKind.RestoreInstance && parameters is not null && Backups.RestoreLaunch.Carries(parameters))
+        {
+            // Where the restored instance goes, and the tags it carries, are judged as a launch's.
+            var image = targets[0].Ref;
+            var tags = Backups.RestoreLaunch.DestinationTags(image, parameters);
+            if (!actor.CanSee(image.AccountId, image.Region, tags))
+            {
+                var text = string.Join(", ", tags.Select(t => $"{t.Key}={t.Value}"));
+                return AuthorizationDecision.Deny($"{actor.Name} may not launch in {image.AccountId}/{image.Region}{(text.Length == 0 ? string.Empty : $" with tags {text}")}: no scope of theirs covers it.");
+            }
+        }
+
         return AuthorizationDecision.Allow;
     }
 

@@ -111,6 +111,8 @@ public sealed class ApprovalRequest
 
     public string Summary => Kind.Target == ActionTarget.NewInstances
         ? Provisioning.LaunchParameters.Describe(Targets.FirstOrDefault()?.Ref, Parameters)
+        : Kind == ActionKind.RestoreInstance && Targets.Count == 1 && Backups.RestoreLaunch.Carries(Parameters)
+        ? Backups.RestoreLaunch.Describe(Targets[0].Ref, Parameters)
         : $"{Kind.Verb} {Targets.Count} {Kind.Noun}: {string.Join(", ", Targets.Take(3).Select(t => string.IsNullOrEmpty(t.Name) ? t.Ref.InstanceId : $"{t.Name} ({t.Ref.InstanceId})"))}{(Targets.Count > 3 ? ", …" : string.Empty)}";
 
     public static ApprovalRequest FromStore(

@@ -2,6 +2,7 @@ using System.Text.Json;
 using PortalOps.Domain.Actions;
 using PortalOps.Domain.Common;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Provisioning;
 using PortalOps.Domain.Security;
 
 namespace PortalOps.Domain.Backups;
@@ -18,7 +19,9 @@ public sealed class BackupActionExecutor(
     BackupRunEngine engine,
     TimeProvider clock,
     IRecoveryCloud? recovery = null,
-    DrillEngine? drills = null) : IActionExecutor
+    DrillEngine? drills = null,
+    IInstanceLauncher? launcher = null,
+    LaunchPlanner? planner = null) : IActionExecutor
 {
     private static readonly ActionKind[] Kinds =
     [
@@ -85,6 +88,11 @@ public sealed class BackupActionExecutor(
                     + (restore.AttachToInstanceId is { Length: > 0 } to ? $", attached to {to} as {restore.Device ?? "/dev/sdf"}." : "."), made.RequestId);
             }
 
+            if (kind == ActionKind.RestoreInstance && RestoreLaunch.Carries(parameters))
+            {
+                return await RestoreWithLaunchAsync(target, parameters, idempotencyKey, cancellationToken);
+            }
+
             if (kind == ActionKind.RestoreInstance)
             {
                 var restore = Read<InstanceRestore>(parameters);
@@ -112,6 +120,47 @@ public sealed class BackupActionExecutor(
         catch (DomainException e)
         {
             return new ActionExecution(false, e.Message, null);
+        }
+    }
+
+    /// <summary>
+    /// An instance from a backup image with the launch wizard's choices: the image is checked again (it may have been pruned or failed since
+    /// the request), then the launch is checked against what the provider offers and made with the request's key as its client token.
+    /// </summary>
+    private async Task<ActionExecution> RestoreWithLaunchAsync(InstanceRef image, IReadOnlyDictionary<string, string> parameters, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        if (launcher is null || planner is null)
+        {
+            return new ActionExecution(false, "Launching is not set up on this portal; nothing was restored.", null);
+        }
+
+        var point = await cloud.FindAsync(new CloudScope(image.AccountId, image.Region), image.InstanceId, cancellationToken);
+        if (RestoreLaunch.Problem(point, image) is { } problem)
+        {
+            return new ActionExecution(false, $"Not restored: {problem}", null);
+        }
+
+        var spec = RestoreLaunch.ToSpec(image, parameters);
+        var validation = await planner.ValidateAsync(spec, cancellationToken);
+        if (!validation.IsValid)
+        {
+            return new ActionExecution(false, $"Not restored: {validation}", null);
+        }
+
+        try
+        {
+            var result = await launcher.LaunchAsync(spec.ToRequest(), idempotencyKey, cancellationToken);
+            var made = result.Instances.Single();
+            return new ActionExecution(true, result.Replayed
+                ? $"Already restored by an earlier try of the same request: {made.InstanceId} from {image.InstanceId}."
+                : $"Instance {made.InstanceId} restored from {image.InstanceId} in {spec.AvailabilityZone} as {spec.InstanceType}.", result.RequestId)
+            {
+                Created = result.Instances,
+            };
+        }
+        catch (LaunchRefusedException e)
+        {
+            return new ActionExecution(false, $"Not restored: {e.Message}", e.RequestId);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using PortalOps.Domain.Actions;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Provisioning;
 using PortalOps.Domain.Security;
 
 namespace PortalOps.Domain.Backups;
@@ -11,7 +12,8 @@ namespace PortalOps.Domain.Backups;
 /// by default), backing up now, and restoring a volume or an instance. Input is checked here first, so a bad draft or restore is refused with
 /// the reason and nothing is submitted.
 /// </summary>
-public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSchedule cron, ActionPipeline pipeline, TimeProvider clock, IKmsKeys? keys = null)
+public sealed partial class BackupActions(
+    IBackupPolicyStore policies, ICronSchedule cron, ActionPipeline pipeline, TimeProvider clock, IKmsKeys? keys = null, IBackupCloud? cloud = null, IInventory? inventory = null)
 {
     public const string ApprovalRule = "Backup policies created or loosened need approval";
     public const string PolicyParameter = "policy";
@@ -156,20 +158,55 @@ public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSche
             }, cancellationToken);
     }
 
-    public Task<ActionResult> RestoreInstanceAsync(Actor actor, CloudScope scope, InstanceRestore restore, string idempotencyKey, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Restores one instance from a backup image with the launch wizard's choices (<paramref name="spec"/>: the image is the recovery point,
+    /// the count one). Refused with the reason when the image is missing, is not an AMI a backup policy made, or is not available yet; the
+    /// pipeline then authorizes it on the image (its instance's tags) and on where the new instance goes and the tags it carries, as a launch.
+    /// </summary>
+    public async Task<ActionResult> RestoreInstanceAsync(Actor actor, LaunchSpec spec, string idempotencyKey, CancellationToken cancellationToken = default)
     {
-        var problem = !restore.ImageId.StartsWith("ami-", StringComparison.Ordinal) ? $"'{restore.ImageId}' is not an image id."
-            : string.IsNullOrWhiteSpace(restore.InstanceType) || !restore.InstanceType.Contains('.', StringComparison.Ordinal) ? $"'{restore.InstanceType}' is not an instance type (such as t3.micro)."
-            : restore.AvailabilityZone is { Length: > 0 } zone && !zone.StartsWith(scope.Region, StringComparison.Ordinal) ? $"Availability zone '{zone}' is not in {scope.Region}."
-            : null;
-        return problem is not null
-            ? Task.FromResult(new ActionResult(ActionStatus.Refused, problem))
-            : pipeline.SubmitAsync(actor, new ActionRequest(ActionKind.RestoreInstance, [new InstanceRef(scope.AccountId, scope.Region, restore.ImageId)], $"Restore an instance from {restore.ImageId}")
-            {
-                Parameters = new Dictionary<string, string> { [RestoreParameter] = JsonSerializer.Serialize(restore, Json) },
-                RequireApproval = RequireApprovalForRestores ? RestoreApprovalRule : null,
-                IdempotencyKey = idempotencyKey,
-            }, cancellationToken);
+        var image = new InstanceRef(spec.AccountId, spec.Region, spec.ImageId);
+        if (!ImagePattern().IsMatch(spec.ImageId))
+        {
+            return new ActionResult(ActionStatus.Refused, $"'{spec.ImageId}' is not an image id.");
+        }
+
+        if (spec.Count != 1)
+        {
+            return new ActionResult(ActionStatus.Refused, "A restore makes exactly one instance.");
+        }
+
+        if (cloud is null)
+        {
+            return new ActionResult(ActionStatus.Refused, "Restores are not set up on this portal.");
+        }
+
+        var point = await cloud.FindAsync(new CloudScope(image.AccountId, image.Region), image.InstanceId, cancellationToken);
+        var request = RestoreInstanceRequest(spec, idempotencyKey);
+        if (point is not null && !await MaySeeAsync(actor, point, cancellationToken))
+        {
+            // The pipeline refuses it and audits the refusal; nothing about the image is told.
+            return await pipeline.SubmitAsync(actor, request, cancellationToken);
+        }
+
+        return RestoreLaunch.Problem(point, image) is { } problem
+            ? new ActionResult(point is null ? ActionStatus.NotFound : ActionStatus.Refused, problem)
+            : await pipeline.SubmitAsync(actor, request, cancellationToken);
+    }
+
+    /// <summary>The restore as the pipeline receives it: for the wizard's review (<see cref="ActionPipeline.PreviewAsync(Actor, ActionRequest, CancellationToken)"/>) and the submit alike.</summary>
+    public ActionRequest RestoreInstanceRequest(LaunchSpec spec, string idempotencyKey) =>
+        new(ActionKind.RestoreInstance, [new InstanceRef(spec.AccountId, spec.Region, spec.ImageId)], null)
+        {
+            Parameters = RestoreLaunch.Parameters(spec),
+            RequireApproval = RequireApprovalForRestores ? RestoreApprovalRule : null,
+            IdempotencyKey = idempotencyKey,
+        };
+
+    private async Task<bool> MaySeeAsync(Actor actor, RecoveryPoint point, CancellationToken cancellationToken)
+    {
+        var source = point.InstanceId is { } id && inventory is not null ? await inventory.FindAsync(new InstanceRef(point.Scope.AccountId, point.Scope.Region, id), cancellationToken) : null;
+        return source is not null ? Authorizer.MaySee(actor, source) : Authorizer.MaySee(actor, point.Scope.AccountId, point.Scope.Region, point.Tags);
     }
 
     /// <summary>
@@ -241,4 +278,7 @@ public sealed partial class BackupActions(IBackupPolicyStore policies, ICronSche
 
     [GeneratedRegex(@"^i-([0-9a-f]{8}|[0-9a-f]{17})$")]
     private static partial Regex InstancePattern();
+
+    [GeneratedRegex(@"^ami-[0-9a-f]{8,17}$")]
+    private static partial Regex ImagePattern();
 }

@@ -53,7 +53,8 @@ public static class BackupsServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new BackupRunRequests(sp.GetService<IBackgroundJobClient>()));
         services.TryAddScoped(sp => new BackupActions(sp.GetRequiredService<IBackupPolicyStore>(), sp.GetRequiredService<ICronSchedule>(),
-            sp.GetRequiredService<Domain.Actions.ActionPipeline>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IKmsKeys>())
+            sp.GetRequiredService<Domain.Actions.ActionPipeline>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IKmsKeys>(),
+            sp.GetService<IBackupCloud>(), sp.GetService<IInventory>())
         {
             RequireApprovalForPolicies = sp.GetRequiredService<IOptions<BackupsOptions>>().Value.ApprovePolicyChanges,
             RequireApprovalForRestores = sp.GetRequiredService<IOptions<BackupsOptions>>().Value.ApproveRestores,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PortalOps.Domain.Backups;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Provisioning;
 using PortalOps.Jobs.Backups;
 
 namespace PortalOps.Jobs.Sandbox;
@@ -54,6 +55,10 @@ public sealed class SandboxBackupCloud(SandboxCloud cloud, TimeProvider clock, I
             var size = found.Volumes.Sum(v => v.SizeGiB);
             points[id] = (new RecoveryPoint(new CloudScope(instance.AccountId, instance.Region), id, RecoveryPointKind.Image, RecoveryPointState.Pending, Created(tags, now),
                 new Dictionary<string, string>(tags, StringComparer.Ordinal), null, size), now + TimeSpan.FromSeconds(60 + (3 * size)), random.NextDouble() < options.Value.SandboxFailureRate);
+            var root = found.Volumes.FirstOrDefault();
+            var architecture = found.ImageId is { } from ? cloud.FindImage(new CloudScope(instance.AccountId, instance.Region), from)?.Architecture : null;
+            cloud.RegisterBackupImage(new ImageDetails(new CloudScope(instance.AccountId, instance.Region), id, name, instance.AccountId, null, architecture ?? "x86_64", found.Platform,
+                root?.DeviceName ?? "/dev/xvda", root?.SizeGiB ?? 8, now, $"Backup image of {found.Name} ({found.InstanceId})"));
             return new BackupCreation([id], RequestId());
         }
     }
@@ -66,6 +71,12 @@ public sealed class SandboxBackupCloud(SandboxCloud cloud, TimeProvider clock, I
             var id = $"{(point.Kind == RecoveryPointKind.Image ? "ami" : "snap")}-{Interlocked.Increment(ref next):x17}";
             points[id] = (point with { Scope = destination, Id = id, State = RecoveryPointState.Pending, Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal) },
                 now + TimeSpan.FromSeconds(60 + (4 * point.SizeGiB)), false);
+            if (point.Kind == RecoveryPointKind.Image)
+            {
+                var source = cloud.FindImage(point.Scope, point.Id);
+                cloud.RegisterBackupImage(new ImageDetails(destination, id, $"{source?.Name ?? point.Id}-copy", destination.AccountId, null, source?.Architecture ?? "x86_64",
+                    source?.Platform ?? "Linux/UNIX", source?.RootDeviceName ?? "/dev/xvda", source?.RootSnapshotSizeGiB ?? 8, now, $"DR copy of {point.Id}"));
+            }
             return Task.FromResult(new BackupCreation([id], RequestId()));
         }
     }
@@ -94,6 +105,11 @@ public sealed class SandboxBackupCloud(SandboxCloud cloud, TimeProvider clock, I
         lock (gate)
         {
             points.Remove(point.Id);
+        }
+
+        if (point.Kind == RecoveryPointKind.Image)
+        {
+            cloud.ForgetBackupImage(point.Id);
         }
 
         return Task.FromResult(new BackupResult(point.Id, RequestId()));

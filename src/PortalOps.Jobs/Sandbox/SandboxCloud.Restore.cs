@@ -1,5 +1,6 @@
 using PortalOps.Domain.Backups;
 using PortalOps.Domain.Instances;
+using PortalOps.Domain.Provisioning;
 
 namespace PortalOps.Jobs.Sandbox;
 
@@ -83,5 +84,33 @@ public sealed partial class SandboxCloud
 
         _events.Publish(made);
         return Task.FromResult(new BackupResult(made.InstanceId, RequestId()));
+    }
+
+    /// <summary>
+    /// A backup image joins the account's own images (as an AMI made by CreateImage does on EC2), so the launch wizard finds it and a
+    /// restore launches from it.
+    /// </summary>
+    internal void RegisterBackupImage(ImageDetails image)
+    {
+        lock (_gate)
+        {
+            _ownImages[image.ImageId] = image;
+        }
+    }
+
+    internal ImageDetails? FindImage(CloudScope scope, string imageId)
+    {
+        lock (_gate)
+        {
+            return AllImagesLocked(scope).FirstOrDefault(i => i.ImageId == imageId);
+        }
+    }
+
+    internal void ForgetBackupImage(string imageId)
+    {
+        lock (_gate)
+        {
+            _ownImages.Remove(imageId);
+        }
     }
 }

@@ -248,6 +248,82 @@ public sealed class AwsBackupMotoTests(MotoServer moto) : IAsyncLifetime
         Assert.Contains(restored.Tags, t => t.Key == "Name" && t.Value == "web-restored");
     }
 
+    [Fact]
+    public async Task Restore_InstanceFromImageWithTheLaunchWizardsChoices_RunsOneInstanceWithThatImageTypeSubnetAndTags()
+    {
+        var instance = Assert.Single(await LaunchAsync(1, new() { ["Backup"] = "daily", ["team"] = "shop" }));
+        var policyTags = new List<Ec2Tag> { new(BackupTags.Policy, Guid.NewGuid().ToString("N")), new(BackupTags.Rule, "daily"), new(BackupTags.Instance, instance) };
+        var image = (await ec2.CreateImageAsync(new CreateImageRequest
+        {
+            InstanceId = instance, Name = "web-backup", TagSpecifications = [new TagSpecification { ResourceType = ResourceType.Image, Tags = policyTags }],
+        })).ImageId;
+        var subnet = (await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest())).Subnets.OrderBy(x => x.AvailabilityZone, StringComparer.Ordinal).Last();
+        var group = (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest())).SecurityGroups.First(g => g.GroupName == "default" && g.VpcId == subnet.VpcId);
+        await ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = "ops-restore" });
+        var spec = new PortalOps.Domain.Provisioning.LaunchSpec
+        {
+            AccountId = MotoServer.AccountId, Region = Source, AvailabilityZone = subnet.AvailabilityZone, InstanceType = "t3.small", ImageId = image,
+            SubnetId = subnet.SubnetId, SecurityGroupIds = [group.GroupId], KeyName = "ops-restore", VolumeSizeGiB = 20, Name = "web-restored",
+            Tags = new Dictionary<string, string> { ["team"] = "shop", ["env"] = "prod" },
+        };
+        var parameters = RestoreLaunch.Parameters(spec);
+        var executor = RestoreExecutor();
+        var target = new PortalOps.Domain.Actions.ResolvedTarget(new InstanceRef(MotoServer.AccountId, Source, image), "web-backup", new Dictionary<string, string>());
+
+        var first = await executor.ExecuteAsync(PortalOps.Domain.Actions.ActionKind.RestoreInstance, [target], parameters, "restore-wizard-1", CancellationToken.None);
+        var again = await executor.ExecuteAsync(PortalOps.Domain.Actions.ActionKind.RestoreInstance, [target], parameters, "restore-wizard-1", CancellationToken.None);
+
+        Assert.True(first.Succeeded, first.Summary);
+        var made = Assert.Single(first.Created).InstanceId;
+        Assert.Equal(made, Assert.Single(again.Created).InstanceId);
+        var restored = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { Filters = [new Filter("tag:" + RestoreLaunch.RestoredFromTag, [image])] }))
+            .Reservations.SelectMany(r => r.Instances).Single();
+        Assert.Equal(made, restored.InstanceId);
+        Assert.Equal(image, restored.ImageId);
+        Assert.Equal("t3.small", restored.InstanceType.Value);
+        Assert.Equal(subnet.SubnetId, restored.SubnetId);
+        Assert.Equal(subnet.AvailabilityZone, restored.Placement.AvailabilityZone);
+        Assert.Equal("ops-restore", restored.KeyName);
+        Assert.Equal([group.GroupId], restored.SecurityGroups.Select(g => g.GroupId));
+        var tags = restored.Tags.ToDictionary(t => t.Key, t => t.Value);
+        Assert.Equal(("web-restored", "shop", "prod", image), (tags["Name"], tags["team"], tags["env"], tags[RestoreLaunch.RestoredFromTag]));
+        Assert.DoesNotContain(tags.Keys, k => k is BackupTags.Policy or BackupTags.Rule or BackupTags.Instance);
+    }
+
+    [Fact]
+    public async Task Restore_InstanceFromAnImageNoPolicyMade_FailsWithTheReason_AndLaunchesNothing()
+    {
+        var instance = Assert.Single(await LaunchAsync(1, new() { ["team"] = "shop" }));
+        var image = (await ec2.CreateImageAsync(new CreateImageRequest { InstanceId = instance, Name = "hand-made" })).ImageId;
+        var spec = new PortalOps.Domain.Provisioning.LaunchSpec
+        {
+            AccountId = MotoServer.AccountId, Region = Source, AvailabilityZone = "us-east-1a", InstanceType = "t3.micro", ImageId = image, Name = "nope",
+            Tags = new Dictionary<string, string> { ["team"] = "shop" },
+        };
+        var target = new PortalOps.Domain.Actions.ResolvedTarget(new InstanceRef(MotoServer.AccountId, Source, image), "hand-made", new Dictionary<string, string>());
+
+        var result = await RestoreExecutor().ExecuteAsync(PortalOps.Domain.Actions.ActionKind.RestoreInstance, [target], RestoreLaunch.Parameters(spec), "restore-wizard-2", CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("was not made by a PortalOps backup policy", result.Summary, StringComparison.Ordinal);
+        var all = (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest())).Reservations.SelectMany(r => r.Instances);
+        Assert.DoesNotContain(all, i => i.Tags.Any(t => t.Key == RestoreLaunch.RestoredFromTag));
+    }
+
+    private BackupActionExecutor RestoreExecutor()
+    {
+        var inventory = Services.GetRequiredService<IInventory>();
+        var planner = new PortalOps.Domain.Provisioning.LaunchPlanner(Services.GetRequiredService<PortalOps.Domain.Accounts.ICloudProvider>(), Services.GetRequiredService<ICloudResources>(),
+            Services.GetRequiredService<PortalOps.Domain.Provisioning.IInstanceTypeCatalog>(), Services.GetRequiredService<PortalOps.Domain.Provisioning.IImageCatalog>(), new TeamTagGovernance(), inventory);
+        return new BackupActionExecutor(new EfBackupPolicyStore(database.Contexts), Services.GetRequiredService<IBackupCloud>(), inventory, Cron, Engine(), clock,
+            launcher: Services.GetRequiredService<IInstanceLauncher>(), planner: planner);
+    }
+
+    private sealed class TeamTagGovernance : PortalOps.Domain.Provisioning.ITagGovernance
+    {
+        public IReadOnlyList<string> RequiredTagKeys { get; } = ["team"];
+    }
+
     private ServiceProvider Services => services ??= MotoAws.Provider(moto.Url, clock, null, Source, Dr);
 
     private BackupRunEngine Engine() => new(

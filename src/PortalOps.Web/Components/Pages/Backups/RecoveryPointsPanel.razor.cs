@@ -56,4 +56,8 @@ public sealed partial class RecoveryPointsPanel
             (_points, _problem) = ([], $"The recovery points could not be read: {e.Message}");
         }
     }
+
+    /// <summary>An image restores through the launch wizard, prefilled from the instance it backs up.</summary>
+    internal static string RestoreInstanceHref(RecoveryPoint point) =>
+        $"/instances/launch?restoreFrom={point.Scope.AccountId}/{point.Scope.Region}/{point.Id}";
 }

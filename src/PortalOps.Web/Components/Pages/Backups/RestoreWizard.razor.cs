@@ -10,9 +10,9 @@ namespace PortalOps.Web.Components.Pages.Backups;
 
 /// <summary>
 /// The restore wizard, started from a recovery point or an instance: a volume from a snapshot (zone, type, size, encryption, attach or not),
-/// an instance from an image, or the whole instance in its DR region from its latest complete copies. Defaults come from the point and the
-/// source instance; the request goes through the action pipeline (with approval when restores need it). A point or instance outside the
-/// person's scope reads as missing.
+/// or the whole instance in its DR region from its latest complete copies. An image (ami-…) is restored in the launch wizard
+/// (<c>/instances/launch?restoreFrom=…</c>), where this page sends it. Defaults come from the point and the source instance; the request
+/// goes through the action pipeline (with approval when restores need it). A point or instance outside the person's scope reads as missing.
 /// </summary>
 public sealed partial class RestoreWizard
 {
@@ -41,12 +41,10 @@ public sealed partial class RestoreWizard
     private string? _device = "/dev/sdf";
     private string? _instanceType;
     private string? _subnet;
-    private string? _name;
 
     internal enum Mode
     {
         Volume,
-        Image,
         Instance,
     }
 
@@ -75,10 +73,20 @@ public sealed partial class RestoreWizard
     [Inject]
     public required IServiceProvider Services { get; init; }
 
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
     private string BackHref => _source is null ? "/backups" : $"/backups/instances/{_source.AccountId}/{_source.Region}/{_source.InstanceId}";
 
     protected override async Task OnParametersSetAsync()
     {
+        if (Id.StartsWith("ami-", StringComparison.Ordinal))
+        {
+            // An instance from an image is restored with the launch wizard's full choices.
+            Navigation.NavigateTo($"/instances/launch?restoreFrom={AccountId}/{Region}/{Id}", replace: true);
+            return;
+        }
+
         var actor = await Current.ActorAsync();
         var scope = new CloudScope(AccountId, Region);
         if (Id.StartsWith("i-", StringComparison.Ordinal))
@@ -105,12 +113,10 @@ public sealed partial class RestoreWizard
             }
             else
             {
-                _mode = _point!.Kind == RecoveryPointKind.Image ? Mode.Image : Mode.Volume;
-                _size = Math.Max(1, _point.SizeGiB);
+                _mode = Mode.Volume;
+                _size = Math.Max(1, _point!.SizeGiB);
                 _zone = _source?.AvailabilityZone ?? Region + "a";
                 _attachTo = _source?.InstanceId;
-                _instanceType = _source?.InstanceType ?? "t3.micro";
-                _name = $"{_source?.Name ?? _point.InstanceId ?? "restore"}-restored";
             }
         }
 
@@ -153,8 +159,6 @@ public sealed partial class RestoreWizard
             {
                 Mode.Volume => await Actions.RestoreVolumeAsync(actor, scope, new VolumeRestore(_point!.Id, (_zone ?? string.Empty).Trim(), _volumeType, _size, _encrypted,
                     _encrypted && !string.IsNullOrWhiteSpace(_kmsKey) ? _kmsKey.Trim() : null, _attach ? _attachTo?.Trim() : null, _attach ? _device?.Trim() : null), _key),
-                Mode.Image => await Actions.RestoreInstanceAsync(actor, scope, new InstanceRestore(_point!.Id, (_instanceType ?? string.Empty).Trim(),
-                    string.IsNullOrWhiteSpace(_subnet) ? null : _subnet.Trim(), string.IsNullOrWhiteSpace(_zone) ? null : _zone.Trim(), Tags()), _key),
                 _ => await Actions.RestoreInDrRegionAsync(actor, _source!.Ref, _instanceType, _subnet, _zone, _key),
             };
             (_result, _resultSeverity) = result.Status switch
@@ -168,25 +172,6 @@ public sealed partial class RestoreWizard
         {
             _busy = false;
         }
-    }
-
-    private Dictionary<string, string> Tags()
-    {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in _source?.Tags ?? _point!.Tags)
-        {
-            if (!BackupTags.IsOurs(k))
-            {
-                tags[k] = v;
-            }
-        }
-
-        if (!string.IsNullOrWhiteSpace(_name))
-        {
-            tags["Name"] = _name.Trim();
-        }
-
-        return tags;
     }
 
     internal static string Describe(RecoveryPoint p) =>

@@ -91,7 +91,7 @@ public sealed partial class LaunchWizard
 
     public IReadOnlyList<string> RequiredTags => Planner.RequiredTags;
 
-    public LaunchSpec Spec => Form.ToSpec();
+    public LaunchSpec Spec => CurrentSpec();
 
     public LaunchEstimate? Estimate => PriceTable.Estimate(Spec);
 
@@ -106,6 +106,12 @@ public sealed partial class LaunchWizard
 
     protected override async Task OnInitializedAsync()
     {
+        if (Restores)
+        {
+            await OpenRestoreAsync();
+            return;
+        }
+
         if (TemplateId is { } id && await Templates.FindAsync(id) is { } template)
         {
             _templateId = template.Id;
@@ -130,6 +136,11 @@ public sealed partial class LaunchWizard
 
     public async Task SetAccountAsync(string? accountId)
     {
+        if (Restores)
+        {
+            return;
+        }
+
         Form.AccountId = accountId ?? string.Empty;
         var regions = Cloud.Accounts.FirstOrDefault(a => a.Id == Form.AccountId)?.Regions ?? [];
         if (!regions.Contains(Form.Region))
@@ -143,6 +154,11 @@ public sealed partial class LaunchWizard
 
     public async Task SetRegionAsync(string? region)
     {
+        if (Restores)
+        {
+            return;
+        }
+
         Form.Region = region ?? string.Empty;
         Reveal(LaunchFields.Region);
         await RegionChangedAsync();
@@ -159,6 +175,12 @@ public sealed partial class LaunchWizard
 
     public Task SetImageAsync(string? imageId)
     {
+        if (Restores)
+        {
+            // A restore launches from its recovery point, and only from it.
+            return Task.CompletedTask;
+        }
+
         Form.ImageId = (imageId ?? string.Empty).Trim();
         Reveal(LaunchFields.Image);
         return ImageChangedAsync();
@@ -228,7 +250,7 @@ public sealed partial class LaunchWizard
         try
         {
             DryRun = null;
-            Preview = await Pipeline.PreviewAsync(await Current.ActorAsync(), Spec.ToActionRequest(_key));
+            Preview = await Pipeline.PreviewAsync(await Current.ActorAsync(), CurrentRequest());
             await InvokeAsync(StateHasChanged);
         }
         catch (Exception e) when (e is DomainException or ObjectDisposedException)
@@ -243,7 +265,7 @@ public sealed partial class LaunchWizard
         try
         {
             var actor = await Current.ActorAsync();
-            Preview = await Pipeline.PreviewAsync(actor, Spec.ToActionRequest(_key));
+            Preview = await Pipeline.PreviewAsync(actor, CurrentRequest());
             DryRun = Preview.Allowed
                 ? await Launcher.DryRunAsync(Spec.ToRequest())
                 : new LaunchCheck(false, Preview.Reason ?? "Not allowed.");
@@ -269,7 +291,7 @@ public sealed partial class LaunchWizard
                 return;
             }
 
-            Result = await Pipeline.SubmitAsync(await Current.ActorAsync(), Spec.ToActionRequest(_key));
+            Result = await SubmitCurrentAsync(await Current.ActorAsync());
             Snackbar.Add(Result.Message, Result.Status switch
             {
                 ActionStatus.Executed => Severity.Success,
