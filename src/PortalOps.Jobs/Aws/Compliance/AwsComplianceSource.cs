@@ -5,6 +5,7 @@ using Amazon.EC2.Model;
 using PortalOps.Domain.Compliance;
 using PortalOps.Domain.Instances;
 using PortalOps.Jobs.Aws.Instances;
+using PortalOps.Jobs.Aws.Protocol;
 using Filter = Amazon.EC2.Model.Filter;
 using ResourceType = PortalOps.Domain.Compliance.ResourceType;
 
@@ -15,12 +16,17 @@ namespace PortalOps.Jobs.Aws.Compliance;
 /// largest page (instances, volumes, own snapshots, own images, security groups, addresses), one GetEbsEncryptionByDefault,
 /// one DescribeImages for the images the instances run (200 ids per call), and the two attributes EC2 only answers one
 /// resource at a time: a snapshot's create-volume permission (own snapshots) and termination protection (production instances).
+/// Instances and volumes, the two large answers, are read page by page with streaming readers rather than the SDK.
 /// </summary>
-public sealed partial class AwsComplianceSource(AwsClients clients) : IComplianceSource
+public sealed partial class AwsComplianceSource(AwsClients clients, AwsProtocolClient core) : IComplianceSource
 {
     /// <summary>The tag that marks production, whose instances get their termination protection read.</summary>
     public const string ProductionTagKey = "env";
     public const string ProductionTagValue = "prod";
+
+    /// <summary>EC2's largest pages: DescribeInstances counts instances up to 1000, DescribeVolumes volumes up to 500.</summary>
+    public const int InstancesPage = 1000;
+    public const int VolumesPage = 500;
 
     private const int AttributeParallelism = 8;
 
@@ -28,7 +34,7 @@ public sealed partial class AwsComplianceSource(AwsClients clients) : IComplianc
     {
         var ec2 = clients.Ec2(scope.AccountId, scope.Region);
         var instances = InstancesAsync(ec2, scope, cancellationToken);
-        var volumes = VolumesAsync(ec2, scope, cancellationToken);
+        var volumes = VolumesAsync(scope, cancellationToken);
         var snapshots = SnapshotsAsync(ec2, scope, cancellationToken);
         var images = ImagesAsync(ec2, scope, cancellationToken);
         var groups = GroupsAsync(ec2, scope, cancellationToken);
@@ -47,20 +53,24 @@ public sealed partial class AwsComplianceSource(AwsClients clients) : IComplianc
         return all;
     }
 
-    private static async Task<List<ComplianceResource>> InstancesAsync(IAmazonEC2 ec2, CloudScope scope, CancellationToken ct)
+    private async Task<List<ComplianceResource>> InstancesAsync(IAmazonEC2 ec2, CloudScope scope, CancellationToken ct)
     {
-        var raw = new List<Amazon.EC2.Model.Instance>();
+        // Pages are read with a streaming parser over the signed Query transport, as the inventory reads them: the SDK's
+        // object graph for 10,000 instances costs more CPU than the rest of the scan (docs/performance.md).
+        var endpoint = clients.Endpoint(scope.AccountId, scope.Region, AwsServiceDescriptor.Ec2);
+        var raw = new List<ComplianceInstancesReader.Item>();
         string? token = null;
         do
         {
-            var r = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { MaxResults = 1000, NextToken = token }, ct).ConfigureAwait(false);
-            raw.AddRange((r.Reservations ?? []).SelectMany(x => x.Instances ?? []));
-            token = Next(r.NextToken);
+            var parameters = new QueryParameters().Add("MaxResults", InstancesPage).Add("NextToken", token);
+            var (page, next) = await core.QueryRawAsync(endpoint, "DescribeInstances", parameters, (xml, _) => ComplianceInstancesReader.Read(xml), ct).ConfigureAwait(false);
+            raw.AddRange(page);
+            token = next;
         }
         while (token is not null);
 
         var imageTimes = await ImageTimesAsync(ec2, raw.Select(i => i.ImageId).Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToList(), ct).ConfigureAwait(false);
-        var production = raw.Where(i => IsProduction(i) && i.State?.Name?.Value != "terminated").Select(i => i.InstanceId).ToList();
+        var production = raw.Where(i => i.Production).Select(i => i.Id).ToList();
         var protection = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(production, new ParallelOptions { MaxDegreeOfParallelism = AttributeParallelism, CancellationToken = ct }, async (id, token2) =>
         {
@@ -68,45 +78,23 @@ public sealed partial class AwsComplianceSource(AwsClients clients) : IComplianc
             protection[id] = a.InstanceAttribute?.DisableApiTermination ?? false;
         }).ConfigureAwait(false);
 
-        return raw.Select(i =>
+        var list = new List<ComplianceResource>(raw.Count);
+        foreach (var i in raw)
         {
-            var tags = Ec2Mapping.Tags(i.Tags);
-            var state = i.State?.Name?.Value ?? "pending";
-            var fields = new Dictionary<string, object>(StringComparer.Ordinal)
+            if (i.ImageId.Length > 0 && imageTimes.TryGetValue(i.ImageId, out var created))
             {
-                [ResourceFields.State] = state,
-                [ResourceFields.InstanceType] = i.InstanceType?.Value ?? "",
-                [ResourceFields.ImageId] = i.ImageId ?? "",
-                [ResourceFields.PublicIp] = i.PublicIpAddress ?? "",
-                [ResourceFields.DetailedMonitoring] = i.Monitoring?.State?.Value is "enabled" or "pending",
-            };
-            if (i.LaunchTime is { } launched)
-            {
-                fields[ResourceFields.LaunchTime] = Utc(launched);
+                i.Fields[ResourceFields.ImageCreationTime] = created;
             }
 
-            if (i.MetadataOptions?.HttpTokens?.Value is { } tokens)
+            if (protection.TryGetValue(i.Id, out var on))
             {
-                fields[ResourceFields.ImdsV2Required] = tokens == "required";
+                i.Fields[ResourceFields.TerminationProtection] = on;
             }
 
-            if (state == "stopped" && StoppedAt(i.StateTransitionReason) is { } stopped)
-            {
-                fields[ResourceFields.StoppedSince] = stopped;
-            }
+            list.Add(new ComplianceResource(ResourceType.Instance, scope, i.Id, i.Name, i.Tags, i.Fields));
+        }
 
-            if (i.ImageId is { } image && imageTimes.TryGetValue(image, out var created))
-            {
-                fields[ResourceFields.ImageCreationTime] = created;
-            }
-
-            if (protection.TryGetValue(i.InstanceId, out var on))
-            {
-                fields[ResourceFields.TerminationProtection] = on;
-            }
-
-            return new ComplianceResource(ResourceType.Instance, scope, i.InstanceId, tags.GetValueOrDefault("Name") ?? i.InstanceId, tags, fields);
-        }).ToList();
+        return list;
     }
 
     /// <summary>Creation times of the images the instances run, by filter (a deregistered image is simply absent), 200 ids per call.</summary>
@@ -128,33 +116,17 @@ public sealed partial class AwsComplianceSource(AwsClients clients) : IComplianc
         return times;
     }
 
-    private static async Task<List<ComplianceResource>> VolumesAsync(IAmazonEC2 ec2, CloudScope scope, CancellationToken ct)
+    private async Task<List<ComplianceResource>> VolumesAsync(CloudScope scope, CancellationToken ct)
     {
+        var endpoint = clients.Endpoint(scope.AccountId, scope.Region, AwsServiceDescriptor.Ec2);
         var list = new List<ComplianceResource>();
         string? token = null;
         do
         {
-            var r = await ec2.DescribeVolumesAsync(new DescribeVolumesRequest { MaxResults = 500, NextToken = token }, ct).ConfigureAwait(false);
-            foreach (var v in r.Volumes ?? [])
-            {
-                var tags = Ec2Mapping.Tags(v.Tags);
-                var fields = new Dictionary<string, object>(StringComparer.Ordinal)
-                {
-                    [ResourceFields.State] = v.State?.Value ?? "",
-                    [ResourceFields.VolumeType] = v.VolumeType?.Value ?? "",
-                    [ResourceFields.SizeGiB] = (long)(v.Size ?? 0),
-                    [ResourceFields.Encrypted] = v.Encrypted ?? false,
-                    [ResourceFields.Attached] = v.Attachments is { Count: > 0 },
-                };
-                if (v.CreateTime is { } created)
-                {
-                    fields[ResourceFields.CreateTime] = Utc(created);
-                }
-
-                list.Add(new ComplianceResource(ResourceType.Volume, scope, v.VolumeId, tags.GetValueOrDefault("Name") ?? v.VolumeId, tags, fields));
-            }
-
-            token = Next(r.NextToken);
+            var parameters = new QueryParameters().Add("MaxResults", VolumesPage).Add("NextToken", token);
+            var (page, next) = await core.QueryRawAsync(endpoint, "DescribeVolumes", parameters, (xml, _) => ComplianceVolumesReader.Read(xml, scope), ct).ConfigureAwait(false);
+            list.AddRange(page);
+            token = next;
         }
         while (token is not null);
         return list;
@@ -273,9 +245,6 @@ public sealed partial class AwsComplianceSource(AwsClients clients) : IComplianc
         {
             [ResourceFields.EbsEncryptionByDefault] = ebsEncryptionByDefault,
         });
-
-    private static bool IsProduction(Amazon.EC2.Model.Instance i) =>
-        (i.Tags ?? []).Any(t => t.Key == ProductionTagKey && string.Equals(t.Value, ProductionTagValue, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>EC2 gives the stop time only in the transition reason: "User initiated (2026-01-02 03:04:05 GMT)" (emulators write UTC).</summary>
     internal static DateTimeOffset? StoppedAt(string? reason)

@@ -26,7 +26,7 @@ public sealed class AwsComplianceSourceMotoTests(MotoServer moto) : IAsyncLifeti
         using var ec2 = MotoAws.Ec2(moto.Url);
         using var west = MotoAws.Ec2(moto.Url, "eu-west-1");
         var f = await Fixture.BuildAsync(ec2, west);
-        var source = new AwsComplianceSource(TestAws.Clients(TestAws.Options(moto.Url, "us-east-1", "eu-west-1")));
+        var source = new AwsComplianceSource(TestAws.Clients(TestAws.Options(moto.Url, "us-east-1", "eu-west-1")), TestAws.Core());
 
         var resources = (await source.ReadAsync(East)).Concat(await source.ReadAsync(West)).ToList();
         var inventory = new ComplianceInventory(resources, [East, West]);
@@ -64,7 +64,7 @@ public sealed class AwsComplianceSourceMotoTests(MotoServer moto) : IAsyncLifeti
         await ec2.CreateSnapshotAsync(new CreateSnapshotRequest { VolumeId = volume });
         await ec2.CreateSnapshotAsync(new CreateSnapshotRequest { VolumeId = volume });
         await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
-        var source = new AwsComplianceSource(TestAws.Clients(TestAws.Options(proxy.Url)));
+        var source = new AwsComplianceSource(TestAws.Clients(TestAws.Options(proxy.Url)), TestAws.Core());
 
         var resources = await source.ReadAsync(East);
 

@@ -114,7 +114,7 @@ public sealed class AwsRemediationMotoTests(MotoServer moto) : IAsyncLifetime
     private (AwsComplianceSource Source, RemediationPlanner Planner, RemediationExecutor Executor) Parts(IReadOnlyList<Policy> policies)
     {
         var clients = TestAws.Clients(TestAws.Options(moto.Url));
-        var source = new AwsComplianceSource(clients);
+        var source = new AwsComplianceSource(clients, TestAws.Core());
         var policySource = new Policies(policies);
         return (source, new RemediationPlanner(source, new Cloud(), policySource, new Tags(), TimeProvider.System),
             new RemediationExecutor(source, policySource, new AwsRemediator(clients), new Tags(), TimeProvider.System));

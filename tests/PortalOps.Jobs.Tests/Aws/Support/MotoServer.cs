@@ -9,7 +9,7 @@ namespace PortalOps.Jobs.Tests.Aws.Support;
 /// Starts moto (the AWS emulator) on a free loopback port, waits until it answers, and stops it.
 /// A missing moto fails the tests with the command that installs it.
 /// </summary>
-public sealed class MotoServer : IAsyncLifetime
+public class MotoServer : IAsyncLifetime
 {
     public const string AccountId = "123456789012";
     private const string InstallHint = "moto is needed for the AWS tests: pip install 'moto[server]==5.2.1' (python3 -m moto.server must start).";
@@ -27,6 +27,9 @@ public sealed class MotoServer : IAsyncLifetime
 
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>What python runs before the host and port arguments: moto's own server here.</summary>
+    protected virtual IReadOnlyList<string> Launcher => ["-m", "moto.server"];
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task InitializeAsync()
@@ -34,7 +37,7 @@ public sealed class MotoServer : IAsyncLifetime
         var port = FreePort();
         Url = new Uri($"http://127.0.0.1:{port}/");
         var python = Environment.GetEnvironmentVariable("PORTALOPS_PYTHON") ?? "python3";
-        var start = new ProcessStartInfo(python, ["-m", "moto.server", "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        var start = new ProcessStartInfo(python, [.. Launcher, "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

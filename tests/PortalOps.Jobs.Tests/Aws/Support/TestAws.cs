@@ -18,6 +18,10 @@ public static class TestAws
 
     public static AwsClients Clients(AwsOptions options) => new(Microsoft.Extensions.Options.Options.Create(options), new FixedCredentials());
 
+    /// <summary>The protocol client the streaming readers use, with the host's default attempts.</summary>
+    public static PortalOps.Jobs.Aws.Protocol.AwsProtocolClient Core() =>
+        new(new HttpClient() { Timeout = Timeout.InfiniteTimeSpan }, new PortalOps.Jobs.Aws.Protocol.AwsRetryPolicy(3, AttemptTimeout: TimeSpan.FromSeconds(60)));
+
     private sealed class FixedCredentials : IAwsCredentialsSource
     {
         private readonly AWSCredentials credentials = new BasicAWSCredentials("testing", "testing");

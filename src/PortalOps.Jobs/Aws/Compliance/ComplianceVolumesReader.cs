@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Xml;
+using PortalOps.Domain.Compliance;
+using PortalOps.Domain.Instances;
+using PortalOps.Jobs.Aws.Protocol;
+using static PortalOps.Jobs.Aws.Compliance.ComplianceXml;
+using ResourceType = PortalOps.Domain.Compliance.ResourceType;
+
+namespace PortalOps.Jobs.Aws.Compliance;
+
+/// <summary>
+/// Reads a DescribeVolumes page (EC2 Query XML) for the compliance scan in one forward pass, straight into the scan's
+/// resources: state, type, size, encryption, whether attached, creation time and tags; the rest is skipped unread.
+/// </summary>
+internal static class ComplianceVolumesReader
+{
+    public static (List<ComplianceResource> Volumes, string? NextToken) Read(Stream xml, CloudScope scope)
+    {
+        var volumes = new List<ComplianceResource>(500);
+        string? next = null;
+        using var r = XmlReader.Create(xml, Settings);
+        r.MoveToContent();
+        for (var root = Enter(r); Next(r, root);)
+        {
+            switch (r.LocalName)
+            {
+                case "nextToken":
+                    next = r.ReadElementContentAsString();
+                    break;
+                case "volumeSet":
+                    for (var set = Enter(r); Next(r, set);)
+                    {
+                        if (r.LocalName == "item")
+                        {
+                            volumes.Add(ReadVolume(r, scope));
+                        }
+                        else
+                        {
+                            r.Skip();
+                        }
+                    }
+
+                    break;
+                default:
+                    r.Skip();
+                    break;
+            }
+        }
+
+        return (volumes, string.IsNullOrEmpty(next) ? null : next);
+    }
+
+    private static ComplianceResource ReadVolume(XmlReader r, CloudScope scope)
+    {
+        string id = "", state = "", type = "";
+        string? size = null, encrypted = null, created = null;
+        var attached = false;
+        var tags = NoTags;
+        for (var volume = Enter(r); Next(r, volume);)
+        {
+            switch (r.LocalName)
+            {
+                case "volumeId": id = r.ReadElementContentAsString(); break;
+                case "status": state = r.ReadElementContentAsString(); break;
+                case "volumeType": type = r.ReadElementContentAsString(); break;
+                case "size": size = r.ReadElementContentAsString(); break;
+                case "encrypted": encrypted = r.ReadElementContentAsString(); break;
+                case "createTime": created = r.ReadElementContentAsString(); break;
+                case "attachmentSet": attached = HasItems(r); break;
+                case "tagSet": tags = Tags(r); break;
+                default: r.Skip(); break;
+            }
+        }
+
+        var fields = new Dictionary<string, object>(6, StringComparer.Ordinal)
+        {
+            [ResourceFields.State] = state,
+            [ResourceFields.VolumeType] = type,
+            [ResourceFields.SizeGiB] = long.TryParse(size, NumberStyles.Integer, CultureInfo.InvariantCulture, out var gib) ? gib : 0L,
+            [ResourceFields.Encrypted] = Bool(encrypted),
+            [ResourceFields.Attached] = attached,
+        };
+        if (Xml.ParseDate(created) is { } at)
+        {
+            fields[ResourceFields.CreateTime] = at;
+        }
+
+        return new ComplianceResource(ResourceType.Volume, scope, id, tags.GetValueOrDefault("Name") ?? id, tags, fields);
+    }
+}
