@@ -179,6 +179,18 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
         return (desired, inService);
     }
 
+    /// <summary>EnableMetricsCollection: the metrics are collected from now on, so the chart has CloudWatch points a period later.</summary>
+    public Task<string?> EnableMetricsCollectionAsync(GroupRef group, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
+        Change(group, s =>
+        {
+            foreach (var metric in metrics.Where(m => !s.EnabledMetrics.Contains(m)))
+            {
+                s.EnabledMetrics.Add(metric);
+            }
+
+            s.MetricsSince ??= clock.GetUtcNow();
+        });
+
     private Task<T> Read<T>(GroupRef group, Func<State, T> read, T missing)
     {
         lock (_gate)
@@ -283,6 +295,7 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
             s.Template, s.TemplateVersion, s.Zones, s.TargetGroups, s.Tags, s.CreatedAt)
         {
             SuspendedProcesses = s.Suspended.OrderBy(p => p, StringComparer.Ordinal).ToList(),
+            EnabledMetrics = [.. s.EnabledMetrics],
         };
     }
 
@@ -352,6 +365,11 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
             s.EvaluatedBucket = now.UtcTicks / Evaluation.Ticks;
             s.CreatedAt = now.AddDays(-90);
             s.MetricsSince = s.MetricsCollectedFor is { } collected ? now - collected : null;
+            if (s.MetricsSince is not null)
+            {
+                s.EnabledMetrics.AddRange(GroupMetrics.Enabled);
+            }
+
             for (var n = 0; n < s.Desired; n++)
             {
                 var id = NextId("i");
@@ -396,6 +414,9 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
         public TimeSpan? MetricsCollectedFor { get; init; } = TimeSpan.FromDays(90);
 
         public DateTimeOffset? MetricsSince { get; set; }
+
+        /// <summary>The group metrics collected, in the order they were enabled (EnabledMetrics).</summary>
+        public List<string> EnabledMetrics { get; } = [];
         public List<Refresh> Refreshes { get; } = [];
     }
 

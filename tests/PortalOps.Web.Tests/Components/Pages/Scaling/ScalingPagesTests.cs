@@ -373,6 +373,11 @@ public sealed class ScalingPagesTests : PortalTestContext
 
         public Task<string?> CancelInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default) => Record($"cancel-refresh {group.Name}");
 
+        public Task<string?> RollbackInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default) => Record($"rollback-refresh {group.Name}");
+
+        public Task<string?> EnableMetricsCollectionAsync(GroupRef group, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
+            Record($"enable-metrics {group.Name} {string.Join(",", metrics)}");
+
         private Task<string?> Record(string call)
         {
             Calls.Add(call);
