@@ -83,6 +83,12 @@ public sealed partial class SandboxScaling
         {
             if (now - r.RollbackStartedAt >= RefreshStartDelay + (RollbackPerInstance * r.Done))
             {
+                // The replacements are put back on the configuration the group had before.
+                foreach (var member in s.Instances)
+                {
+                    member.Version = null;
+                }
+
                 r.End(InstanceRefreshStatus.RollbackSuccessful, now, "The instance refresh was rolled back; the group is on its previous configuration.");
             }
 
@@ -150,6 +156,16 @@ public sealed partial class SandboxScaling
         r.ToReplace.RemoveAll(id => !s.Instances.Any(i => i.Id == id && i.Lifecycle is LifecycleState.InService or LifecycleState.Pending));
         if (r.ToReplace.Count == 0)
         {
+            if (r.Request.LaunchTemplateVersion is { } desired)
+            {
+                // AWS moves the group to the desired configuration once the refresh succeeds.
+                s.TemplateVersion = desired;
+                foreach (var member in s.Instances)
+                {
+                    member.Version = null;
+                }
+            }
+
             r.End(InstanceRefreshStatus.Successful, now, null);
             return;
         }
@@ -176,6 +192,10 @@ public sealed partial class SandboxScaling
 
         r.BatchStartedAt = now;
     }
+
+    // Under the lock: the version a launch uses now — a running refresh's desired version, else the group's own (null).
+    private static string? LaunchVersion(State s) =>
+        s.Refreshes.FirstOrDefault(r => r.Status == InstanceRefreshStatus.InProgress)?.Request.LaunchTemplateVersion;
 
     private sealed class Refresh(string id, InstanceRefreshRequest request, DateTimeOffset startedAt, List<string> replace)
     {

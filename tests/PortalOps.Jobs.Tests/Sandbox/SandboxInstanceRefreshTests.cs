@@ -135,4 +135,24 @@ public sealed class SandboxInstanceRefreshTests
         var points = (await _scaling.CapacityAsync(worker, _clock.GetUtcNow().AddHours(-1), _clock.GetUtcNow(), TimeSpan.FromMinutes(5))).Points;
         Assert.InRange(points.Count, 1, 2);
     }
+    [Fact]
+    public async Task Refresh_ToAVersion_LaunchesReplacementsOnIt_AndMovesTheGroupToItOnSuccess()
+    {
+        Assert.Equal("12", (await _scaling.FindGroupAsync(Api))!.LaunchTemplateVersion);
+        await _scaling.StartInstanceRefreshAsync(Api, new InstanceRefreshRequest(50, 30) { LaunchTemplateVersion = "13" });
+
+        var sawMixed = false;
+        for (var n = 0; n < 180 && (await _scaling.InstanceRefreshesAsync(Api, 1))[0].IsRunning; n++)
+        {
+            var group = (await _scaling.FindGroupAsync(Api))!;
+            sawMixed |= group.Instances.Any(i => i.LaunchTemplateVersion == "13") && group.Instances.Any(i => i.LaunchTemplateVersion == "12");
+            _clock.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        var after = (await _scaling.FindGroupAsync(Api))!;
+        Assert.Equal(InstanceRefreshStatus.Successful, (await _scaling.InstanceRefreshesAsync(Api, 1))[0].Status);
+        Assert.True(sawMixed, "old and new versions side by side while it ran");
+        Assert.Equal("13", after.LaunchTemplateVersion);
+        Assert.All(after.Instances, i => Assert.Equal("13", i.LaunchTemplateVersion));
+    }
 }
