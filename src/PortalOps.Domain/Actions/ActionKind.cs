@@ -147,6 +147,12 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
     /// <summary>Delete EBS snapshots (a cost recommendation: kept beyond the backup policy's retention).</summary>
     public static readonly ActionKind DeleteSnapshots = new("snapshots.delete", Role.Operator, "Delete", ActionTarget.RecoveryPoints);
 
+    /// <summary>Enable CloudWatch group metrics collection (GroupDesiredCapacity, GroupInServiceInstances … at 1Minute granularity) on a group.</summary>
+    public static readonly ActionKind EnableMetricsCollection = new("scaling.metrics.enable", Role.Operator, "Enable metrics collection on", ActionTarget.ScalingGroups);
+
+    /// <summary>Roll back a group's running instance refresh to the configuration it had before (RollbackInstanceRefresh).</summary>
+    public static readonly ActionKind RollbackInstanceRefresh = new("scaling.refresh.rollback", Role.Operator, "Roll back the instance refresh of", ActionTarget.ScalingGroups);
+
     public static IReadOnlyList<ActionKind> All { get; } =
     [
         StartInstances, StopInstances, RebootInstances, TerminateInstances, HibernateInstances, SnapshotAndTerminateInstances,
@@ -163,6 +169,7 @@ public sealed record ActionKind(string Name, Role MinimumRole, string Verb, Acti
         SaveBudget, DeleteBudget,
         RestoreInDrRegion, RunDrDrill,
         DeleteSnapshots,
+        EnableMetricsCollection, RollbackInstanceRefresh,
     ];
 
     /// <summary>What the targets are called in messages: "instance(s)", "volume(s)" ...</summary>

@@ -29,11 +29,33 @@ public sealed record InstanceRefresh(string Id, InstanceRefreshStatus Status, Da
 
     public bool SkipMatching { get; init; }
 
+    /// <summary>Where the refresh pauses (percentages of the group replaced); empty: no checkpoints.</summary>
+    public IReadOnlyList<int> CheckpointPercentages { get; init; } = [];
+
+    public int? CheckpointDelaySeconds { get; init; }
+
+    public bool AutoRollback { get; init; }
+
+    /// <summary>The launch template version the refresh moves to (its DesiredConfiguration); null when it named none.</summary>
+    public string? DesiredLaunchTemplateVersion { get; init; }
+
+    /// <summary>
+    /// In progress but waiting at a checkpoint: AWS keeps the status InProgress and says so in the status reason (the only place
+    /// DescribeInstanceRefreshes tells it).
+    /// </summary>
+    public bool AtCheckpoint => Status == InstanceRefreshStatus.InProgress && StatusReason is { } reason && reason.Contains("checkpoint", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether RollbackInstanceRefresh may be asked for: the refresh is still going (pending, in progress, paused at a checkpoint or
+    /// baking) and named a desired configuration, without which AWS has nothing to roll back to.
+    /// </summary>
+    public bool MayRollBack => Status is InstanceRefreshStatus.Pending or InstanceRefreshStatus.InProgress or InstanceRefreshStatus.Baking && DesiredLaunchTemplateVersion is not null;
+
     public bool IsRunning => Status is InstanceRefreshStatus.Pending or InstanceRefreshStatus.InProgress or InstanceRefreshStatus.Cancelling
         or InstanceRefreshStatus.Baking or InstanceRefreshStatus.RollbackInProgress;
 
     public static InstanceRefreshStatus ParseStatus(string? status) =>
         Enum.TryParse<InstanceRefreshStatus>(status, ignoreCase: true, out var parsed) ? parsed : InstanceRefreshStatus.Pending;
 
-    public string Describe() => $"instance refresh {Status}, {PercentageComplete}% complete, {InstancesToUpdate} instance(s) to update";
+    public string Describe() => $"instance refresh {Status}{(AtCheckpoint ? " (paused at a checkpoint)" : string.Empty)}, {PercentageComplete}% complete, {InstancesToUpdate} instance(s) to update";
 }

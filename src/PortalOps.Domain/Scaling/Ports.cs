@@ -43,6 +43,12 @@ public interface IScaling
 
     /// <summary>Cancels the group's running instance refresh (instances already replaced stay replaced).</summary>
     Task<string?> CancelInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default);
+
+    /// <summary>Rolls the group's running instance refresh back to the configuration it had before (RollbackInstanceRefresh).</summary>
+    Task<string?> RollbackInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default);
+
+    /// <summary>Enables CloudWatch group metrics collection for <paramref name="metrics"/> at <see cref="GroupMetrics.Granularity"/>.</summary>
+    Task<string?> EnableMetricsCollectionAsync(GroupRef group, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A group's capacity at one moment, as the history job records it.</summary>

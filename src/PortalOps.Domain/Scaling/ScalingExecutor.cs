@@ -20,6 +20,7 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
         ActionKind.SetGroupCapacity, ActionKind.PutScalingPolicy, ActionKind.DeleteScalingPolicy, ActionKind.PutScheduledAction,
         ActionKind.DeleteScheduledAction, ActionKind.SuspendProcesses, ActionKind.ResumeProcesses,
         ActionKind.StartInstanceRefresh, ActionKind.CancelInstanceRefresh,
+        ActionKind.EnableMetricsCollection, ActionKind.RollbackInstanceRefresh,
     ];
 
     public bool CanExecute(ActionKind kind) => Kinds.Contains(kind);
@@ -36,7 +37,7 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
             return new ActionExecution(false, problem, null);
         }
 
-        if (kind == ActionKind.StartInstanceRefresh || kind == ActionKind.CancelInstanceRefresh)
+        if (kind == ActionKind.StartInstanceRefresh || kind == ActionKind.CancelInstanceRefresh || kind == ActionKind.RollbackInstanceRefresh)
         {
             // Checked again when it runs: an approval may come after another refresh started, or after this one ended.
             foreach (var target in targets)
@@ -51,6 +52,11 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
                 if (kind == ActionKind.CancelInstanceRefresh && running is null)
                 {
                     return new ActionExecution(false, NoRefreshMessage(group), null);
+                }
+
+                if (kind == ActionKind.RollbackInstanceRefresh && RollbackProblem(group, running) is { } cannot)
+                {
+                    return new ActionExecution(false, cannot, null);
                 }
             }
         }
@@ -104,7 +110,7 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
             return request is null ? "Give the minimum healthy percentage and warm-up as whole numbers." : request.Check() is { Count: > 0 } p ? string.Join(" ", p.Values) : null;
         }
 
-        if (kind == ActionKind.CancelInstanceRefresh)
+        if (kind == ActionKind.CancelInstanceRefresh || kind == ActionKind.RollbackInstanceRefresh || kind == ActionKind.EnableMetricsCollection)
         {
             return null;
         }
@@ -128,6 +134,16 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
         $"An instance refresh is already running on {group.Name} ({running.Status}, {running.PercentageComplete}% complete); wait for it to end or cancel it first.";
 
     public static string NoRefreshMessage(GroupRef group) => $"No instance refresh is running on {group.Name}.";
+
+    /// <summary>Why the group's refresh cannot be rolled back now (null when it can): none runs, it is already ending, or it named no version.</summary>
+    public static string? RollbackProblem(GroupRef group, InstanceRefresh? running) => running switch
+    {
+        null => NoRefreshMessage(group),
+        { Status: InstanceRefreshStatus.RollbackInProgress } => $"The instance refresh on {group.Name} is already rolling back.",
+        { Status: InstanceRefreshStatus.Cancelling } => $"The instance refresh on {group.Name} is being cancelled; there is nothing left to roll back.",
+        { DesiredLaunchTemplateVersion: null } => $"The instance refresh on {group.Name} named no launch template version, so AWS has no previous configuration to roll back to; cancel it instead.",
+        _ => null,
+    };
 
     public static IReadOnlyList<string> ProcessesOf(IReadOnlyDictionary<string, string> parameters) =>
         (parameters.GetValueOrDefault(ProcessesParameter) ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
@@ -173,6 +189,16 @@ public sealed class ScalingExecutor(IScaling scaling) : IActionExecutor
         if (kind == ActionKind.CancelInstanceRefresh)
         {
             return (await scaling.CancelInstanceRefreshAsync(group, cancellationToken), $"{group.Name}: instance refresh cancelled.");
+        }
+
+        if (kind == ActionKind.RollbackInstanceRefresh)
+        {
+            return (await scaling.RollbackInstanceRefreshAsync(group, cancellationToken), $"{group.Name}: instance refresh rolling back to the previous configuration.");
+        }
+
+        if (kind == ActionKind.EnableMetricsCollection)
+        {
+            return (await scaling.EnableMetricsCollectionAsync(group, GroupMetrics.Enabled, cancellationToken), $"{group.Name}: group metrics collection enabled ({GroupMetrics.Granularity}); CloudWatch charts them within a few minutes.");
         }
 
         var processes = ProcessesOf(parameters);

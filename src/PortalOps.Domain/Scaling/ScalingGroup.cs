@@ -41,6 +41,12 @@ public sealed record ScalingGroup(
     /// <summary>"Delete in progress" while AWS deletes the group; null otherwise.</summary>
     public string? Status { get; init; }
 
+    /// <summary>The group metrics AWS collects for the group (DescribeAutoScalingGroups' EnabledMetrics); empty while collection is off.</summary>
+    public IReadOnlyList<string> EnabledMetrics { get; init; } = [];
+
+    /// <summary>Whether CloudWatch receives the two metrics the capacity chart reads (GroupDesiredCapacity and GroupInServiceInstances).</summary>
+    public bool CollectsCapacityMetrics => GroupMetrics.Capacity.All(EnabledMetrics.Contains);
+
     public int InService => Instances.Count(i => i.Lifecycle == LifecycleState.InService && i.Healthy);
 
     public int Pending => Instances.Count(i => i.Lifecycle == LifecycleState.Pending);
@@ -92,3 +98,4 @@ public static class ScalingProcesses
         _ => LifecycleState.Other,
     };
 }
+

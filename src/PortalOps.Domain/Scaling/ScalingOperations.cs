@@ -207,6 +207,47 @@ public sealed class ScalingOperations(IScaling scaling, ICapacityHistory history
         return new ScalingChangeResult(new Dictionary<string, string>(), await pipeline.SubmitAsync(actor, request, cancellationToken));
     }
 
+    /// <summary>
+    /// Rolls the group's running instance refresh back through the pipeline (no approval rule: it undoes a change already under
+    /// way); refused with a message when none runs or the refresh named no launch template version to roll back from.
+    /// </summary>
+    public async Task<ScalingChangeResult> RollbackInstanceRefreshAsync(Actor actor, GroupRef group, string? reason = null, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        if (await FindAsync(actor, group, cancellationToken) is null)
+        {
+            return ScalingChangeResult.Invalid(GroupField, $"Auto Scaling group {group.Name} was not found in {group.AccountId}/{group.Region}.");
+        }
+
+        if (ScalingExecutor.RollbackProblem(group, await ScalingExecutor.RunningRefreshAsync(scaling, group, cancellationToken)) is { } problem)
+        {
+            return ScalingChangeResult.Invalid(GroupField, problem);
+        }
+
+        var request = new ActionRequest(ActionKind.RollbackInstanceRefresh, [group.AsTarget], reason) { IdempotencyKey = idempotencyKey };
+        return new ScalingChangeResult(new Dictionary<string, string>(), await pipeline.SubmitAsync(actor, request, cancellationToken));
+    }
+
+    /// <summary>
+    /// Turns on CloudWatch group metrics collection (<see cref="GroupMetrics.Enabled"/> at 1Minute) through the pipeline, so the
+    /// capacity chart can read GroupDesiredCapacity and GroupInServiceInstances; refused with a message when it is on already.
+    /// </summary>
+    public async Task<ScalingChangeResult> EnableMetricsCollectionAsync(Actor actor, GroupRef group, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        var current = await FindAsync(actor, group, cancellationToken);
+        if (current is null)
+        {
+            return ScalingChangeResult.Invalid(GroupField, $"Auto Scaling group {group.Name} was not found in {group.AccountId}/{group.Region}.");
+        }
+
+        if (current.CollectsCapacityMetrics)
+        {
+            return ScalingChangeResult.Invalid(GroupField, $"Group metrics collection is already enabled on {group.Name}.");
+        }
+
+        var request = new ActionRequest(ActionKind.EnableMetricsCollection, [group.AsTarget]) { IdempotencyKey = idempotencyKey };
+        return new ScalingChangeResult(new Dictionary<string, string>(), await pipeline.SubmitAsync(actor, request, cancellationToken));
+    }
+
     private async Task<ScalingChangeResult> SubmitNamedAsync(Actor actor, ActionKind kind, GroupRef group, string parameter, string value, string? requireApproval, CancellationToken cancellationToken)
     {
         var parameters = new Dictionary<string, string> { [parameter] = value };

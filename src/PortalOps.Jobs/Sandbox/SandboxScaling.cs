@@ -179,6 +179,18 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
         return (desired, inService);
     }
 
+    /// <summary>EnableMetricsCollection: the metrics are collected from now on, so the chart has CloudWatch points a period later.</summary>
+    public Task<string?> EnableMetricsCollectionAsync(GroupRef group, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
+        Change(group, s =>
+        {
+            foreach (var metric in metrics.Where(m => !s.EnabledMetrics.Contains(m)))
+            {
+                s.EnabledMetrics.Add(metric);
+            }
+
+            s.MetricsSince ??= clock.GetUtcNow();
+        });
+
     private Task<T> Read<T>(GroupRef group, Func<State, T> read, T missing)
     {
         lock (_gate)
@@ -256,7 +268,7 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
                 {
                     var id = NextId("i");
                     var activity = NextId("act");
-                    s.Instances.Add(new Member(id, s.Zones[(int)(_sequence % s.Zones.Count)], LifecycleState.Pending, now, activity));
+                    s.Instances.Add(new Member(id, s.Zones[(int)(_sequence % s.Zones.Count)], LifecycleState.Pending, now, activity) { Version = LaunchVersion(s) });
                     s.Activities.Add(new ScalingActivity(activity, $"Launching a new EC2 instance: {id}", Cause(s, n), ActivityStatus.InProgress, now, null));
                 }
             }
@@ -279,10 +291,11 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
 
         return new ScalingGroup(
             s.Ref, s.Min, s.Desired, s.Max,
-            s.Instances.Select(i => new ScalingInstance(i.Id, s.InstanceType, i.Zone, i.Lifecycle, Healthy: true, ProtectedFromScaleIn: false) { LaunchTemplateVersion = s.TemplateVersion }).ToList(),
+            s.Instances.Select(i => new ScalingInstance(i.Id, s.InstanceType, i.Zone, i.Lifecycle, Healthy: true, ProtectedFromScaleIn: false) { LaunchTemplateVersion = i.Version ?? s.TemplateVersion }).ToList(),
             s.Template, s.TemplateVersion, s.Zones, s.TargetGroups, s.Tags, s.CreatedAt)
         {
             SuspendedProcesses = s.Suspended.OrderBy(p => p, StringComparer.Ordinal).ToList(),
+            EnabledMetrics = [.. s.EnabledMetrics],
         };
     }
 
@@ -352,6 +365,11 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
             s.EvaluatedBucket = now.UtcTicks / Evaluation.Ticks;
             s.CreatedAt = now.AddDays(-90);
             s.MetricsSince = s.MetricsCollectedFor is { } collected ? now - collected : null;
+            if (s.MetricsSince is not null)
+            {
+                s.EnabledMetrics.AddRange(GroupMetrics.Enabled);
+            }
+
             for (var n = 0; n < s.Desired; n++)
             {
                 var id = NextId("i");
@@ -378,7 +396,7 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
         public int BaseLoad { get; } = baseLoad;
         public string InstanceType { get; } = instanceType;
         public string Template { get; } = template;
-        public string TemplateVersion { get; } = templateVersion;
+        public string TemplateVersion { get; set; } = templateVersion;
         public Dictionary<string, string> Tags { get; } = tags;
         public List<string> TargetGroups { get; } = targetGroups;
         public List<string> Zones { get; } = [@ref.Region + "a", @ref.Region + "b", @ref.Region + "c"];
@@ -396,6 +414,9 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
         public TimeSpan? MetricsCollectedFor { get; init; } = TimeSpan.FromDays(90);
 
         public DateTimeOffset? MetricsSince { get; set; }
+
+        /// <summary>The group metrics collected, in the order they were enabled (EnabledMetrics).</summary>
+        public List<string> EnabledMetrics { get; } = [];
         public List<Refresh> Refreshes { get; } = [];
     }
 
@@ -406,5 +427,8 @@ public sealed partial class SandboxScaling(IOptions<SandboxOptions> options, Tim
         public LifecycleState Lifecycle { get; set; } = lifecycle;
         public DateTimeOffset Since { get; set; } = since;
         public string ActivityId { get; set; } = activityId;
+
+        /// <summary>The launch template version it was launched from when not the group's own (a refresh's desired version).</summary>
+        public string? Version { get; set; }
     }
 }

@@ -71,6 +71,19 @@ internal sealed class FakeScaling : IScaling
         return Record($"cancel-refresh {group.Name}");
     }
 
+    public Task<string?> RollbackInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default)
+    {
+        var list = Refreshes[group];
+        list[0] = list[0] with { Status = InstanceRefreshStatus.RollbackInProgress };
+        return Record($"rollback-refresh {group.Name}");
+    }
+
+    public Task<string?> EnableMetricsCollectionAsync(GroupRef group, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default)
+    {
+        _groups[group] = _groups[group] with { EnabledMetrics = metrics };
+        return Record($"enable-metrics {group.Name} {string.Join(",", metrics)}");
+    }
+
     private Task<string?> Record(string call)
     {
         Calls.Add(call);

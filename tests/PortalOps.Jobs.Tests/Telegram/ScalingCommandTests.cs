@@ -113,4 +113,27 @@ public sealed class ScalingCommandTests : IAsyncLifetime
         Assert.Equal((AuditOutcome.Succeeded, PortalOps.Domain.Common.Channel.Telegram), (audit.Event.Outcome, audit.Event.Channel));
         Assert.StartsWith("sandbox-", audit.Event.AwsRequestId, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task EnableMetrics_OfferedOnlyWhileCollectionIsOff_GoesThroughThePipelineOnceForAButton()
+    {
+        var person = await _bot.LinkAsync(await _bot.AddUserAsync("mona", Role.Operator), 27);
+        var collecting = await _bot.AskAsync(person, "/group prod-api", "min 2");
+        Assert.DoesNotContain(collecting.AllButtons, b => b.Text == "Enable metrics");
+        var group = await _bot.AskAsync(person, "/group staging-worker", "collection is off");
+
+        var enable = group.ButtonData("Enable metrics");
+        var press = _bot.Api.PressRaw(person, group, enable);
+        await _bot.Api.WaitUntilConsumedAsync(press);
+        var edited = await _bot.Api.WaitForMessageAsync(person.Id, m => m.MessageId == group.MessageId && m.Text.Contains("Enable metrics collection on staging-worker", StringComparison.Ordinal), "the outcome");
+        var again = _bot.Api.PressRaw(person, group, enable);
+        await _bot.Api.WaitUntilConsumedAsync(again);
+
+        Assert.Contains("✅", edited.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("collection is off", edited.Text, StringComparison.Ordinal);
+        var worker = new GroupRef(SandboxFleet.AccountId, "eu-west-1", "staging-worker");
+        Assert.True((await _bot.Services.GetRequiredService<IScaling>().FindGroupAsync(worker))!.CollectsCapacityMetrics);
+        var audit = Assert.Single(await _bot.AuditAsync("scaling.metrics.enable"));
+        Assert.Equal((AuditOutcome.Succeeded, PortalOps.Domain.Common.Channel.Telegram), (audit.Event.Outcome, audit.Event.Channel));
+        Assert.StartsWith("sandbox-", audit.Event.AwsRequestId, StringComparison.Ordinal);
+    }
 }

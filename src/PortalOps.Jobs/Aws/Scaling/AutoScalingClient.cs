@@ -43,6 +43,12 @@ public interface IAutoScalingApi
     Task<IReadOnlyList<AsgInstanceRefresh>> DescribeInstanceRefreshesAsync(CloudScope scope, string groupName, int maxRecords = 50, CancellationToken ct = default);
 
     Task<string?> CancelInstanceRefreshAsync(CloudScope scope, string groupName, CancellationToken ct = default);
+
+    /// <summary>Rolls the group's running instance refresh back (RollbackInstanceRefresh); returns the request id.</summary>
+    Task<string?> RollbackInstanceRefreshAsync(CloudScope scope, string groupName, CancellationToken ct = default);
+
+    /// <summary>EnableMetricsCollection for the named group metrics (all of them when none are named) at <paramref name="granularity"/>.</summary>
+    Task<string?> EnableMetricsCollectionAsync(CloudScope scope, string groupName, IReadOnlyList<string>? metrics, string granularity = "1Minute", CancellationToken ct = default);
 }
 
 public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients) : IAutoScalingApi
@@ -149,12 +155,24 @@ public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients
         var p = new QueryParameters()
             .Add("AutoScalingGroupName", spec.GroupName)
             .Add("Strategy", "Rolling");
-        if (spec.MinHealthyPercentage is not null || spec.InstanceWarmup is not null || spec.SkipMatching is not null)
+        if (spec.DesiredLaunchTemplateVersion is not null)
+        {
+            p.Struct("DesiredConfiguration", d => d.Struct("LaunchTemplate", t => t
+                .Add("LaunchTemplateId", spec.DesiredLaunchTemplateId)
+                .Add("LaunchTemplateName", spec.DesiredLaunchTemplateId is null ? spec.DesiredLaunchTemplateName : null)
+                .Add("Version", spec.DesiredLaunchTemplateVersion)));
+        }
+
+        var checkpoints = spec.CheckpointPercentages is { Count: > 0 } c ? c.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() : null;
+        if (spec.MinHealthyPercentage is not null || spec.InstanceWarmup is not null || spec.SkipMatching is not null || checkpoints is not null || spec.CheckpointDelay is not null || spec.AutoRollback is not null)
         {
             p.Struct("Preferences", pr => pr
                 .Add("MinHealthyPercentage", spec.MinHealthyPercentage)
                 .Add("InstanceWarmup", spec.InstanceWarmup)
-                .Add("SkipMatching", spec.SkipMatching));
+                .List("CheckpointPercentages", checkpoints)
+                .Add("CheckpointDelay", spec.CheckpointDelay)
+                .Add("SkipMatching", spec.SkipMatching)
+                .Add("AutoRollback", spec.AutoRollback));
         }
 
         var r = await Call(scope, "StartInstanceRefresh", p, ct).ConfigureAwait(false);
@@ -171,11 +189,21 @@ public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients
             MinHealthyPercentage = i.El("Preferences").Int("MinHealthyPercentage"),
             InstanceWarmup = i.El("Preferences").Int("InstanceWarmup"),
             SkipMatching = i.El("Preferences").Bool("SkipMatching"),
+            CheckpointPercentages = i.El("Preferences").Strings("CheckpointPercentages").Select(v => int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).Where(n => n > 0).ToList(),
+            CheckpointDelay = i.El("Preferences").Int("CheckpointDelay"),
+            AutoRollback = i.El("Preferences").Bool("AutoRollback"),
+            DesiredLaunchTemplateVersion = i.El("DesiredConfiguration").El("LaunchTemplate").Str("Version"),
         }).ToList();
     }
 
     public async Task<string?> CancelInstanceRefreshAsync(CloudScope scope, string groupName, CancellationToken ct = default) =>
         (await Call(scope, "CancelInstanceRefresh", new QueryParameters().Add("AutoScalingGroupName", groupName), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<string?> RollbackInstanceRefreshAsync(CloudScope scope, string groupName, CancellationToken ct = default) =>
+        (await Call(scope, "RollbackInstanceRefresh", new QueryParameters().Add("AutoScalingGroupName", groupName), ct).ConfigureAwait(false)).RequestId;
+
+    public async Task<string?> EnableMetricsCollectionAsync(CloudScope scope, string groupName, IReadOnlyList<string>? metrics, string granularity = "1Minute", CancellationToken ct = default) =>
+        (await Call(scope, "EnableMetricsCollection", new QueryParameters().Add("AutoScalingGroupName", groupName).List("Metrics", metrics).Add("Granularity", granularity), ct).ConfigureAwait(false)).RequestId;
 
     private static QueryParameters GroupParameters(AutoScalingGroupSpec s, bool create)
     {
@@ -229,6 +257,7 @@ public sealed class AutoScalingClient(AwsProtocolClient core, AwsClients clients
     {
         LaunchTemplateVersion = g.El("LaunchTemplate").Str("Version") ?? g.El("MixedInstancesPolicy").El("LaunchTemplate").El("LaunchTemplateSpecification").Str("Version"),
         SuspendedProcesses = g.Members("SuspendedProcesses").Select(p => p.Str("ProcessName") ?? "").Where(p => p.Length > 0).ToList(),
+        EnabledMetrics = g.Members("EnabledMetrics").Select(m => m.Str("Metric") ?? "").Where(m => m.Length > 0).ToList(),
     };
 
     private static ScalingPolicy ParsePolicy(XElement p)

@@ -29,6 +29,9 @@ public sealed record AutoScalingGroup(
     public string? LaunchTemplateVersion { get; init; }
 
     public IReadOnlyList<string> SuspendedProcesses { get; init; } = [];
+
+    /// <summary>EnabledMetrics' metric names: what CloudWatch receives for the group (empty while collection is off).</summary>
+    public IReadOnlyList<string> EnabledMetrics { get; init; } = [];
 }
 
 /// <summary>Create or update: null leaves a value as it is (update) or to the service default (create).</summary>
@@ -109,7 +112,24 @@ public sealed record ScheduledActionSpec(
 public sealed record ScheduledAction(string GroupName, string Name, string? Arn, DateTimeOffset? StartTime, DateTimeOffset? EndTime, string? Recurrence, int? MinSize, int? MaxSize, int? DesiredCapacity, string? TimeZone);
 
 /// <summary>StartInstanceRefresh's input: a rolling refresh with the preferences PortalOps offers.</summary>
-public sealed record InstanceRefreshSpec(string GroupName, int? MinHealthyPercentage = null, int? InstanceWarmup = null, bool? SkipMatching = null);
+public sealed record InstanceRefreshSpec(string GroupName, int? MinHealthyPercentage = null, int? InstanceWarmup = null, bool? SkipMatching = null)
+{
+    /// <summary>Preferences.CheckpointPercentages (ascending, the last 100); null or empty: none sent.</summary>
+    public IReadOnlyList<int>? CheckpointPercentages { get; init; }
+
+    /// <summary>Preferences.CheckpointDelay in seconds (0–172,800).</summary>
+    public int? CheckpointDelay { get; init; }
+
+    /// <summary>Preferences.AutoRollback (AWS needs a DesiredConfiguration for it).</summary>
+    public bool? AutoRollback { get; init; }
+
+    /// <summary>DesiredConfiguration.LaunchTemplate: the template (by id, else by name) and version the refresh moves to.</summary>
+    public string? DesiredLaunchTemplateId { get; init; }
+
+    public string? DesiredLaunchTemplateName { get; init; }
+
+    public string? DesiredLaunchTemplateVersion { get; init; }
+}
 
 /// <summary>StartInstanceRefresh's answer: the refresh's id, and the request id for the audit.</summary>
 public sealed record StartInstanceRefreshResult(string InstanceRefreshId, string? RequestId);
@@ -130,4 +150,13 @@ public sealed record AsgInstanceRefresh(
     public int? InstanceWarmup { get; init; }
 
     public bool? SkipMatching { get; init; }
+
+    public IReadOnlyList<int> CheckpointPercentages { get; init; } = [];
+
+    public int? CheckpointDelay { get; init; }
+
+    public bool? AutoRollback { get; init; }
+
+    /// <summary>DesiredConfiguration.LaunchTemplate.Version, when the refresh named one.</summary>
+    public string? DesiredLaunchTemplateVersion { get; init; }
 }

@@ -137,19 +137,48 @@ public sealed partial class AwsScaling(IAutoScalingApi api, IOptions<AwsOptions>
                 MinHealthyPercentage = r.MinHealthyPercentage,
                 InstanceWarmupSeconds = r.InstanceWarmup,
                 SkipMatching = r.SkipMatching ?? false,
+                CheckpointPercentages = r.CheckpointPercentages,
+                CheckpointDelaySeconds = r.CheckpointDelay,
+                AutoRollback = r.AutoRollback ?? false,
+                DesiredLaunchTemplateVersion = r.DesiredLaunchTemplateVersion,
             })
             .OrderByDescending(r => r.StartedAt)
             .ToList();
 
     public async Task<string?> StartInstanceRefreshAsync(GroupRef group, InstanceRefreshRequest request, CancellationToken cancellationToken = default)
     {
-        var started = await api.StartInstanceRefreshAsync(group.Scope, new InstanceRefreshSpec(group.Name, request.MinHealthyPercentage, request.InstanceWarmupSeconds, request.SkipMatching), cancellationToken).ConfigureAwait(false);
+        var spec = new InstanceRefreshSpec(group.Name, request.MinHealthyPercentage, request.InstanceWarmupSeconds, request.SkipMatching)
+        {
+            CheckpointPercentages = request.CheckpointPercentages.Count > 0 ? request.CheckpointPercentages : null,
+            CheckpointDelay = request.CheckpointDelaySeconds,
+            AutoRollback = request.AutoRollback ? true : null,
+        };
+        if (request.LaunchTemplateVersion is { } version)
+        {
+            // DesiredConfiguration names the template as well as the version: the group's own template, read now.
+            var current = (await api.DescribeGroupsAsync(group.Scope, [group.Name], cancellationToken).ConfigureAwait(false)).FirstOrDefault(g => g.Name == group.Name)
+                ?? throw new InvalidOperationException($"Auto Scaling group {group.Name} was not found in {group.Scope}.");
+            if (current.LaunchTemplateId is null && current.LaunchTemplateName is null)
+            {
+                throw new InvalidOperationException($"Auto Scaling group {group.Name} launches from a launch configuration, not a launch template; a template version cannot be chosen.");
+            }
+
+            spec = spec with { DesiredLaunchTemplateId = current.LaunchTemplateId, DesiredLaunchTemplateName = current.LaunchTemplateName, DesiredLaunchTemplateVersion = version };
+        }
+
+        var started = await api.StartInstanceRefreshAsync(group.Scope, spec, cancellationToken).ConfigureAwait(false);
         _cached = null;
         return started.RequestId;
     }
 
     public Task<string?> CancelInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default) =>
         Changed(api.CancelInstanceRefreshAsync(group.Scope, group.Name, cancellationToken));
+
+    public Task<string?> RollbackInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default) =>
+        Changed(api.RollbackInstanceRefreshAsync(group.Scope, group.Name, cancellationToken));
+
+    public Task<string?> EnableMetricsCollectionAsync(GroupRef group, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
+        Changed(api.EnableMetricsCollectionAsync(group.Scope, group.Name, metrics, GroupMetrics.Granularity, cancellationToken));
 
     /// <summary>Our policy as Auto Scaling's PutScalingPolicy takes it.</summary>
     public static ScalingPolicySpec ToSpec(string group, DomainPolicy policy) => policy.Kind switch
@@ -179,6 +208,7 @@ public sealed partial class AwsScaling(IAutoScalingApi api, IOptions<AwsOptions>
     {
         SuspendedProcesses = g.SuspendedProcesses,
         Status = g.Status,
+        EnabledMetrics = g.EnabledMetrics,
     };
 
     private static DomainPolicy Map(ScalingPolicy p)

@@ -15,7 +15,8 @@ namespace PortalOps.Jobs.Telegram.Scaling;
 /// The bot's Auto Scaling screens: <c>/groups</c> (the groups the person may see, short ones first) and <c>/group NAME</c> (one group,
 /// with desired −1 / +1 buttons for Operators). A press goes through <see cref="ScalingOperations"/> and so the action pipeline,
 /// with the button's id as idempotency key: a double press acts once. The same screen offers Refresh (an instance refresh with the
-/// default preferences, which waits for approval by rule) or, while one runs, its progress and Cancel refresh.
+/// default preferences, which waits for approval by rule) or, while one runs, its progress and Cancel refresh; and, while the group's
+/// CloudWatch metrics collection is off, Enable metrics (the same <c>scaling.metrics.enable</c> action the group page submits).
 /// </summary>
 internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens screens, IAuditLog audit)
 {
@@ -24,6 +25,9 @@ internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens scre
     /// <summary>The scale-group button's action that starts an instance refresh, and the one that cancels it.</summary>
     public const string RefreshAction = "refresh";
     public const string CancelRefreshAction = "cancel-refresh";
+
+    /// <summary>The scale-group button's action that enables the group's metrics collection.</summary>
+    public const string EnableMetricsAction = "enable-metrics";
 
     public async Task<Screen> GroupsAsync(BotChat chat, Actor actor, string? filter, CancellationToken cancellationToken)
     {
@@ -111,6 +115,11 @@ internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens scre
             return await RefreshAsync(chat, button, GroupRef.FromTarget(refreshed!), button.Arguments.Action == RefreshAction, cancellationToken);
         }
 
+        if (button.Arguments.Action == EnableMetricsAction && InstanceRef.TryParse(button.Arguments.Instance, out var collected))
+        {
+            return await EnableMetricsAsync(chat, button, GroupRef.FromTarget(collected!), cancellationToken);
+        }
+
         if (!InstanceRef.TryParse(button.Arguments.Instance, out var target) || !int.TryParse(button.Arguments.Action, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var delta))
         {
             return new Screen("This button is not valid.");
@@ -131,6 +140,16 @@ internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens scre
             ? await scaling.StartInstanceRefreshAsync(chat.Actor, group, new InstanceRefreshRequest(), "telegram", $"telegram:{button.Id}", cancellationToken)
             : await scaling.CancelInstanceRefreshAsync(chat.Actor, group, $"telegram:{button.Id}", cancellationToken);
         var outcome = $"{Icon(result)} {Bold($"{(start ? "Instance refresh" : "Cancel refresh")} on {group.Name}")}\n{Escape(result.Message)}";
+        return await scaling.FindAsync(chat.Actor, group, cancellationToken) is { } now
+            ? await GroupScreenAsync(chat, chat.Actor, now, outcome, cancellationToken)
+            : new Screen(outcome);
+    }
+
+    /// <summary>Enable metrics pressed: through the pipeline with the button's id as idempotency key, then the group again.</summary>
+    private async Task<Screen> EnableMetricsAsync(BotChat chat, StoredButton button, GroupRef group, CancellationToken cancellationToken)
+    {
+        var result = await scaling.EnableMetricsCollectionAsync(chat.Actor, group, $"telegram:{button.Id}", cancellationToken);
+        var outcome = $"{Icon(result)} {Bold($"Enable metrics collection on {group.Name}")}\n{Escape(result.Message)}";
         return await scaling.FindAsync(chat.Actor, group, cancellationToken) is { } now
             ? await GroupScreenAsync(chat, chat.Actor, now, outcome, cancellationToken)
             : new Screen(outcome);
@@ -164,7 +183,12 @@ internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens scre
         var running = (await scaling.RefreshesAsync(actor, g.Ref, cancellationToken)).FirstOrDefault(r => r.IsRunning);
         if (running is not null)
         {
-            text.Append('\n').Append("🔄 ").Append(Escape($"instance refresh {running.Status}: {running.PercentageComplete}% complete, {running.InstancesToUpdate} to update"));
+            text.Append('\n').Append("🔄 ").Append(Escape($"instance refresh {running.Status}{(running.AtCheckpoint ? " (paused at a checkpoint)" : string.Empty)}: {running.PercentageComplete}% complete, {running.InstancesToUpdate} to update"));
+        }
+
+        if (!g.CollectsCapacityMetrics)
+        {
+            text.Append('\n').Append("📉 CloudWatch group metrics collection is off.");
         }
 
         if (!actor.IsAtLeast(Role.Operator))
@@ -187,6 +211,10 @@ internal sealed class ScalingTelegram(ScalingOperations scaling, BotScreens scre
             running is null ? "Refresh" : "Cancel refresh",
             ButtonKind.ScaleGroup,
             new ButtonArguments(Instance: g.Ref.ToString(), Action: running is null ? RefreshAction : CancelRefreshAction));
+        if (!g.CollectsCapacityMetrics)
+        {
+            keyboard.Row().Button("Enable metrics", ButtonKind.ScaleGroup, new ButtonArguments(Instance: g.Ref.ToString(), Action: EnableMetricsAction));
+        }
 
         return new Screen(text.ToString(), await keyboard.BuildAsync(cancellationToken));
     }

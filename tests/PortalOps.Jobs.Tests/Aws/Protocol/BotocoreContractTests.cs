@@ -60,10 +60,23 @@ public sealed class BotocoreContractTests
         Assert.NotNull(refreshes[0].PercentageComplete);
         Assert.NotNull(refreshes[0].MinHealthyPercentage);
         await api.CancelInstanceRefreshAsync(Scope, "web");
+        await api.StartInstanceRefreshAsync(Scope, new InstanceRefreshSpec("web", 90)
+        {
+            CheckpointPercentages = [20, 50, 100],
+            CheckpointDelay = 600,
+            AutoRollback = true,
+            DesiredLaunchTemplateId = "lt-1",
+            DesiredLaunchTemplateVersion = "4",
+        });
+        Assert.NotEmpty(refreshes[0].CheckpointPercentages);
+        Assert.NotNull(refreshes[0].DesiredLaunchTemplateVersion);
+        await api.RollbackInstanceRefreshAsync(Scope, "web");
+        await api.EnableMetricsCollectionAsync(Scope, "web", ["GroupDesiredCapacity", "GroupInServiceInstances"]);
+        Assert.NotEmpty(groups[0].EnabledMetrics);
         await api.DeleteGroupAsync(Scope, "web", forceDelete: true);
 
         recorder.AssertClean(
-            "StartInstanceRefresh", "DescribeInstanceRefreshes", "CancelInstanceRefresh",
+            "StartInstanceRefresh", "DescribeInstanceRefreshes", "CancelInstanceRefresh", "RollbackInstanceRefresh", "EnableMetricsCollection",
             "SuspendProcesses", "ResumeProcesses",
             "DescribeAutoScalingGroups", "CreateAutoScalingGroup", "UpdateAutoScalingGroup", "DeleteAutoScalingGroup", "SetDesiredCapacity",
             "PutScalingPolicy", "DescribePolicies", "DeletePolicy", "DescribeScalingActivities",

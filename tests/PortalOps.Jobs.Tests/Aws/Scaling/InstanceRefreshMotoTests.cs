@@ -72,6 +72,81 @@ public sealed class InstanceRefreshMotoTests(MotoServer moto) : IAsyncLifetime
         Assert.Equal(1, proxy.CallsTo("CancelInstanceRefresh"));
     }
 
+    [Fact]
+    public async Task CheckpointsRollbackAndVersion_ReachTheStubExactly_PauseShows_AndRollbackReachesTheStub()
+    {
+        await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
+        var stub = new InstanceRefreshStub();
+        stub.Install(proxy);
+        await using var services = MotoAws.Provider(proxy.Url);
+        var api = services.GetRequiredService<IAutoScalingApi>();
+        var scaling = services.GetRequiredService<IScaling>();
+        var executor = new ScalingExecutor(scaling);
+        var templateId = await TemplateAsync();
+        await api.CreateGroupAsync(Scope, new AutoScalingGroupSpec("web", 1, 4, 2, LaunchTemplateId: templateId, LaunchTemplateVersion: "1", AvailabilityZones: ["us-east-1a"]));
+        var group = new GroupRef(Scope.AccountId, Scope.Region, "web");
+        var target = (await executor.ResolveAsync(ActionKind.StartInstanceRefresh, group.AsTarget, CancellationToken.None))!;
+        var request = new InstanceRefreshRequest(75, 60) { CheckpointPercentages = [50, 100], CheckpointDelaySeconds = 600, AutoRollback = true, LaunchTemplateVersion = "2" };
+
+        var started = await executor.ExecuteAsync(ActionKind.StartInstanceRefresh, [target], request.ToParameters(), "k1", CancellationToken.None);
+
+        Assert.True(started.Succeeded, started.Summary);
+        var sent = Assert.Single(stub.Started);
+        Assert.Equal(
+            ("75", "60", "50", "100", "600", "true"),
+            (sent["Preferences.MinHealthyPercentage"], sent["Preferences.InstanceWarmup"], sent["Preferences.CheckpointPercentages.member.1"], sent["Preferences.CheckpointPercentages.member.2"], sent["Preferences.CheckpointDelay"], sent["Preferences.AutoRollback"]));
+        Assert.False(sent.ContainsKey("Preferences.CheckpointPercentages.member.3"));
+        Assert.Equal((templateId, "2"), (sent["DesiredConfiguration.LaunchTemplate.LaunchTemplateId"], sent["DesiredConfiguration.LaunchTemplate.Version"]));
+        Assert.False(sent.ContainsKey("DesiredConfiguration.LaunchTemplate.LaunchTemplateName"));
+
+        // Pending → InProgress 0% → 25% → 50%, where it waits at the checkpoint.
+        InstanceRefresh seen;
+        do
+        {
+            seen = Assert.Single(await scaling.InstanceRefreshesAsync(group, 5));
+        }
+        while (seen.PercentageComplete < 50);
+        Assert.True(seen.AtCheckpoint, seen.StatusReason);
+        Assert.Equal([50, 100], seen.CheckpointPercentages);
+        Assert.Equal((600, true, "2"), (seen.CheckpointDelaySeconds, seen.AutoRollback, seen.DesiredLaunchTemplateVersion));
+        Assert.True(seen.MayRollBack);
+
+        var rolledBack = await executor.ExecuteAsync(ActionKind.RollbackInstanceRefresh, [target], new Dictionary<string, string>(), "k2", CancellationToken.None);
+
+        Assert.True(rolledBack.Succeeded, rolledBack.Summary);
+        Assert.StartsWith("stub-", rolledBack.RequestId, StringComparison.Ordinal);
+        Assert.Equal("web", Assert.Single(stub.RolledBack)["AutoScalingGroupName"]);
+        Assert.Equal(1, proxy.CallsTo("RollbackInstanceRefresh"));
+        var ended = Assert.Single(await scaling.InstanceRefreshesAsync(group, 5));
+        Assert.Equal(InstanceRefreshStatus.RollbackSuccessful, ended.Status);
+        Assert.False(ended.IsRunning);
+    }
+
+    [Fact]
+    public async Task Rollback_OfARefreshWithoutVersion_IsRefusedBeforeAws_AndAwsWouldRefuseItToo()
+    {
+        await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
+        var stub = new InstanceRefreshStub();
+        stub.Install(proxy);
+        await using var services = MotoAws.Provider(proxy.Url);
+        var api = services.GetRequiredService<IAutoScalingApi>();
+        var scaling = services.GetRequiredService<IScaling>();
+        var executor = new ScalingExecutor(scaling);
+        await api.CreateGroupAsync(Scope, new AutoScalingGroupSpec("web", 1, 4, 2, LaunchTemplateId: await TemplateAsync(), LaunchTemplateVersion: "1", AvailabilityZones: ["us-east-1a"]));
+        var group = new GroupRef(Scope.AccountId, Scope.Region, "web");
+        var target = (await executor.ResolveAsync(ActionKind.StartInstanceRefresh, group.AsTarget, CancellationToken.None))!;
+        Assert.True((await executor.ExecuteAsync(ActionKind.StartInstanceRefresh, [target], new InstanceRefreshRequest().ToParameters(), "k1", CancellationToken.None)).Succeeded);
+        Assert.False(Assert.Single(stub.Started).ContainsKey("DesiredConfiguration.LaunchTemplate.Version"));
+
+        var refused = await executor.ExecuteAsync(ActionKind.RollbackInstanceRefresh, [target], new Dictionary<string, string>(), "k2", CancellationToken.None);
+
+        Assert.False(refused.Succeeded);
+        Assert.Contains("named no launch template version", refused.Summary, StringComparison.Ordinal);
+        Assert.Equal(0, proxy.CallsTo("RollbackInstanceRefresh"));
+        var aws = await Assert.ThrowsAsync<AwsServiceException>(() => api.RollbackInstanceRefreshAsync(Scope, "web"));
+        Assert.Equal("IrreversibleInstanceRefresh", aws.ErrorCode);
+    }
+
     private async Task<string> TemplateAsync()
     {
         using var ec2 = MotoAws.Ec2(moto.Url);

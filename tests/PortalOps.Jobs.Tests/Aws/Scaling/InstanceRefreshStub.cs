@@ -5,13 +5,17 @@ using PortalOps.Jobs.Tests.Aws.Support;
 namespace PortalOps.Jobs.Tests.Aws.Scaling;
 
 /// <summary>
-/// A loopback stub for the EC2 Auto Scaling instance refresh calls moto 5.2.1 lacks — StartInstanceRefresh, DescribeInstanceRefreshes
-/// and CancelInstanceRefresh — built only from AWS's documented Query API shapes (the botocore autoscaling 2011-01-01 model):
-/// <c>StartInstanceRefreshResult/InstanceRefreshId</c>; <c>DescribeInstanceRefreshesResult/InstanceRefreshes/member</c> with
-/// InstanceRefreshId, AutoScalingGroupName, Status, StatusReason, StartTime, EndTime, PercentageComplete, InstancesToUpdate and
-/// Preferences (MinHealthyPercentage, InstanceWarmup, SkipMatching); <c>CancelInstanceRefreshResult/InstanceRefreshId</c>; and the
-/// documented faults InstanceRefreshInProgress and ActiveInstanceRefreshNotFound (400, Sender). Every other call goes on to moto.
-/// Each describe moves a running refresh on by <see cref="StepPercent"/>.
+/// A loopback stub for the EC2 Auto Scaling instance refresh calls moto 5.2.1 lacks — StartInstanceRefresh, DescribeInstanceRefreshes,
+/// CancelInstanceRefresh and RollbackInstanceRefresh — built only from AWS's documented Query API shapes (the botocore autoscaling
+/// 2011-01-01 model): <c>StartInstanceRefreshResult/InstanceRefreshId</c>; <c>DescribeInstanceRefreshesResult/InstanceRefreshes/member</c>
+/// with InstanceRefreshId, AutoScalingGroupName, Status, StatusReason, StartTime, EndTime, PercentageComplete, InstancesToUpdate,
+/// Preferences (MinHealthyPercentage, InstanceWarmup, CheckpointPercentages, CheckpointDelay, SkipMatching, AutoRollback) and
+/// DesiredConfiguration/LaunchTemplate (LaunchTemplateId, LaunchTemplateName, Version); <c>CancelInstanceRefreshResult/InstanceRefreshId</c>;
+/// <c>RollbackInstanceRefreshResult/InstanceRefreshId</c>; and the documented faults InstanceRefreshInProgress,
+/// ActiveInstanceRefreshNotFound and IrreversibleInstanceRefresh (a rollback of a refresh without a desired configuration) (400, Sender).
+/// Every other call goes on to moto. Each describe moves a running refresh on by <see cref="StepPercent"/>; on reaching a checkpoint
+/// below 100 it stays there for one describe, InProgress with a status reason naming the checkpoint; a rollback is RollbackInProgress
+/// for one describe, then RollbackSuccessful.
 /// </summary>
 public sealed class InstanceRefreshStub
 {
@@ -24,11 +28,15 @@ public sealed class InstanceRefreshStub
     /// <summary>The form bodies of every StartInstanceRefresh received, for tests that check what was sent.</summary>
     public List<IReadOnlyDictionary<string, string>> Started { get; } = [];
 
+    /// <summary>The form bodies of every RollbackInstanceRefresh received.</summary>
+    public List<IReadOnlyDictionary<string, string>> RolledBack { get; } = [];
+
     public void Install(LoopbackProxy proxy)
     {
         proxy.StubQuery("StartInstanceRefresh", Start);
         proxy.StubQuery("DescribeInstanceRefreshes", Describe);
         proxy.StubQuery("CancelInstanceRefresh", Cancel);
+        proxy.StubQuery("RollbackInstanceRefresh", Rollback);
     }
 
     private (int, string) Start(string body)
@@ -48,6 +56,13 @@ public sealed class InstanceRefreshStub
                 MinHealthy = form.GetValueOrDefault("Preferences.MinHealthyPercentage"),
                 Warmup = form.GetValueOrDefault("Preferences.InstanceWarmup"),
                 SkipMatching = form.GetValueOrDefault("Preferences.SkipMatching"),
+                Checkpoints = form.Where(kv => kv.Key.StartsWith("Preferences.CheckpointPercentages.member.", StringComparison.Ordinal))
+                    .OrderBy(kv => int.Parse(kv.Key[(kv.Key.LastIndexOf('.') + 1)..], CultureInfo.InvariantCulture)).Select(kv => kv.Value).ToList(),
+                CheckpointDelay = form.GetValueOrDefault("Preferences.CheckpointDelay"),
+                AutoRollback = form.GetValueOrDefault("Preferences.AutoRollback"),
+                TemplateId = form.GetValueOrDefault("DesiredConfiguration.LaunchTemplate.LaunchTemplateId"),
+                TemplateName = form.GetValueOrDefault("DesiredConfiguration.LaunchTemplate.LaunchTemplateName"),
+                Version = form.GetValueOrDefault("DesiredConfiguration.LaunchTemplate.Version"),
             };
             _refreshes.Add(entry);
             return Ok("StartInstanceRefresh", $"<InstanceRefreshId>{entry.Id}</InstanceRefreshId>");
@@ -65,13 +80,27 @@ public sealed class InstanceRefreshStub
                 {
                     r.Status = "InProgress";
                 }
+                else if (r.Status == "InProgress" && r.Reason is not null)
+                {
+                    r.Reason = null;
+                }
                 else if (r.Status == "InProgress")
                 {
-                    r.Percent = Math.Min(100, r.Percent + StepPercent);
+                    var before = r.Percent;
+                    var next = r.Checkpoints.Select(c => int.Parse(c, CultureInfo.InvariantCulture)).FirstOrDefault(c => c > before && c < 100);
+                    r.Percent = Math.Min(next > 0 ? next : 100, r.Percent + StepPercent);
                     if (r.Percent == 100)
                     {
                         (r.Status, r.EndedAt) = ("Successful", DateTimeOffset.UtcNow);
                     }
+                    else if (r.Percent == next)
+                    {
+                        r.Reason = $"Waiting at checkpoint {next}% before continuing.";
+                    }
+                }
+                else if (r.Status == "RollbackInProgress")
+                {
+                    (r.Status, r.EndedAt, r.Reason) = ("RollbackSuccessful", DateTimeOffset.UtcNow, "The instance refresh was rolled back.");
                 }
                 else if (r.Status == "Cancelling")
                 {
@@ -79,14 +108,24 @@ public sealed class InstanceRefreshStub
                 }
 
                 return $"<member><InstanceRefreshId>{r.Id}</InstanceRefreshId><AutoScalingGroupName>{SecurityElement.Escape(r.Group)}</AutoScalingGroupName>"
-                    + $"<Status>{r.Status}</Status>{(r.Status == "Cancelled" ? "<StatusReason>Cancelled due to user request.</StatusReason>" : string.Empty)}"
+                    + $"<Status>{r.Status}</Status>{(r.Status == "Cancelled" ? "<StatusReason>Cancelled due to user request.</StatusReason>" : r.Reason is { } why ? $"<StatusReason>{SecurityElement.Escape(why)}</StatusReason>" : string.Empty)}"
                     + $"<StartTime>{r.StartedAt:yyyy-MM-ddTHH:mm:ssZ}</StartTime>{(r.EndedAt is { } e ? $"<EndTime>{e:yyyy-MM-ddTHH:mm:ssZ}</EndTime>" : string.Empty)}"
                     + $"<PercentageComplete>{r.Percent.ToString(CultureInfo.InvariantCulture)}</PercentageComplete><InstancesToUpdate>{(100 - r.Percent) / 25}</InstancesToUpdate>"
                     + "<Preferences>"
                     + (r.MinHealthy is { } m ? $"<MinHealthyPercentage>{m}</MinHealthyPercentage>" : string.Empty)
                     + (r.Warmup is { } w ? $"<InstanceWarmup>{w}</InstanceWarmup>" : string.Empty)
+                    + (r.Checkpoints.Count > 0 ? $"<CheckpointPercentages>{string.Concat(r.Checkpoints.Select(c => $"<member>{c}</member>"))}</CheckpointPercentages>" : string.Empty)
+                    + (r.CheckpointDelay is { } cd ? $"<CheckpointDelay>{cd}</CheckpointDelay>" : string.Empty)
                     + (r.SkipMatching is { } sm ? $"<SkipMatching>{sm}</SkipMatching>" : string.Empty)
-                    + "</Preferences></member>";
+                    + (r.AutoRollback is { } ar ? $"<AutoRollback>{ar}</AutoRollback>" : string.Empty)
+                    + "</Preferences>"
+                    + (r.Version is { } v
+                        ? "<DesiredConfiguration><LaunchTemplate>"
+                            + (r.TemplateId is { } id ? $"<LaunchTemplateId>{SecurityElement.Escape(id)}</LaunchTemplateId>" : string.Empty)
+                            + (r.TemplateName is { } name ? $"<LaunchTemplateName>{SecurityElement.Escape(name)}</LaunchTemplateName>" : string.Empty)
+                            + $"<Version>{SecurityElement.Escape(v)}</Version></LaunchTemplate></DesiredConfiguration>"
+                        : string.Empty)
+                    + "</member>";
             });
             return Ok("DescribeInstanceRefreshes", $"<InstanceRefreshes>{string.Concat(members)}</InstanceRefreshes>");
         }
@@ -105,6 +144,28 @@ public sealed class InstanceRefreshStub
 
             running.Status = "Cancelling";
             return Ok("CancelInstanceRefresh", $"<InstanceRefreshId>{running.Id}</InstanceRefreshId>");
+        }
+    }
+
+    private (int, string) Rollback(string body)
+    {
+        var form = Form(body);
+        lock (_gate)
+        {
+            var group = form["AutoScalingGroupName"];
+            RolledBack.Add(form);
+            if (_refreshes.FirstOrDefault(r => r.Group == group && r.Status is "Pending" or "InProgress" or "Baking") is not { } running)
+            {
+                return Fault("ActiveInstanceRefreshNotFound", $"No in progress or pending Instance Refresh found for Auto Scaling group {group}");
+            }
+
+            if (running.Version is null)
+            {
+                return Fault("IrreversibleInstanceRefresh", "The instance refresh cannot be rolled back: it has no desired configuration.");
+            }
+
+            (running.Status, running.Reason) = ("RollbackInProgress", "Rollback requested by user.");
+            return Ok("RollbackInstanceRefresh", $"<InstanceRefreshId>{running.Id}</InstanceRefreshId>");
         }
     }
 
@@ -130,6 +191,13 @@ public sealed class InstanceRefreshStub
         public string? MinHealthy { get; init; }
         public string? Warmup { get; init; }
         public string? SkipMatching { get; init; }
-        public bool Running => Status is "Pending" or "InProgress" or "Cancelling";
+        public List<string> Checkpoints { get; init; } = [];
+        public string? CheckpointDelay { get; init; }
+        public string? AutoRollback { get; init; }
+        public string? TemplateId { get; init; }
+        public string? TemplateName { get; init; }
+        public string? Version { get; init; }
+        public string? Reason { get; set; }
+        public bool Running => Status is "Pending" or "InProgress" or "Cancelling" or "RollbackInProgress" or "Baking";
     }
 }

@@ -16,6 +16,11 @@ public sealed partial class GroupPage : IDisposable
 {
     public static readonly TimeSpan RefreshPolling = TimeSpan.FromSeconds(10);
 
+    /// <summary>What the chart says when collection is on but CloudWatch has nothing yet (it starts with the next minute).</summary>
+    public const string CollectingNotice =
+        "Group metrics collection is enabled; CloudWatch has no GroupDesiredCapacity or GroupInServiceInstances data for this period yet " +
+        "(points appear a few minutes after collection starts). The chart shows the portal's stored history meanwhile.";
+
     private Timer? _polling;
     private GroupDetail? _detail;
     private bool _loading = true;
@@ -24,6 +29,7 @@ public sealed partial class GroupPage : IDisposable
     private IReadOnlyCollection<string> _processes = [];
     private string? _message;
     private bool _messageOk;
+    private bool _busy;
     private List<ChartSeries<double>> _series = [];
 
     [Inject]
@@ -104,6 +110,19 @@ public sealed partial class GroupPage : IDisposable
 
     private async Task ResumeAsync() =>
         await ShowAsync(await Scaling.ResumeAsync(await Current.ActorAsync(), Ref, _processes.ToList()));
+
+    private async Task EnableMetricsAsync()
+    {
+        _busy = true;
+        try
+        {
+            await ShowAsync(await Scaling.EnableMetricsCollectionAsync(await Current.ActorAsync(), Ref));
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
 
     private async Task ShowAsync(ScalingChangeResult result)
     {

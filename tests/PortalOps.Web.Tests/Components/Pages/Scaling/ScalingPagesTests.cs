@@ -308,6 +308,176 @@ public sealed class ScalingPagesTests : PortalTestContext
         Assert.Empty(_metrics.Calls);
     }
 
+    [Fact]
+    public void GroupPage_OperatorInScope_MetricsOff_EnableButtonGoesThroughThePipelineWithTheAwsRequestId()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(new GroupRef(Prod, "eu-west-1", "web-01"));
+        page.WaitForAssertion(() => page.Find("[data-testid=group-chart-notice]"));
+
+        page.Find("[data-testid=group-metrics-enable]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal([$"enable-metrics web-01 {string.Join(",", GroupMetrics.Enabled)}"], _scaling.Calls));
+        Assert.Contains("GroupDesiredCapacity", _scaling.Calls[0], StringComparison.Ordinal);
+        Assert.Contains("GroupInServiceInstances", _scaling.Calls[0], StringComparison.Ordinal);
+        var audit = Assert.Single(AuditLog.Events(ActionKind.EnableMetricsCollection.Name));
+        Assert.Equal("req-1", audit.AwsRequestId);
+        page.WaitForAssertion(() => Assert.Contains("metrics collection enabled", page.Find("[data-testid=group-message]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GroupPage_ViewerInScope_MetricsOff_SeesTheNoticeButNoEnableButton()
+    {
+        SignIn("vera", Role.Viewer, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(new GroupRef(Prod, "eu-west-1", "web-01"));
+
+        page.WaitForAssertion(() => Assert.Contains("not enabled", page.Find("[data-testid=group-chart-notice]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[data-testid=group-metrics-enable]"));
+    }
+
+    [Fact]
+    public void GroupPage_OperatorOfAnotherScope_SeesNoEnableButton_AndNothingIsSent()
+    {
+        SignIn("carl", Role.Operator, Scope.Parse($"{Dev}/*"));
+        var page = RenderGroup(new GroupRef(Prod, "eu-west-1", "web-01"));
+
+        page.WaitForAssertion(() => page.Find("[data-testid=group-missing]"));
+        Assert.Empty(page.FindAll("[data-testid=group-metrics-enable]"));
+        Assert.Empty(_scaling.Calls);
+    }
+
+    [Fact]
+    public void GroupPage_Operator_MetricsAlreadyCollected_NoEnableButton_AndTheNoticeSaysDataIsComing()
+    {
+        var web02 = new GroupRef(Prod, "eu-west-1", "web-02");
+        _scaling.Add(Group("web-02", Prod, 1, 2, 4) with { EnabledMetrics = GroupMetrics.Enabled });
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(web02);
+
+        page.WaitForAssertion(() => Assert.Contains("collection is enabled", page.Find("[data-testid=group-chart-notice]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("[data-testid=group-metrics-enable]"));
+    }
+
+    [Fact]
+    public async Task RefreshDialog_BadCheckpointsDelayVersionAndRollback_GetMessagesAtTheirFields_AndNothingIsSent()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=refresh-open]"));
+        page.Find("[data-testid=refresh-open]").Click();
+        DialogProvider.WaitForAssertion(() => DialogProvider.Find("[data-testid=refresh-start]"));
+
+        DialogProvider.Find("[data-testid=refresh-checkpoints]").Change("50, 20");
+        DialogProvider.Find("[data-testid=refresh-checkpoint-delay]").Change("200000");
+        DialogProvider.Find("[data-testid=refresh-version]").Change("latest");
+        DialogProvider.Find("[data-testid=refresh-start]").Click();
+
+        DialogProvider.WaitForAssertion(() => Assert.Contains("ascending", DialogField("refresh-checkpoints"), StringComparison.Ordinal));
+        Assert.Contains("between 0 and 172800 seconds", DialogField("refresh-checkpoint-delay"), StringComparison.Ordinal);
+        Assert.Contains("whole number of 1 or more", DialogField("refresh-version"), StringComparison.Ordinal);
+
+        DialogProvider.Find("[data-testid=refresh-checkpoints]").Change("20, 50");
+        DialogProvider.Find("[data-testid=refresh-checkpoint-delay]").Change("600");
+        DialogProvider.Find("[data-testid=refresh-version]").Change("");
+        var autoRollback = DialogProvider.FindComponents<MudBlazor.MudCheckBox<bool>>().Single(c => c.Instance.Label!.StartsWith("Roll back", StringComparison.Ordinal));
+        await DialogProvider.InvokeAsync(() => autoRollback.Instance.ValueChanged.InvokeAsync(true));
+        DialogProvider.Find("[data-testid=refresh-start]").Click();
+
+        DialogProvider.WaitForAssertion(() => Assert.Contains("last checkpoint is 100", DialogField("refresh-checkpoints"), StringComparison.Ordinal));
+        Assert.Contains("needs a desired launch template version", DialogProvider.Find("[data-testid=refresh-auto-rollback-error]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("between 0 and", DialogField("refresh-checkpoint-delay"), StringComparison.Ordinal);
+
+        DialogProvider.Find("[data-testid=refresh-checkpoints]").Change("20, x, 100");
+        DialogProvider.Find("[data-testid=refresh-start]").Click();
+        DialogProvider.WaitForAssertion(() => Assert.Contains("'x' is not a whole percentage", DialogField("refresh-checkpoints"), StringComparison.Ordinal));
+
+        Assert.Empty(_scaling.Calls);
+        Assert.Empty(AuditLog.Events(ActionKind.StartInstanceRefresh.Name));
+    }
+
+    [Fact]
+    public void RefreshDialog_GoodCheckpointsVersionAndRollback_AreSubmittedForApproval()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=refresh-open]"));
+        page.Find("[data-testid=refresh-open]").Click();
+        DialogProvider.WaitForAssertion(() => DialogProvider.Find("[data-testid=refresh-start]"));
+
+        DialogProvider.Find("[data-testid=refresh-checkpoints]").Change("20, 50, 100");
+        DialogProvider.Find("[data-testid=refresh-checkpoint-delay]").Change("900");
+        DialogProvider.Find("[data-testid=refresh-version]").Change("4");
+        DialogProvider.Find("[data-testid=refresh-start]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("approval", page.Find("[data-testid=refresh-outcome]").TextContent, StringComparison.OrdinalIgnoreCase));
+        var asked = Assert.Single(Approvals.All);
+        Assert.Equal(ActionKind.StartInstanceRefresh.Name, asked.KindName);
+        Assert.Equal(("20,50,100", "900", "4"), (asked.Parameters["checkpoints"], asked.Parameters["checkpointDelay"], asked.Parameters["version"]));
+        Assert.Empty(_scaling.Calls);
+    }
+
+    [Fact]
+    public void GroupPage_RefreshPausedAtACheckpoint_OperatorRollsItBackThroughThePipeline()
+    {
+        _scaling.Refreshes[Web00] = [new InstanceRefresh("ir-1", InstanceRefreshStatus.InProgress, Start.AddMinutes(-9), null, 50, 2)
+        {
+            StatusReason = "Waiting at checkpoint 50% (2 of 4 instance(s) replaced).",
+            CheckpointPercentages = [50, 100],
+            CheckpointDelaySeconds = 600,
+            DesiredLaunchTemplateVersion = "4",
+        }];
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+
+        page.WaitForAssertion(() => Assert.Contains("InProgress (paused at a checkpoint) · 50% complete", page.Find("[data-testid=refresh-status]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("Checkpoints 50, 100% (wait 600 s at each) · to launch template version 4", page.Find("[data-testid=refresh-plan]").TextContent, StringComparison.Ordinal);
+
+        page.Find("[data-testid=refresh-rollback]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["rollback-refresh web-00"], _scaling.Calls));
+        Assert.Contains(AuditLog.Events(ActionKind.RollbackInstanceRefresh.Name), e => e.AwsRequestId == "req-1");
+    }
+
+    [Fact]
+    public void GroupPage_RefreshWithoutVersion_OffersCancelButNoRollback()
+    {
+        _scaling.Refreshes[Web00] = [new InstanceRefresh("ir-1", InstanceRefreshStatus.InProgress, Start.AddMinutes(-3), null, 25, 3)];
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+        page.WaitForAssertion(() => page.Find("[data-testid=refresh-cancel]"));
+        Assert.Empty(page.FindAll("[data-testid=refresh-rollback]"));
+        Assert.Contains("named no launch template version", page.Find("[data-testid=refresh-no-rollback]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GroupPage_RefreshRollingBack_OffersNeitherCancelNorRollback()
+    {
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var web01 = new GroupRef(Prod, "eu-west-1", "web-01");
+        _scaling.Refreshes[web01] = [new InstanceRefresh("ir-2", InstanceRefreshStatus.RollbackInProgress, Start.AddMinutes(-3), null, 50, 2) { DesiredLaunchTemplateVersion = "4" }];
+        var rolling = RenderGroup(web01);
+        rolling.WaitForAssertion(() => Assert.StartsWith("RollbackInProgress", rolling.Find("[data-testid=refresh-status]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(rolling.FindAll("[data-testid=refresh-rollback]"));
+        Assert.Empty(rolling.FindAll("[data-testid=refresh-cancel]"));
+    }
+
+    [Theory]
+    [InlineData(InstanceRefreshStatus.Baking, true)]
+    [InlineData(InstanceRefreshStatus.RollbackSuccessful, false)]
+    [InlineData(InstanceRefreshStatus.RollbackFailed, false)]
+    public void GroupPage_ShowsAwsRefreshStatuses(InstanceRefreshStatus status, bool running)
+    {
+        _scaling.Refreshes[Web00] = [new InstanceRefresh("ir-1", status, Start.AddMinutes(-30), running ? null : Start.AddMinutes(-5), 100, 0) { DesiredLaunchTemplateVersion = "4" }];
+        SignIn("olga", Role.Operator, Scope.Parse($"{Prod}/*"));
+        var page = RenderGroup(Web00);
+
+        page.WaitForAssertion(() => Assert.Contains(status.ToString(), page.Find(running ? "[data-testid=refresh-status]" : "[data-testid=refresh-last]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(running, page.FindAll("[data-testid=refresh-rollback]").Count == 1);
+    }
+
+    private string DialogField(string testId) =>
+        DialogProvider.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.TextContent;
+
     /// <summary>The text around a field: its label, value and the message MudBlazor shows under it.</summary>
     private static string Field(IRenderedComponent<GroupPage> page, string testId) =>
         page.Find($"[data-testid={testId}]").Closest(".mud-input-control")!.TextContent;
@@ -372,6 +542,11 @@ public sealed class ScalingPagesTests : PortalTestContext
         public Task<string?> StartInstanceRefreshAsync(GroupRef group, InstanceRefreshRequest request, CancellationToken cancellationToken = default) => Record($"start-refresh {group.Name} {request}");
 
         public Task<string?> CancelInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default) => Record($"cancel-refresh {group.Name}");
+
+        public Task<string?> RollbackInstanceRefreshAsync(GroupRef group, CancellationToken cancellationToken = default) => Record($"rollback-refresh {group.Name}");
+
+        public Task<string?> EnableMetricsCollectionAsync(GroupRef group, IReadOnlyList<string> metrics, CancellationToken cancellationToken = default) =>
+            Record($"enable-metrics {group.Name} {string.Join(",", metrics)}");
 
         private Task<string?> Record(string call)
         {
