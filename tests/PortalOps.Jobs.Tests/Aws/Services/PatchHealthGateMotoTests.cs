@@ -212,6 +212,29 @@ public sealed class PatchHealthGateMotoTests(MotoServer moto) : IAsyncLifetime
         Assert.Equal(WaveStatus.Succeeded, (await rig.RunAsync(run.Id)).Waves[0].Status);
     }
 
+    [Fact]
+    public async Task Reader_AnIdEc2DoesNotKnowInTheBatch_IsAskedAlone_AndLeftOut_TheOthersStillRead()
+    {
+        await using var rig = await PatchRunRig.StartAsync(moto, _database, web: 3);
+        var refs = rig.Web.Select(id => new Domain.Instances.InstanceRef(MotoServer.AccountId, "us-east-1", id)).ToList();
+        var unknown = refs[0] with { InstanceId = "i-0000000000000dead" };
+        using (var other = MotoAws.Ec2(moto.Url))
+        {
+            await other.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [rig.Web[2]] });
+        }
+
+        rig.Proxy.ResetCounts();
+        var statuses = (await rig.Live.ReadAsync([.. refs, unknown])).ToDictionary(s => s.Instance);
+
+        Assert.Equal(1 + 4, rig.Proxy.CallsTo("DescribeInstanceStatus")); // the batch refused (InvalidInstanceID.NotFound), then one call per id
+        Assert.Equal(rig.Web.Order(), statuses.Keys.Select(k => k.InstanceId).Order());
+        Assert.Equal(Domain.Instances.InstanceState.Running, statuses[refs[0]].State);
+        Assert.Equal((Domain.Instances.InstanceState.Stopped, true), (statuses[refs[2]].State, statuses[refs[2]].Down));
+
+        var result = await rig.Gate.CheckAsync([.. refs.Take(2), unknown], rig.Clock.GetUtcNow());
+        Assert.Equal("i-0000000000000dead is no longer reported by EC2 (terminated and gone).", result.Problem);
+    }
+
     /// <summary>Starts and approves a run on group web, sends the canary wave and lets its installs succeed: the wave is verifying.</summary>
     private static async Task<(PatchRun Run, List<Domain.Instances.InstanceRef> Canaries)> VerifyingCanaryAsync(PatchRunRig rig, int canary)
     {
