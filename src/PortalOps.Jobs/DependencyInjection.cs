@@ -163,6 +163,7 @@ public static class DependencyInjection
         services.TryAddSingleton<Domain.Costs.ICommitmentSource>(sp => sp.GetRequiredService<SandboxCloud>());
         services.TryAddSingleton<Domain.Costs.IPriceList>(sp => sp.GetRequiredService<SandboxCloud>());
         services.AddSingleton<Domain.LoadBalancing.ILoadBalancing, SandboxLoadBalancing>();
+        services.TryAddSingleton<Domain.Patching.IInstanceStatusReader, SandboxInstanceStatus>();
         return services;
     }
 

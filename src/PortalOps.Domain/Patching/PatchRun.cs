@@ -331,12 +331,20 @@ public sealed class PatchRun
         return true;
     }
 
-    /// <summary>The health gate's answer for the verifying wave: unhealthy fails the run; healthy after the quiet time passes the wave.</summary>
+    /// <summary>
+    /// The health gate's answer for the verifying wave: unhealthy fails the run; held (an alert open, a check not settled) restarts the
+    /// quiet time, and fails the run once the wave has been installed for twice the quiet time; healthy after the quiet time passes the wave.
+    /// </summary>
     public bool Gate(HealthGateResult result, DateTimeOffset now)
     {
         if (CurrentWave is not { Status: WaveStatus.Verifying } wave)
         {
             return false;
+        }
+
+        if (result.Held)
+        {
+            return Hold(wave, result.Problem ?? "the wave is not healthy yet.", now);
         }
 
         if (!result.Healthy)
@@ -351,7 +359,7 @@ public sealed class PatchRun
             return false;
         }
 
-        SetWave(wave with { Status = WaveStatus.Succeeded, FinishedAt = now });
+        SetWave(wave with { Status = WaveStatus.Succeeded, FinishedAt = now, Note = wave.Note is { } held && held.StartsWith(HeldPrefix, StringComparison.Ordinal) ? $"passed after a hold: {held[HeldPrefix.Length..]}" : wave.Note });
         if (CurrentWave is null)
         {
             Status = PatchRunStatus.Succeeded;
@@ -363,6 +371,34 @@ public sealed class PatchRun
             Touch();
         }
 
+        return true;
+    }
+
+    private const string HeldPrefix = "held: ";
+
+    /// <summary>The longest a wave may be held after its install before the run fails: twice the quiet time.</summary>
+    public TimeSpan HoldLimit => HealthQuiet * 2;
+
+    private bool Hold(PatchWave wave, string reason, DateTimeOffset now)
+    {
+        var installed = wave.InstalledAt ?? now;
+        if (now >= installed + HoldLimit)
+        {
+            var problem = $"{reason.TrimEnd('.')}; still not clear {HoldLimit.TotalMinutes:0} min after the install (twice the {HealthQuiet.TotalMinutes:0} min quiet time).";
+            SetWave(wave with { Status = WaveStatus.Failed, FinishedAt = now, Note = problem });
+            Fail($"{wave.Label} failed its health gate: {problem}", now);
+            return true;
+        }
+
+        var until = now + HealthQuiet;
+        var note = HeldPrefix + reason;
+        if (wave.GateUntil >= until && wave.Note == note)
+        {
+            return false;
+        }
+
+        SetWave(wave with { GateUntil = wave.GateUntil > until ? wave.GateUntil : until, Note = note });
+        Touch();
         return true;
     }
 

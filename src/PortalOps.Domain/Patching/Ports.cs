@@ -104,3 +104,12 @@ public interface IPatchComplianceSummary
 {
     Task<IReadOnlyList<PatchComplianceRow>> SummarizeAsync(ReadScope scope, PatchComplianceDimension by, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// The live state and status checks of instances, read from EC2 when asked (DescribeInstanceStatus with IncludeAllInstances), not from
+/// the monitoring module's last collection. An instance EC2 no longer reports is left out of the answer.
+/// </summary>
+public interface IInstanceStatusReader
+{
+    Task<IReadOnlyList<LiveInstanceStatus>> ReadAsync(IReadOnlyList<InstanceRef> instances, CancellationToken cancellationToken = default);
+}

@@ -91,6 +91,7 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton<Domain.Costs.IPriceList, AwsPriceList>();
         services.AddSingleton<Domain.Costs.ICommitmentSource, AwsCommitmentSource>();
         services.AddSingleton<Domain.LoadBalancing.ILoadBalancing, AwsLoadBalancing>();
+        services.AddSingleton<IInstanceStatusReader, AwsInstanceStatusReader>();
         return true;
     }
 }

@@ -17,7 +17,8 @@ public static class PatchingServiceCollectionExtensions
 {
     /// <summary>
     /// Patching (section <c>Patching</c>): stores in the portal database, the scan and run use cases, the install executor, the health
-    /// gate over monitoring, Telegram progress, and the two recurring jobs. The drain before a reboot is <see cref="NoRebootPreparation"/>
+    /// gate over monitoring and the live EC2 status (when the cloud registered an <see cref="IInstanceStatusReader"/>), Telegram progress,
+    /// and the two recurring jobs. The drain before a reboot is <see cref="NoRebootPreparation"/>
     /// unless another module registered an <see cref="IRebootPreparation"/> first (TryAdd).
     /// </summary>
     public static IServiceCollection AddPatching(this IServiceCollection services)

@@ -93,6 +93,73 @@ public sealed class PatchRunTests
     }
 
     [Fact]
+    public async Task HeldWave_QuietTimeRestartsWhileHeld_PassesOnceQuietAfterTheHoldClears()
+    {
+        var h = new PatchingHarness();
+        var run = await h.StartApprovedAsync(PatchingHarness.Request(quiet: 10));
+        await h.Engine.AdvanceAsync(run.Id);
+        h.SucceedSent();
+        await h.Engine.AdvanceAsync(run.Id);
+        var installed = (await h.RunAsync(run.Id)).Waves[0].InstalledAt!.Value;
+
+        h.Clock.Advance(TimeSpan.FromMinutes(2));
+        h.Gate.Answer = HealthGateResult.Hold("i-000: alert 'CPU high' open since 10:02 UTC (cpu 95)");
+        Assert.True(await h.Engine.AdvanceAsync(run.Id));
+        var held = (await h.RunAsync(run.Id)).Waves[0];
+        Assert.Equal((WaveStatus.Verifying, installed.AddMinutes(12)), (held.Status, held.GateUntil));
+        Assert.Equal("held: i-000: alert 'CPU high' open since 10:02 UTC (cpu 95)", held.Note);
+
+        h.Clock.Advance(TimeSpan.FromMinutes(6)); // still open at +8: the quiet time starts again
+        Assert.True(await h.Engine.AdvanceAsync(run.Id));
+        Assert.Equal(installed.AddMinutes(18), (await h.RunAsync(run.Id)).Waves[0].GateUntil);
+
+        h.Gate.Answer = HealthGateResult.Pass; // cleared after +8
+        h.Clock.Advance(TimeSpan.FromMinutes(4));
+        Assert.False(await h.Engine.AdvanceAsync(run.Id)); // +12: the first quiet time would be over, but the hold moved it
+        Assert.Single(h.Commands.Sent);
+        h.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.True(await h.Engine.AdvanceAsync(run.Id)); // +18: quiet for 10 minutes since the last hold
+
+        var after = await h.RunAsync(run.Id);
+        Assert.Equal(PatchRunStatus.Running, after.Status);
+        Assert.Equal(WaveStatus.Succeeded, after.Waves[0].Status);
+        Assert.StartsWith("passed after a hold: i-000", after.Waves[0].Note, StringComparison.Ordinal);
+        Assert.True(await h.Engine.AdvanceAsync(run.Id));
+        Assert.Equal(2, h.Commands.Sent.Count);
+    }
+
+    [Fact]
+    public async Task HeldWave_StillHeldAtTwiceTheQuietTime_FailsTheRun()
+    {
+        var h = new PatchingHarness();
+        var run = await h.StartApprovedAsync(PatchingHarness.Request(quiet: 10));
+        await h.Engine.AdvanceAsync(run.Id);
+        h.SucceedSent();
+        await h.Engine.AdvanceAsync(run.Id);
+        h.Gate.Answer = HealthGateResult.Hold("i-000: alert 'CPU high' open since 10:01 UTC (cpu 95)");
+
+        for (var minute = 1; minute < 20; minute++)
+        {
+            h.Clock.Advance(TimeSpan.FromMinutes(1));
+            await h.Engine.AdvanceAsync(run.Id);
+            Assert.Equal(WaveStatus.Verifying, (await h.RunAsync(run.Id)).Waves[0].Status);
+        }
+
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await h.Engine.AdvanceAsync(run.Id));
+
+        var failed = await h.RunAsync(run.Id);
+        Assert.Equal(PatchRunStatus.Failed, failed.Status);
+        Assert.Equal("Canary failed its health gate: i-000: alert 'CPU high' open since 10:01 UTC (cpu 95); still not clear 20 min after the install (twice the 10 min quiet time).",
+            failed.StatusReason);
+        Assert.All(failed.Waves.Skip(1), w => Assert.Equal(WaveStatus.Cancelled, w.Status));
+        h.Clock.Advance(TimeSpan.FromHours(1));
+        await h.Engine.AdvanceActiveAsync();
+        Assert.Single(h.Commands.InstallsSentTo);
+        Assert.Contains(h.Notifier.Changes, c => c.StartsWith("Failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WindowEnd_StopsRunBetweenWaves()
     {
         var h = new PatchingHarness();

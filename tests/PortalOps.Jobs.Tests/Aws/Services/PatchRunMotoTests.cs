@@ -23,14 +23,13 @@ namespace PortalOps.Jobs.Tests.Aws.Services;
 /// AWS-RunPatchBaseline that moto records (read back with moto's ListCommands), while the three reads moto lacks
 /// (DescribeInstanceInformation, ListCommandInvocations, DescribeInstancePatchStates) come from <see cref="SsmPatchingStub"/>
 /// on the same loopback proxy; the stub answers a command's invocations for exactly the instances moto says it was sent to.
-/// The health gate is the monitoring one (<see cref="MonitoringHealthGate"/>) over the stored status checks and alerts; the
-/// clock is a fake one.
+/// The health gate is the monitoring one (<see cref="MonitoringHealthGate"/>) over the stored alerts and EC2's live status on moto
+/// (its failures and holds are in <see cref="PatchHealthGateMotoTests"/>); the clock is a fake one.
 /// </summary>
 [Trait("Category", "Peer")]
 [Collection(MotoCollection.Name)]
 public sealed class PatchRunMotoTests(MotoServer moto) : IAsyncLifetime
 {
-    private static readonly AuditKey Key = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
     private TestDatabase _database = null!;
 
     public async Task InitializeAsync()
@@ -44,7 +43,7 @@ public sealed class PatchRunMotoTests(MotoServer moto) : IAsyncLifetime
     [Fact]
     public async Task Run_NeedsApprovalFirst_ThenCanaryAndBatches_EachWaveASendCommandOnMoto_GateBetween_OfflineSkipped()
     {
-        await using var rig = await Rig.StartAsync(moto, _database, web: 5);
+        await using var rig = await PatchRunRig.StartAsync(moto, _database, web: 5);
         rig.Stub.Offline.Add(rig.Web[4]);
 
         var run = await rig.StartAsync(canary: 25, batch: 50);
@@ -105,53 +104,14 @@ public sealed class PatchRunMotoTests(MotoServer moto) : IAsyncLifetime
         Assert.Contains(rig.Notifier.Changes, c => c.StartsWith("Succeeded", StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData("status checks")]
-    [InlineData("alert")]
-    public async Task HealthGate_UnhealthyCanary_FailsTheRun_NoFurtherSendCommand(string problem)
-    {
-        await using var rig = await Rig.StartAsync(moto, _database, web: 4);
-        var run = await rig.StartAsync(canary: 25, batch: 50);
-        await rig.ApproveAsync(run);
-        await rig.Engine.AdvanceAsync(run.Id);
-        await rig.Engine.AdvanceAsync(run.Id);
-        var canary = (await rig.RunAsync(run.Id)).InWave(0).Single();
-        Assert.Equal(WaveStatus.Verifying, (await rig.RunAsync(run.Id)).Waves[0].Status);
-
-        rig.Clock.Advance(TimeSpan.FromMinutes(2));
-        if (problem == "alert")
-        {
-            var rule = new AlertRuleDraft { Name = "CPU high", Threshold = 80, EvaluationPeriods = 3, DatapointsToAlarm = 2, ScopeKind = ScopeKind.Tag, ScopeValue = "Patch Group=web" }
-                .ToRule(Guid.NewGuid(), Owner, rig.Clock.GetUtcNow(), TimeSpan.FromMinutes(5), 1);
-            await rig.Alerts.AddAsync(Alert.Open(rule, [new AlertMember(canary.Instance, canary.Name, rig.Clock.GetUtcNow(), 97, "CPU 97 %")], rig.Clock.GetUtcNow()));
-        }
-        else
-        {
-            await rig.Metrics.SaveHealthAsync([new InstanceHealth(canary.Instance, canary.Name, 12, null, null, true, CheckStatus.Ok, CheckStatus.Impaired, rig.Clock.GetUtcNow())]);
-        }
-
-        Assert.True(await rig.Engine.AdvanceAsync(run.Id));
-        var failed = await rig.RunAsync(run.Id);
-        Assert.Equal(PatchRunStatus.Failed, failed.Status);
-        Assert.Contains(problem == "alert" ? "CPU high" : "status checks", failed.StatusReason, StringComparison.Ordinal);
-        Assert.Contains(canary.Instance.InstanceId, failed.StatusReason, StringComparison.Ordinal);
-        Assert.All(failed.Waves.Skip(1), w => Assert.Equal(WaveStatus.Cancelled, w.Status));
-
-        rig.Clock.Advance(TimeSpan.FromMinutes(30));
-        await rig.Engine.AdvanceActiveAsync();
-        Assert.Equal(1, rig.Proxy.CallsTo("SendCommand"));
-        Assert.Equal([canary.Instance.InstanceId], (await rig.InstallsOnMotoAsync()).SelectMany(c => c.InstanceIds));
-        Assert.Contains(rig.Notifier.Changes, c => c.StartsWith("Failed", StringComparison.Ordinal));
-    }
-
     [Fact]
     public async Task HealthGate_AlertThatFiredBeforeTheInstall_DoesNotFailTheWave()
     {
-        await using var rig = await Rig.StartAsync(moto, _database, web: 2);
+        await using var rig = await PatchRunRig.StartAsync(moto, _database, web: 2);
         var run = await rig.StartAsync(canary: 50, batch: 50);
         var canaryRef = run.InWave(0).Single();
         var rule = new AlertRuleDraft { Name = "Disk full", Threshold = 90, EvaluationPeriods = 3, DatapointsToAlarm = 2, ScopeKind = ScopeKind.Tag, ScopeValue = "Patch Group=web" }
-            .ToRule(Guid.NewGuid(), Owner, rig.Clock.GetUtcNow(), TimeSpan.FromMinutes(5), 1);
+            .ToRule(Guid.NewGuid(), PatchRunRig.Owner, rig.Clock.GetUtcNow(), TimeSpan.FromMinutes(5), 1);
         await rig.Alerts.AddAsync(Alert.Open(rule, [new AlertMember(canaryRef.Instance, canaryRef.Name, rig.Clock.GetUtcNow().AddHours(-1), 93, "disk 93 %")], rig.Clock.GetUtcNow()));
         await rig.ApproveAsync(run);
 
@@ -168,7 +128,7 @@ public sealed class PatchRunMotoTests(MotoServer moto) : IAsyncLifetime
     [Fact]
     public async Task CanaryInstallFails_OnMoto_RunFails_LaterWavesNeverSent()
     {
-        await using var rig = await Rig.StartAsync(moto, _database, web: 4);
+        await using var rig = await PatchRunRig.StartAsync(moto, _database, web: 4);
         var run = await rig.StartAsync(canary: 25, batch: 50);
         await rig.ApproveAsync(run);
         await rig.Engine.AdvanceAsync(run.Id);
@@ -191,7 +151,7 @@ public sealed class PatchRunMotoTests(MotoServer moto) : IAsyncLifetime
     [Fact]
     public async Task WindowEnds_BetweenWaves_OnMoto_RunStops_NoFurtherSendCommand()
     {
-        await using var rig = await Rig.StartAsync(moto, _database, web: 4, windowHours: 1);
+        await using var rig = await PatchRunRig.StartAsync(moto, _database, web: 4, windowHours: 1);
         var run = await rig.StartAsync(canary: 25, batch: 50);
         await rig.ApproveAsync(run);
         await rig.Engine.AdvanceAsync(run.Id);
@@ -210,7 +170,7 @@ public sealed class PatchRunMotoTests(MotoServer moto) : IAsyncLifetime
     [Fact]
     public async Task StartedTwice_AndTwoWorkersStepping_OnMoto_EachInstanceGetsOneInstall()
     {
-        await using var rig = await Rig.StartAsync(moto, _database, web: 6);
+        await using var rig = await PatchRunRig.StartAsync(moto, _database, web: 6);
         rig.Proxy.Latency = TimeSpan.FromMilliseconds(30); // widens the window in which both workers are under way
         var run = await rig.StartAsync(canary: 17, batch: 34, key: "tuesday-web");
         Assert.Equal([2, 3, 1], run.Waves.Select(w => w.Size));
@@ -236,7 +196,7 @@ public sealed class PatchRunMotoTests(MotoServer moto) : IAsyncLifetime
     [Fact]
     public async Task Start_OutsideAnyOpenWindowCoveringTheGroup_Refused_NothingAskedOrSent()
     {
-        await using var rig = await Rig.StartAsync(moto, _database, web: 2, windowHours: 0);
+        await using var rig = await PatchRunRig.StartAsync(moto, _database, web: 2, windowHours: 0);
         var actor = Builders.Requester;
         var now = rig.Clock.GetUtcNow();
         await rig.Windows.AddAsync(MaintenanceWindow.Create("Later tonight", new RuleScope(ScopeKind.Account, MotoServer.AccountId), null, now.AddHours(3), now.AddHours(5), actor, now));
@@ -255,7 +215,7 @@ public sealed class PatchRunMotoTests(MotoServer moto) : IAsyncLifetime
     [Fact]
     public async Task Start_NoOnlineAgentInTheGroup_Refused_WithTheReason()
     {
-        await using var rig = await Rig.StartAsync(moto, _database, web: 2);
+        await using var rig = await PatchRunRig.StartAsync(moto, _database, web: 2);
         rig.Stub.Offline.UnionWith(rig.Web);
 
         var start = await rig.Starter.StartAsync(Builders.Requester, new PatchRunRequest("web", 50, 50, RebootPolicy.RebootIfNeeded, 10));
@@ -264,201 +224,5 @@ public sealed class PatchRunMotoTests(MotoServer moto) : IAsyncLifetime
         Assert.Contains("No instance of group web can be patched now", start.Result.Message, StringComparison.Ordinal);
         Assert.Contains("ConnectionLost", start.Result.Message, StringComparison.Ordinal);
         Assert.Empty(await rig.Approvals.ListAsync(null, 10));
-    }
-
-    private static readonly PortalUser Owner = new(Builders.Approver.UserId, "alice", "alice", Role.Approver, [Scope.Everything], Builders.Epoch.AddDays(-30));
-
-    private sealed class Rig : IAsyncDisposable
-    {
-        private readonly AmazonSimpleSystemsManagementClient _motoSsm;
-        private readonly ServiceProvider _node;
-        private readonly RecordingScheduler _scheduler = new();
-        private readonly IRemoteCommands _commands;
-        private readonly TestDatabase _database;
-
-        private Rig(LoopbackProxy proxy, SsmPatchingStub stub, AmazonSimpleSystemsManagementClient motoSsm, ServiceProvider node, TestDatabase database, List<string> web)
-        {
-            Proxy = proxy;
-            Stub = stub;
-            _motoSsm = motoSsm;
-            _node = node;
-            _database = database;
-            Web = web;
-            _commands = node.GetRequiredService<IRemoteCommands>();
-            Runs = new EfPatchRunStore(database.Contexts);
-            Catalog = new EfPatchCatalog(database.Contexts);
-            Windows = new EfMaintenanceWindowStore(database.Contexts);
-            Approvals = new EfApprovalStore(database.Contexts);
-            Metrics = new EfMetricStore(database.Contexts);
-            Alerts = new EfAlertStore(database.Contexts);
-            Users = new EfUserStore(database.Contexts, database.Secrets);
-            Pipeline = new ActionPipeline(node.GetRequiredService<IInventory>(), [new PatchInstallExecutor(Runs)], new ApprovalPolicyProvider(Options.Create(new ApprovalOptions())),
-                Approvals, _scheduler, new EfAuditLog(new PortalDbContextFactory(database.Database), Clock, Key), new NoNotifier(), Users, Clock,
-                new EfActionLedger(new PortalDbContextFactory(database.Database)));
-            Starter = new PatchRuns(Runs, Catalog, node.GetRequiredService<IInventory>(), _commands, Windows, Pipeline, Clock);
-            Engine = NewEngine();
-        }
-
-        public FakeTimeProvider Clock { get; } = new(Builders.Epoch.AddMinutes(1));
-
-        public LoopbackProxy Proxy { get; }
-
-        public SsmPatchingStub Stub { get; }
-
-        /// <summary>The group's instances (tag Patch Group=web) in launch order.</summary>
-        public List<string> Web { get; }
-
-        public EfPatchRunStore Runs { get; }
-
-        public EfPatchCatalog Catalog { get; }
-
-        public EfMaintenanceWindowStore Windows { get; }
-
-        public EfApprovalStore Approvals { get; }
-
-        public EfMetricStore Metrics { get; }
-
-        public EfAlertStore Alerts { get; }
-
-        public EfUserStore Users { get; }
-
-        public ActionPipeline Pipeline { get; }
-
-        public PatchRuns Starter { get; }
-
-        public PatchRunEngine Engine { get; }
-
-        public RecordingNotifier Notifier { get; } = new();
-
-        public static async Task<Rig> StartAsync(MotoServer moto, TestDatabase database, int web, int windowHours = 2)
-        {
-            using var ec2 = MotoAws.Ec2(moto.Url);
-            var group = await MotoAws.LaunchAsync(ec2, web, "web", new Dictionary<string, string> { ["Patch Group"] = "web" });
-            var other = await MotoAws.LaunchAsync(ec2, 1, "db", new Dictionary<string, string> { ["Patch Group"] = "db" });
-            var proxy = await LoopbackProxy.StartAsync(moto.Url);
-            Rig? rig = null;
-            var motoSsm = new AmazonSimpleSystemsManagementClient(new Amazon.Runtime.BasicAWSCredentials("test", "test"),
-                new AmazonSimpleSystemsManagementConfig { ServiceURL = moto.Url.ToString(), AuthenticationRegion = "us-east-1" });
-            var stub = new SsmPatchingStub
-            {
-                // ListCommandInvocations answers for the instances the command was sent to, nothing else.
-                CommandTargets = id => rig!.Sent().Single(c => c.CommandId == id).InstanceIds,
-            };
-            stub.InstanceIds.AddRange(group.Concat(other));
-            stub.Install(proxy);
-            rig = new Rig(proxy, stub, motoSsm, MotoAws.Provider(proxy.Url), database, group);
-
-            await Builders.AddPeopleAsync(rig.Users);
-            var now = rig.Clock.GetUtcNow();
-            var baseline = PatchBaseline.Create(new PatchBaselineDraft("al2023-security", "AMAZON_LINUX_2023", ["Security", "Bugfix"], ["Critical", "Important"], 7, [], []), Builders.Approver, now);
-            await rig.Catalog.AddVersionAsync(baseline);
-            await rig.Catalog.SaveGroupAsync(PatchGroup.Create("web", "Patch Group", "web", new Dictionary<string, Guid> { ["AMAZON_LINUX_2023"] = baseline.Id }));
-            if (windowHours > 0)
-            {
-                await rig.Windows.AddAsync(MaintenanceWindow.Create("Patch night", new RuleScope(ScopeKind.Account, MotoServer.AccountId), null, now.AddMinutes(-5), now.AddHours(windowHours),
-                    Builders.Requester, now));
-            }
-
-            return rig;
-        }
-
-        public PatchRunEngine NewEngine() =>
-            new(Runs, _commands, new MonitoringHealthGate(Metrics, Alerts), new NoRebootPreparation(), Notifier, Approvals, Clock);
-
-        public async Task<PatchRun> StartAsync(int canary, int batch, string? key = null)
-        {
-            var start = await Starter.StartAsync(Builders.Requester, new PatchRunRequest("web", canary, batch, RebootPolicy.RebootIfNeeded, 10, key));
-            Assert.True(start.Result.Status == ActionStatus.PendingApproval, start.Result.Message);
-            return start.Run!;
-        }
-
-        public async Task ApproveAsync(PatchRun run, bool expectApproved = true)
-        {
-            if (expectApproved)
-            {
-                var approved = await Pipeline.ApproveAsync(Builders.Approver, run.ApprovalId!.Value, "ok");
-                Assert.True(approved.IsSuccess, approved.Message);
-            }
-
-            foreach (var id in _scheduler.Enqueued.ToList())
-            {
-                await Pipeline.ExecuteApprovedAsync(id);
-            }
-
-            Assert.Equal(PatchRunStatus.Approved, (await RunAsync(run.Id)).Status);
-        }
-
-        public async Task<PatchRun> RunAsync(Guid id) => (await Runs.FindAsync(id))!;
-
-        /// <summary>
-        /// The AWS-RunPatchBaseline installs moto accepted: the instance ids and parameters as sent on the wire (the proxy keeps each
-        /// request with moto's answer), each checked against moto's ListCommands for its command id. moto's own InstanceIds cannot be
-        /// used: with no Targets it adds every instance of the region to a command.
-        /// </summary>
-        public async Task<List<Install>> InstallsOnMotoAsync()
-        {
-            var installs = new List<Install>();
-            foreach (var sent in Sent())
-            {
-                if (sent.Operation != "Install")
-                {
-                    continue;
-                }
-
-                var onMoto = Assert.Single((await _motoSsm.ListCommandsAsync(new ListCommandsRequest { CommandId = sent.CommandId })).Commands);
-                Assert.Equal((PatchRunEngine.Document, "Install"), (onMoto.DocumentName, onMoto.Parameters["Operation"].Single()));
-                installs.Add(sent);
-            }
-
-            return installs;
-        }
-
-        /// <summary>Every SendCommand moto answered, as the proxy saw it: the ids asked for and the command id moto gave.</summary>
-        public List<Install> Sent() =>
-            Proxy.RecordedAnswers.Where(a => a.Target == "AmazonSSM.SendCommand").Select(a =>
-            {
-                var request = System.Text.Json.Nodes.JsonNode.Parse(a.Body)!;
-                var answer = System.Text.Json.Nodes.JsonNode.Parse(a.Answer)!;
-                return new Install(answer["Command"]!["CommandId"]!.GetValue<string>(),
-                    request["InstanceIds"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
-                    request["Parameters"]!["Operation"]![0]!.GetValue<string>(),
-                    request["Parameters"]!["RebootOption"]?[0]?.GetValue<string>());
-            }).ToList();
-
-        public async ValueTask DisposeAsync()
-        {
-            await _node.DisposeAsync();
-            _motoSsm.Dispose();
-            await Proxy.DisposeAsync();
-        }
-    }
-
-    private sealed record Install(string CommandId, List<string> InstanceIds, string Operation, string? RebootOption);
-
-    private sealed class RecordingScheduler : IActionScheduler
-    {
-        public List<Guid> Enqueued { get; } = [];
-
-        public void EnqueueApproved(Guid approvalId) => Enqueued.Add(approvalId);
-    }
-
-    private sealed class NoNotifier : INotifier
-    {
-        public Task NotifyAsync(Notification notification, CancellationToken cancellationToken = default) => Task.CompletedTask;
-    }
-
-    private sealed class RecordingNotifier : IPatchRunNotifier
-    {
-        public List<string> Changes { get; } = [];
-
-        public Task ChangedAsync(PatchRun run, CancellationToken cancellationToken = default)
-        {
-            lock (Changes)
-            {
-                Changes.Add($"{run.Status}: {run.Progress()}");
-            }
-
-            return Task.CompletedTask;
-        }
     }
 }
