@@ -1,7 +1,7 @@
 using System.Xml;
 using PortalOps.Domain.Compliance;
 using PortalOps.Jobs.Aws.Protocol;
-using static PortalOps.Jobs.Aws.Compliance.ComplianceXml;
+using static PortalOps.Jobs.Aws.Protocol.Ec2Xml;
 
 namespace PortalOps.Jobs.Aws.Compliance;
 

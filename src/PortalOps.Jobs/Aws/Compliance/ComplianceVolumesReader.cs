@@ -3,7 +3,7 @@ using System.Xml;
 using PortalOps.Domain.Compliance;
 using PortalOps.Domain.Instances;
 using PortalOps.Jobs.Aws.Protocol;
-using static PortalOps.Jobs.Aws.Compliance.ComplianceXml;
+using static PortalOps.Jobs.Aws.Protocol.Ec2Xml;
 using ResourceType = PortalOps.Domain.Compliance.ResourceType;
 
 namespace PortalOps.Jobs.Aws.Compliance;

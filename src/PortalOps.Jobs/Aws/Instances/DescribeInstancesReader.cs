@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml;
 using PortalOps.Domain.Instances;
+using static PortalOps.Jobs.Aws.Protocol.Ec2Xml;
 
 namespace PortalOps.Jobs.Aws.Instances;
 
@@ -11,17 +12,6 @@ namespace PortalOps.Jobs.Aws.Instances;
 /// </summary>
 internal static class DescribeInstancesReader
 {
-    private static readonly XmlReaderSettings Settings = new()
-    {
-        IgnoreComments = true,
-        IgnoreWhitespace = true,
-        IgnoreProcessingInstructions = true,
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-    };
-
-    private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
-
     public static (List<Instance> Instances, string? NextToken, string? RequestId) Read(Stream xml, string accountId, string region)
     {
         var instances = new List<Instance>(1000);
@@ -80,51 +70,12 @@ internal static class DescribeInstancesReader
         return (instances, string.IsNullOrEmpty(next) ? null : next, requestId);
     }
 
-    /// <summary>Steps into the current element: its depth, or -1 when it is empty (then already stepped over).</summary>
-    private static int Enter(XmlReader r)
-    {
-        if (r.IsEmptyElement)
-        {
-            r.Read();
-            return -1;
-        }
-
-        var depth = r.Depth;
-        r.Read();
-        return depth;
-    }
-
-    /// <summary>
-    /// Moves to the next child element of the element entered at <paramref name="depth"/> (true), or past that element's end (false).
-    /// Each child the caller is given must be consumed (read or skipped) before asking for the next.
-    /// </summary>
-    private static bool Next(XmlReader r, int depth)
-    {
-        if (depth < 0)
-        {
-            return false;
-        }
-
-        while (!r.EOF && r.Depth > depth)
-        {
-            if (r.NodeType == XmlNodeType.Element)
-            {
-                return true;
-            }
-
-            r.Read();
-        }
-
-        r.Read(); // the end of the element
-        return false;
-    }
-
     private static Instance ReadInstance(XmlReader r, string accountId, string region)
     {
         string id = "", type = "", zone = "", state = "";
         string? platform = null, platformDetails = null, privateIp = null, publicIp = null;
         var launch = DateTimeOffset.UnixEpoch;
-        Dictionary<string, string>? tags = null;
+        IReadOnlyDictionary<string, string>? tags = null;
         List<Domain.Instances.Volume>? volumes = null;
         for (var instance = Enter(r); Next(r, instance);)
         {
@@ -168,38 +119,7 @@ internal static class DescribeInstancesReader
 
                     break;
                 case "tagSet":
-                    tags = new Dictionary<string, string>(4, StringComparer.Ordinal);
-                    for (var set = Enter(r); Next(r, set);)
-                    {
-                        if (r.LocalName != "item")
-                        {
-                            r.Skip();
-                            continue;
-                        }
-
-                        string? key = null, value = null;
-                        for (var item = Enter(r); Next(r, item);)
-                        {
-                            if (r.LocalName == "key")
-                            {
-                                key = r.ReadElementContentAsString();
-                            }
-                            else if (r.LocalName == "value")
-                            {
-                                value = r.ReadElementContentAsString();
-                            }
-                            else
-                            {
-                                r.Skip();
-                            }
-                        }
-
-                        if (key is not null)
-                        {
-                            tags[key] = value ?? "";
-                        }
-                    }
-
+                    tags = Tags(r);
                     break;
                 case "blockDeviceMapping":
                     volumes = [];

@@ -1,13 +1,13 @@
 using System.Xml;
 
-namespace PortalOps.Jobs.Aws.Compliance;
+namespace PortalOps.Jobs.Aws.Protocol;
 
 /// <summary>
-/// The forward-only walk the compliance readers share over an EC2 Query answer: step into an element, visit its child
+/// The forward-only walk the streaming EC2 readers (inventory, compliance) share over a Query answer: step into an element, visit its child
 /// elements one by one (each read or skipped by the caller), read a tag set. Plain loops, no callbacks, nothing kept
-/// that the scan does not use.
+/// that the reader does not use.
 /// </summary>
-internal static class ComplianceXml
+internal static class Ec2Xml
 {
     public static readonly XmlReaderSettings Settings = new()
     {
