@@ -94,23 +94,28 @@ public sealed class LaunchForm
             VolumeType = spec.VolumeType, Encrypted = spec.Encrypted, RequireImdsV2 = spec.RequireImdsV2, Hibernation = spec.Hibernation,
             TerminationProtection = spec.TerminationProtection, Name = spec.Name, Count = spec.Count,
         };
-        foreach (var (key, value) in spec.Tags)
+        form.FillTags(spec.Tags, requiredTags);
+        return form;
+    }
+
+    /// <summary>Puts tags into the form: required ones into their fields, the rest as extra rows; required fields left without a value stay empty.</summary>
+    internal void FillTags(IEnumerable<KeyValuePair<string, string>> tags, IReadOnlyList<string> requiredTags)
+    {
+        foreach (var (key, value) in tags)
         {
             if (requiredTags.Contains(key))
             {
-                form.RequiredTags[key] = value;
+                RequiredTags[key] = value;
             }
             else
             {
-                form.ExtraTags.Add(new TagRow { Key = key, Value = value });
+                ExtraTags.Add(new TagRow { Key = key, Value = value });
             }
         }
 
         foreach (var key in requiredTags.Where(k => k != "Name"))
         {
-            form.RequiredTags.TryAdd(key, string.Empty);
+            RequiredTags.TryAdd(key, string.Empty);
         }
-
-        return form;
     }
 }

@@ -98,28 +98,7 @@ public sealed partial class LaunchWizard
             Name = source?.Name is { Length: > 0 } name ? name : point.Tags.GetValueOrDefault("Name"),
             Count = 1,
         };
-        foreach (var (key, value) in source?.Tags ?? point.Tags)
-        {
-            if (BackupTags.IsOurs(key) || key == "Name")
-            {
-                continue;
-            }
-
-            if (requiredTags.Contains(key))
-            {
-                form.RequiredTags[key] = value;
-            }
-            else
-            {
-                form.ExtraTags.Add(new TagRow { Key = key, Value = value });
-            }
-        }
-
-        foreach (var key in requiredTags.Where(k => k != "Name"))
-        {
-            form.RequiredTags.TryAdd(key, string.Empty);
-        }
-
+        form.FillTags((source?.Tags ?? point.Tags).Where(t => !BackupTags.IsOurs(t.Key) && t.Key != "Name"), requiredTags);
         return form;
     }
 
