@@ -36,7 +36,18 @@ public sealed class TcpCutProxy : IAsyncDisposable
         _listener.Stop();
         foreach (var client in _open.Keys)
         {
-            client.Client.LingerState = new LingerOption(true, 0);
+            // A relay may have closed this connection already (its socket is then gone); cutting twice is harmless.
+            try
+            {
+                if (client.Client is { } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                }
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
+            {
+            }
+
             client.Dispose();
         }
     }

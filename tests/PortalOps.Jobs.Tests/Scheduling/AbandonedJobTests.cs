@@ -8,6 +8,7 @@ using Npgsql;
 using PortalOps.Domain.Actions;
 using PortalOps.Domain.Approvals;
 using PortalOps.Domain.Instances;
+using PortalOps.Jobs.Approvals;
 using PortalOps.Jobs.Persistence;
 using PortalOps.Jobs.Tests.Fixtures;
 
@@ -53,7 +54,8 @@ public sealed class AbandonedJobTests : IAsyncLifetime
         // A runs the job and is inside the AWS call when it is cut off.
         Assert.True(await stuck.Entered.WaitAsync(TimeSpan.FromSeconds(30)), "worker A never started the call");
         var monitor = workerA.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        var (jobId, processingA) = Assert.Single(monitor.ProcessingJobs(0, 10));
+        // Other jobs (a scan, a sweep) may be running on A at the same moment: take the approved action's.
+        var (jobId, processingA) = Assert.Single(monitor.ProcessingJobs(0, 100), j => j.Value.Job?.Type == typeof(ExecuteApprovedActionJob));
         relay.Cut();
         var cutAt = DateTime.UtcNow;
 
