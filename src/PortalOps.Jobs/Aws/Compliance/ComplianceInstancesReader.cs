@@ -17,56 +17,8 @@ internal static class ComplianceInstancesReader
 
     public static (List<Item> Instances, string? NextToken) Read(Stream xml)
     {
-        var instances = new List<Item>(1000);
-        string? next = null;
-        using var r = XmlReader.Create(xml, Settings);
-        r.MoveToContent();
-        for (var root = Enter(r); Next(r, root);)
-        {
-            switch (r.LocalName)
-            {
-                case "nextToken":
-                    next = r.ReadElementContentAsString();
-                    break;
-                case "reservationSet":
-                    for (var set = Enter(r); Next(r, set);)
-                    {
-                        if (r.LocalName != "item")
-                        {
-                            r.Skip();
-                            continue;
-                        }
-
-                        for (var reservation = Enter(r); Next(r, reservation);)
-                        {
-                            if (r.LocalName != "instancesSet")
-                            {
-                                r.Skip();
-                                continue;
-                            }
-
-                            for (var list = Enter(r); Next(r, list);)
-                            {
-                                if (r.LocalName == "item")
-                                {
-                                    instances.Add(ReadInstance(r));
-                                }
-                                else
-                                {
-                                    r.Skip();
-                                }
-                            }
-                        }
-                    }
-
-                    break;
-                default:
-                    r.Skip();
-                    break;
-            }
-        }
-
-        return (instances, string.IsNullOrEmpty(next) ? null : next);
+        var (instances, next, _) = ReadInstancesPage(xml, ReadInstance);
+        return (instances, next);
     }
 
     private static Item ReadInstance(XmlReader r)

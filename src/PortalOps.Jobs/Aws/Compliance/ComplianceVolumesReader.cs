@@ -16,38 +16,8 @@ internal static class ComplianceVolumesReader
 {
     public static (List<ComplianceResource> Volumes, string? NextToken) Read(Stream xml, CloudScope scope)
     {
-        var volumes = new List<ComplianceResource>(500);
-        string? next = null;
-        using var r = XmlReader.Create(xml, Settings);
-        r.MoveToContent();
-        for (var root = Enter(r); Next(r, root);)
-        {
-            switch (r.LocalName)
-            {
-                case "nextToken":
-                    next = r.ReadElementContentAsString();
-                    break;
-                case "volumeSet":
-                    for (var set = Enter(r); Next(r, set);)
-                    {
-                        if (r.LocalName == "item")
-                        {
-                            volumes.Add(ReadVolume(r, scope));
-                        }
-                        else
-                        {
-                            r.Skip();
-                        }
-                    }
-
-                    break;
-                default:
-                    r.Skip();
-                    break;
-            }
-        }
-
-        return (volumes, string.IsNullOrEmpty(next) ? null : next);
+        var (volumes, next, _) = ReadPage<ComplianceResource>(xml, "volumeSet", 500, (r, into) => into.Add(ReadVolume(r, scope)));
+        return (volumes, next);
     }
 
     private static ComplianceResource ReadVolume(XmlReader r, CloudScope scope)

@@ -8,67 +8,12 @@ namespace PortalOps.Jobs.Aws.Instances;
 /// <summary>
 /// Reads a DescribeInstances answer (EC2 Query XML) in one forward pass, keeping only what the fleet needs and
 /// skipping the rest unread. Taking in 10,000 instances this way costs a fraction of building the SDK's object graph.
-/// The walk is plain loops over the reader (no callbacks), so an instance costs its own values and nothing else.
+/// The walk is plain loops over the reader (one call per instance, none per field), so an instance costs its own values and nothing else.
 /// </summary>
 internal static class DescribeInstancesReader
 {
-    public static (List<Instance> Instances, string? NextToken, string? RequestId) Read(Stream xml, string accountId, string region)
-    {
-        var instances = new List<Instance>(1000);
-        string? next = null;
-        string? requestId = null;
-        using var r = XmlReader.Create(xml, Settings);
-        r.MoveToContent();
-        for (var root = Enter(r); Next(r, root);)
-        {
-            switch (r.LocalName)
-            {
-                case "requestId":
-                    requestId = r.ReadElementContentAsString();
-                    break;
-                case "nextToken":
-                    next = r.ReadElementContentAsString();
-                    break;
-                case "reservationSet":
-                    for (var set = Enter(r); Next(r, set);)
-                    {
-                        if (r.LocalName != "item")
-                        {
-                            r.Skip();
-                            continue;
-                        }
-
-                        for (var reservation = Enter(r); Next(r, reservation);)
-                        {
-                            if (r.LocalName != "instancesSet")
-                            {
-                                r.Skip();
-                                continue;
-                            }
-
-                            for (var list = Enter(r); Next(r, list);)
-                            {
-                                if (r.LocalName == "item")
-                                {
-                                    instances.Add(ReadInstance(r, accountId, region));
-                                }
-                                else
-                                {
-                                    r.Skip();
-                                }
-                            }
-                        }
-                    }
-
-                    break;
-                default:
-                    r.Skip();
-                    break;
-            }
-        }
-
-        return (instances, string.IsNullOrEmpty(next) ? null : next, requestId);
-    }
+    public static (List<Instance> Instances, string? NextToken, string? RequestId) Read(Stream xml, string accountId, string region) =>
+        ReadInstancesPage(xml, r => ReadInstance(r, accountId, region));
 
     private static Instance ReadInstance(XmlReader r, string accountId, string region)
     {

@@ -20,6 +20,76 @@ internal static class Ec2Xml
 
     public static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
 
+    /// <summary>
+    /// One page of an EC2 Describe answer: every <c>item</c> of the list element <paramref name="setName"/> handed to
+    /// <paramref name="item"/> (which consumes it and adds what it reads), with the page's <c>nextToken</c> and <c>requestId</c>.
+    /// </summary>
+    public static (List<T> Items, string? NextToken, string? RequestId) ReadPage<T>(Stream xml, string setName, int capacity, Action<XmlReader, List<T>> item)
+    {
+        var items = new List<T>(capacity);
+        string? next = null;
+        string? requestId = null;
+        using var r = XmlReader.Create(xml, Settings);
+        r.MoveToContent();
+        for (var root = Enter(r); Next(r, root);)
+        {
+            if (r.LocalName == "requestId")
+            {
+                requestId = r.ReadElementContentAsString();
+            }
+            else if (r.LocalName == "nextToken")
+            {
+                next = r.ReadElementContentAsString();
+            }
+            else if (r.LocalName == setName)
+            {
+                for (var set = Enter(r); Next(r, set);)
+                {
+                    if (r.LocalName == "item")
+                    {
+                        item(r, items);
+                    }
+                    else
+                    {
+                        r.Skip();
+                    }
+                }
+            }
+            else
+            {
+                r.Skip();
+            }
+        }
+
+        return (items, string.IsNullOrEmpty(next) ? null : next, requestId);
+    }
+
+    /// <summary>A DescribeInstances page: each instance of every reservation read by <paramref name="instance"/>, which consumes its element.</summary>
+    public static (List<T> Instances, string? NextToken, string? RequestId) ReadInstancesPage<T>(Stream xml, Func<XmlReader, T> instance) =>
+        ReadPage<T>(xml, "reservationSet", 1000, (r, into) =>
+        {
+            for (var reservation = Enter(r); Next(r, reservation);)
+            {
+                if (r.LocalName != "instancesSet")
+                {
+                    r.Skip();
+                    continue;
+                }
+
+                for (var list = Enter(r); Next(r, list);)
+                {
+                    if (r.LocalName == "item")
+                    {
+                        into.Add(instance(r));
+                    }
+                    else
+                    {
+                        r.Skip();
+                    }
+                }
+            }
+        });
+
     /// <summary>Steps into the current element: its depth, or -1 when it is empty (then already stepped over).</summary>
     public static int Enter(XmlReader r)
     {

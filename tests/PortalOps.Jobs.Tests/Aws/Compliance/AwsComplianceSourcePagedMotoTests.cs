@@ -40,7 +40,10 @@ public sealed class AwsComplianceSourcePagedMotoTests(PagedMotoServer moto) : IA
         }
 
         await using var proxy = await LoopbackProxy.StartAsync(moto.Url);
-        var source = new AwsComplianceSource(TestAws.Clients(TestAws.Options(proxy.Url)), TestAws.Core());
+        // moto answers a region of 1,200 instances slowly on a busy machine; the host's 5 s default is for real EC2.
+        var options = TestAws.Options(proxy.Url);
+        options.RequestTimeoutSeconds = 120;
+        var source = new AwsComplianceSource(TestAws.Clients(options), TestAws.Core());
 
         var resources = await source.ReadAsync(East);
 
