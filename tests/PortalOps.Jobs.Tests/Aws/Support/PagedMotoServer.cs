@@ -14,10 +14,3 @@ public sealed class PagedMotoServer : MotoServer
 
     protected override IReadOnlyList<string> Launcher => [ScriptPath];
 }
-
-/// <summary>The tests that need EC2's paging share one paged moto and run one at a time (each resets it first).</summary>
-[CollectionDefinition(Name)]
-public sealed class PagedMotoCollection : ICollectionFixture<PagedMotoServer>
-{
-    public const string Name = "moto-paged-as-ec2";
-}
