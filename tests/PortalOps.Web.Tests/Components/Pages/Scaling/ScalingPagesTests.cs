@@ -320,8 +320,8 @@ public sealed class ScalingPagesTests : PortalTestContext
         page.WaitForAssertion(() => Assert.Equal([$"enable-metrics web-01 {string.Join(",", GroupMetrics.Enabled)}"], _scaling.Calls));
         Assert.Contains("GroupDesiredCapacity", _scaling.Calls[0], StringComparison.Ordinal);
         Assert.Contains("GroupInServiceInstances", _scaling.Calls[0], StringComparison.Ordinal);
-        var audit = Assert.Single(AuditLog.Events(ActionKind.EnableMetricsCollection.Name));
-        Assert.Equal("req-1", audit.AwsRequestId);
+        // The audit record follows the call's answer: wait for it.
+        page.WaitForAssertion(() => Assert.Equal("req-1", Assert.Single(AuditLog.Events(ActionKind.EnableMetricsCollection.Name)).AwsRequestId));
         page.WaitForAssertion(() => Assert.Contains("metrics collection enabled", page.Find("[data-testid=group-message]").TextContent, StringComparison.Ordinal));
     }
 
@@ -435,7 +435,7 @@ public sealed class ScalingPagesTests : PortalTestContext
         page.Find("[data-testid=refresh-rollback]").Click();
 
         page.WaitForAssertion(() => Assert.Equal(["rollback-refresh web-00"], _scaling.Calls));
-        Assert.Contains(AuditLog.Events(ActionKind.RollbackInstanceRefresh.Name), e => e.AwsRequestId == "req-1");
+        page.WaitForAssertion(() => Assert.Contains(AuditLog.Events(ActionKind.RollbackInstanceRefresh.Name), e => e.AwsRequestId == "req-1"));
     }
 
     [Fact]
